@@ -1,0 +1,1 @@
+namespace ConfigurableContracts.Core; public static class Placeholder {}

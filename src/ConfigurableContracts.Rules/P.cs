@@ -1,0 +1,1 @@
+namespace ConfigurableContracts.Rules; public static class Placeholder {}
