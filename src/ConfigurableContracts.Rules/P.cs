@@ -1,1 +1,0 @@
-namespace ConfigurableContracts.Rules; public static class Placeholder {}
