@@ -1,3 +1,26 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using ConfigurableContracts.Server.ApiDocs;
+using ConfigurableContracts.Server.Data;
+using ConfigurableContracts.Server.Errors;
+using ConfigurableContracts.Server.Health;
+using ConfigurableContracts.Server.Hosting;
+
+// The root appsettings.json is the one configuration file, whatever folder the server starts from.
+var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
+
+// Storage: SQLite by default, PostgreSQL or SQL Server by configuration; migrations run before listening.
+builder.AddData();
+
+// Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
+builder.Services.AddProblemResponses();
+builder.Services.AddApiDocs();
+
+var app = builder.Build();
+
+app.UseProblemResponses();
+app.MapApiDocs();
+app.MapHealth();
+
 app.Run();
+
+/// <summary>The server's entry point; public so whole-app tests can host it.</summary>
 public partial class Program;

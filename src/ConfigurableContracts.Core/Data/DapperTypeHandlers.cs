@@ -1,0 +1,93 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ConfigurableContracts.Core.Data;
+
+/// <summary>
+/// Maps instants (<see cref="DateTimeOffset"/>) and calendar dates (<see cref="DateOnly"/>) to each database's
+/// native column type, so the same model reads and writes on SQLite (ISO text), PostgreSQL (timestamptz, date)
+/// and SQL Server (datetimeoffset, date) without per-provider code in the stores.
+/// </summary>
+public static class DapperTypeHandlers
+{
+    private static int _registered;
+
+    /// <summary>Registers the handlers once per process; later calls do nothing.</summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 1)
+        {
+            return;
+        }
+
+        SqlMapper.AddTypeHandler(new InstantHandler());
+        SqlMapper.AddTypeHandler(new DateHandler());
+    }
+
+    private sealed class InstantHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            var utc = value.ToUniversalTime();
+            switch (parameter)
+            {
+                case SqliteParameter:
+                    // Fixed-width, sortable text: string order equals time order in SQLite queries.
+                    parameter.DbType = DbType.String;
+                    parameter.Value = utc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+                    break;
+                case NpgsqlParameter npgsql:
+                    npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
+                    npgsql.Value = utc.UtcDateTime;
+                    break;
+                default:
+                    parameter.DbType = DbType.DateTimeOffset;
+                    parameter.Value = utc;
+                    break;
+            }
+        }
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            DateTimeOffset instant => instant.ToUniversalTime(),
+            DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
+            string text => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            _ => throw new DataException($"Cannot read an instant from a {value.GetType().Name}."),
+        };
+    }
+
+    private sealed class DateHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        {
+            switch (parameter)
+            {
+                case SqliteParameter:
+                    parameter.DbType = DbType.String;
+                    parameter.Value = value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    break;
+                case NpgsqlParameter npgsql:
+                    npgsql.NpgsqlDbType = NpgsqlDbType.Date;
+                    npgsql.Value = value;
+                    break;
+                default:
+                    // SqlClient 2.1 predates DateOnly; it takes a DateTime for a date column.
+                    parameter.DbType = DbType.Date;
+                    parameter.Value = value.ToDateTime(TimeOnly.MinValue);
+                    break;
+            }
+        }
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateOnly date => date,
+            DateTime dateTime => DateOnly.FromDateTime(dateTime),
+            string text => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            _ => throw new DataException($"Cannot read a date from a {value.GetType().Name}."),
+        };
+    }
+}

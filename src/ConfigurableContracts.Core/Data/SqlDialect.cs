@@ -1,0 +1,40 @@
+namespace ConfigurableContracts.Core.Data;
+
+/// <summary>
+/// The few places where our hand-written SQL differs between databases. Everything else is written once in
+/// the portable subset (named <c>@parameters</c>, plain joins), so a DBA reads the same statements everywhere.
+/// </summary>
+public sealed class SqlDialect
+{
+    private SqlDialect(DatabaseProvider provider, string migrationSuffix, string limitFormat)
+    {
+        Provider = provider;
+        MigrationSuffix = migrationSuffix;
+        _limitFormat = limitFormat;
+    }
+
+    private readonly string _limitFormat;
+
+    public static SqlDialect Sqlite { get; } = new(DatabaseProvider.Sqlite, "sqlite", "LIMIT {0} OFFSET {1}");
+
+    public static SqlDialect PostgreSql { get; } = new(DatabaseProvider.PostgreSql, "postgres", "LIMIT {0} OFFSET {1}");
+
+    public static SqlDialect SqlServer { get; } = new(DatabaseProvider.SqlServer, "sqlserver", "OFFSET {1} ROWS FETCH NEXT {0} ROWS ONLY");
+
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>The file-name part that picks this database's migration scripts, e.g. <c>0001_initial.postgres.sql</c>.</summary>
+    public string MigrationSuffix { get; }
+
+    /// <summary>A paging clause for an ordered query; the arguments are parameter names, never user text.</summary>
+    public string Page(string limitParameter, string offsetParameter) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, _limitFormat, limitParameter, offsetParameter);
+
+    public static SqlDialect For(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => Sqlite,
+        DatabaseProvider.PostgreSql => PostgreSql,
+        DatabaseProvider.SqlServer => SqlServer,
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
+    };
+}

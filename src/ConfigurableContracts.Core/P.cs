@@ -1,1 +1,0 @@
-namespace ConfigurableContracts.Core; public static class Placeholder {}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ConfigurableContracts.Server.Errors;
+
+/// <summary>
+/// Every error answer is an RFC 7807 ProblemDetails: unhandled exceptions become a plain 500 with a trace id
+/// (never a stack trace or exception text, which could carry pseudonyms or connection details), and bare status
+/// codes such as 404 or 405 get a body too.
+/// </summary>
+public static class ProblemDetailsExtensions
+{
+    public static IServiceCollection AddProblemResponses(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions["traceId"] =
+                context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? context.HttpContext.TraceIdentifier;
+            if (context.Exception is not null)
+            {
+                // The developer exception details are deliberately dropped, also in Development.
+                context.ProblemDetails.Detail = "An unexpected error occurred. Quote the traceId when reporting it.";
+                context.ProblemDetails.Extensions.Remove("exception");
+            }
+        });
+        return services;
+    }
+
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    // A request body the client cut off or could not send is the client's problem, not a server fault.
+    private static int StatusFor(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}
