@@ -24,6 +24,9 @@ public static class DapperTypeHandlers
             return;
         }
 
+        // Dapper consults its built-in type map before custom handlers, so the two types leave the map first.
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateOnly));
         SqlMapper.AddTypeHandler(new InstantHandler());
         SqlMapper.AddTypeHandler(new DateHandler());
     }

@@ -1,0 +1,52 @@
+using ConfigurableContracts.Core.Data;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ConfigurableContracts.Cli.Hosting;
+
+/// <summary>
+/// The configuration and services database-backed commands share with the server: the same appsettings.json
+/// (found from the current folder upwards, or named with <c>--settings</c>) and the same environment variables.
+/// </summary>
+internal static class CliServices
+{
+    public static ServiceProvider Build(string? settingsFile)
+    {
+        var settingsPath = settingsFile is null ? FindSettings() : Path.GetFullPath(settingsFile);
+        var contentRoot = settingsPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(settingsPath)!;
+        var configurationBuilder = new ConfigurationBuilder();
+        if (settingsPath is not null)
+        {
+            configurationBuilder.AddJsonFile(settingsPath, optional: false);
+        }
+
+        var configuration = configurationBuilder.AddEnvironmentVariables().Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        // Commands print their own results; the log only carries warnings, to stderr.
+        services.AddLogging(logging => logging
+            .AddConfiguration(configuration.GetSection("Logging"))
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+        services.AddDatabase(contentRoot);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    private static string? FindSettings()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                var candidate = Path.Combine(folder.FullName, "appsettings.json");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+}
