@@ -3,12 +3,16 @@ using ConfigurableContracts.Server.Data;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Templates;
 
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
 var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
 
 // Storage: SQLite by default, PostgreSQL or SQL Server by configuration; migrations run before listening.
 builder.AddData();
+
+// Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
+builder.AddTemplates();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();
@@ -19,6 +23,7 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapApiDocs();
 app.MapHealth();
+app.MapTemplates();
 
 app.Run();
 
