@@ -289,9 +289,10 @@ internal sealed class Binder
                     name.Span);
             case MemberAccessExpressionSyntax member:
                 var methodName = member.Name.Text;
+                // Static classes first: Convert.ToString is allowed even though ToString on a value is not.
+                if (IsStaticClassName(member.Target, out var className)) return BindStaticCall(className, methodName, call, member.Name.Span);
                 if (ForbiddenNames.Contains(methodName)) return Forbidden(methodName, member.Name.Span);
                 if (IsFunctionsName(member.Target)) return BindFunctionCall(methodName, call, member.Name.Span);
-                if (IsStaticClassName(member.Target, out var className)) return BindStaticCall(className, methodName, call, member.Name.Span);
                 var receiver = BindExpression(member.Target);
                 if (IsError(receiver)) return receiver;
                 return BindInstanceCall(receiver, methodName, call, member.Name.Span);
@@ -340,6 +341,7 @@ internal sealed class Binder
     private BoundExpression BindStaticCall(string className, string methodName, CallExpressionSyntax call, TextSpan nameSpan)
     {
         var members = StaticMembers[className == "String" ? "string" : className];
+        if (!members.ContainsKey(methodName) && ForbiddenNames.Contains(methodName)) return Forbidden(methodName, nameSpan);
         if (!members.TryGetValue(methodName, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
                 $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);

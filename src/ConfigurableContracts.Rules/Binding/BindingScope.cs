@@ -48,7 +48,7 @@ internal static class NameSuggestions
     {
         string? best = null;
         var bestDistance = int.MaxValue;
-        var limit = Math.Max(1, name.Length / 3);
+        var limit = name.Length <= 3 ? 1 : Math.Max(2, name.Length / 3);
         foreach (var candidate in candidates.Distinct(StringComparer.Ordinal))
         {
             if (candidate == name) continue;
@@ -66,22 +66,27 @@ internal static class NameSuggestions
     public static string Hint(string name, IEnumerable<string> candidates) =>
         Closest(name, candidates) is { } suggestion ? $" Did you mean '{suggestion}'?" : "";
 
-    /// <summary>Levenshtein distance, comparing case-insensitively so that case slips count as near misses.</summary>
+    /// <summary>
+    /// Edit distance where a swap of two neighbours counts once ("scroe" → "score"), comparing case-insensitively
+    /// so that case slips count as near misses.
+    /// </summary>
     public static int Distance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                var cost = Same(a[i - 1], b[j - 1]) ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && Same(a[i - 1], b[j - 2]) && Same(a[i - 2], b[j - 1]))
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
             }
-            (previous, current) = (current, previous);
         }
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
+
+    private static bool Same(char x, char y) => char.ToUpperInvariant(x) == char.ToUpperInvariant(y);
 }
