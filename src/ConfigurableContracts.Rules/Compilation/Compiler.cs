@@ -76,7 +76,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
         (TimeSpan t, "TotalDays") => TotalDays(t),
         (TimeSpan t, "Days") => (long)t.Days,
         (IReadOnlyList<object?> list, "Count") => (long)list.Count,
-        _ => throw new RuleEvaluationException($"'{text}' is a {RuntimeValues.KindOf(value)}, which has no member '{name}'."),
+        _ => throw new RuleEvaluationException($"'{text}' is {RuntimeValues.Describe(value)}, which has no member '{name}'."),
     };
 
     private static decimal TotalDays(TimeSpan span) => (decimal)span.Ticks / TimeSpan.TicksPerDay;
@@ -101,7 +101,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                     ? list[(int)i]
                     : new MissingValue($"'{targetNode.Text}' has no element {i}"),
                 (IReadOnlyDictionary<string, object?> map, string name) => map.TryGetValue(name, out var v) ? v : null,
-                _ => throw new RuleEvaluationException($"A {RuntimeValues.KindOf(value)} cannot be indexed by a {RuntimeValues.KindOf(k)}."),
+                _ => throw new RuleEvaluationException($"A {RuntimeValues.KindOf(value)} cannot be indexed by {RuntimeValues.Describe(k)}."),
             };
         };
     }
@@ -117,7 +117,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 bool b => Boxes.Box(!b),
                 null => Missing(node),
                 MissingValue m => m,
-                var v => throw new RuleEvaluationException($"'!' needs a boolean, not a {RuntimeValues.KindOf(v)}."),
+                var v => throw new RuleEvaluationException($"'!' needs a boolean, not {RuntimeValues.Describe(v)}."),
             },
             BoundUnaryOperator.Negate => frame => operand(frame) switch
             {
@@ -125,13 +125,13 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 decimal d => -d,
                 null => Missing(node),
                 MissingValue m => m,
-                var v => throw new RuleEvaluationException($"'-' needs a number, not a {RuntimeValues.KindOf(v)}."),
+                var v => throw new RuleEvaluationException($"'-' needs a number, not {RuntimeValues.Describe(v)}."),
             },
             _ => frame => operand(frame) switch
             {
                 var v and (long or decimal or MissingValue) => v,
                 null => Missing(node),
-                var v => throw new RuleEvaluationException($"'+' needs a number, not a {RuntimeValues.KindOf(v)}."),
+                var v => throw new RuleEvaluationException($"'+' needs a number, not {RuntimeValues.Describe(v)}."),
             },
         };
     }
@@ -224,7 +224,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
         bool b => Boxes.Box(b),
         null => Missing(node),
         MissingValue => value,
-        _ => throw new RuleEvaluationException($"'{node.Text}' should be a boolean but is a {RuntimeValues.KindOf(value)}."),
+        _ => throw new RuleEvaluationException($"'{node.Text}' should be a boolean but is {RuntimeValues.Describe(value)}."),
     };
 
     private static Func<EvaluationFrame, object?> CompileEquality(BoundBinary binary, Func<EvaluationFrame, object?> left, Func<EvaluationFrame, object?> right)
@@ -284,7 +284,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                     case MissingValue m:
                         return m;
                     case var other:
-                        throw new RuleEvaluationException($"'in' needs an array, not a {RuntimeValues.KindOf(other)}.");
+                        throw new RuleEvaluationException($"'in' needs an array, not {RuntimeValues.Describe(other)}.");
                 }
             };
         }
@@ -385,26 +385,26 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 bool b => Boxes.Box(b),
                 MissingValue m => m,
                 null => new MissingValue($"'{lambdaText}' is missing for an element"),
-                var v => throw new RuleEvaluationException($"'{lambdaText}' should be a boolean but is a {RuntimeValues.KindOf(v)}."),
+                var v => throw new RuleEvaluationException($"'{lambdaText}' should be a boolean but is {RuntimeValues.Describe(v)}."),
             };
 
             IReadOnlyList<object?> List(object? receiver) => receiver as IReadOnlyList<object?>
-                ?? throw new RuleEvaluationException($"'{text}': {call.Method} needs an array, not a {RuntimeValues.KindOf(receiver)}.");
+                ?? throw new RuleEvaluationException($"'{text}': {call.Method} needs an array, not {RuntimeValues.Describe(receiver)}.");
 
             string String(object? value) => value as string
-                ?? throw new RuleEvaluationException($"'{text}': {call.Method} needs a string, not a {RuntimeValues.KindOf(value)}.");
+                ?? throw new RuleEvaluationException($"'{text}': {call.Method} needs a string, not {RuntimeValues.Describe(value)}.");
 
             DateTime Date(object? value) => value is DateTime d
                 ? d
-                : throw new RuleEvaluationException($"'{text}': {call.Method} needs a date, not a {RuntimeValues.KindOf(value)}.");
+                : throw new RuleEvaluationException($"'{text}': {call.Method} needs a date, not {RuntimeValues.Describe(value)}.");
 
             decimal Number(object? value) => RuntimeValues.TryGetDecimal(value, out var d)
                 ? d
-                : throw new RuleEvaluationException($"'{text}': {call.Method} needs a number, not a {RuntimeValues.KindOf(value)}.");
+                : throw new RuleEvaluationException($"'{text}': {call.Method} needs a number, not {RuntimeValues.Describe(value)}.");
 
             int Int(object? value) => value is long n
                 ? checked((int)n)
-                : throw new RuleEvaluationException($"'{text}': {call.Method} needs an integer, not a {RuntimeValues.KindOf(value)}.");
+                : throw new RuleEvaluationException($"'{text}': {call.Method} needs an integer, not {RuntimeValues.Describe(value)}.");
 
             // Elements or the values the selector picks from them, in order; a MissingValue stops the walk.
             List<object?>? Selected(EvaluationFrame frame, IReadOnlyList<object?> list, out MissingValue? missing)
@@ -436,7 +436,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                     {
                         string s => Boxes.Box(s.Contains(String(a[0]), StringComparison.Ordinal)),
                         IReadOnlyList<object?> list => Boxes.Box(list.Any(e => RuntimeValues.Equals(e, a[0]))),
-                        _ => throw new RuleEvaluationException($"'{text}': Contains needs a string or an array, not a {RuntimeValues.KindOf(r)}."),
+                        _ => throw new RuleEvaluationException($"'{text}': Contains needs a string or an array, not {RuntimeValues.Describe(r)}."),
                     };
                 case BuiltinMethod.StartsWith:
                     return (_, r, a) => Boxes.Box(String(r).StartsWith(String(a[0]), StringComparison.Ordinal));
@@ -657,7 +657,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                         decimal d => Convert.ToInt64(d),
                         string s => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture),
                         bool b => b ? 1L : 0L,
-                        var v => throw new RuleEvaluationException($"'{text}': a {RuntimeValues.KindOf(v)} cannot be converted to an integer."),
+                        var v => throw new RuleEvaluationException($"'{text}': {RuntimeValues.Describe(v)} cannot be converted to an integer."),
                     };
                 case BuiltinMethod.ConvertToNumber:
                     return (_, _, a) => a[0] switch
@@ -666,7 +666,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                         decimal d => d,
                         string s => decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
                         bool b => b ? 1m : 0m,
-                        var v => throw new RuleEvaluationException($"'{text}': a {RuntimeValues.KindOf(v)} cannot be converted to a number."),
+                        var v => throw new RuleEvaluationException($"'{text}': {RuntimeValues.Describe(v)} cannot be converted to a number."),
                     };
                 case BuiltinMethod.ConvertToString:
                     return (_, _, a) => RuntimeValues.Format(a[0]);
@@ -677,7 +677,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                         long n => Boxes.Box(n != 0),
                         decimal d => Boxes.Box(d != 0),
                         string s => Boxes.Box(bool.Parse(s)),
-                        var v => throw new RuleEvaluationException($"'{text}': a {RuntimeValues.KindOf(v)} cannot be converted to a boolean."),
+                        var v => throw new RuleEvaluationException($"'{text}': {RuntimeValues.Describe(v)} cannot be converted to a boolean."),
                     };
                 case BuiltinMethod.ConvertToDate:
                 case BuiltinMethod.DateTimeParse:

@@ -25,6 +25,13 @@ internal static class RuntimeValues
         _ => value.GetType().Name,
     };
 
+    /// <summary>The kind with its article, for messages: "an integer", "a string".</summary>
+    public static string Describe(object? value)
+    {
+        var kind = KindOf(value);
+        return (kind[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an " : "a ") + kind;
+    }
+
     public static bool TryGetDecimal(object? value, out decimal number)
     {
         switch (value)
@@ -85,7 +92,7 @@ internal static class RuntimeValues
             (DateTime d, DateTime e) => d.CompareTo(e),
             (TimeSpan d, TimeSpan e) => d.CompareTo(e),
             (bool p, bool q) => p.CompareTo(q),
-            _ => throw new RuleEvaluationException($"A {KindOf(left)} cannot be compared with a {KindOf(right)}."),
+            _ => throw new RuleEvaluationException($"{Describe(left)} cannot be compared with {Describe(right)}."),
         };
     }
 

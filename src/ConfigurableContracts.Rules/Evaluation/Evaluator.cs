@@ -85,7 +85,7 @@ internal static class Evaluator
                         reason = "The expression's value is missing (null).";
                         break;
                     case var other:
-                        return Failed(rule, $"The expression should be true or false but is a {RuntimeValues.KindOf(other)}.");
+                        return Failed(rule, $"The expression should be true or false but is {RuntimeValues.Describe(other)}.");
                 }
             }
         }
