@@ -63,13 +63,13 @@ public sealed class RuleTestFileTests
         {
             var caseName = testCase.GetProperty("name").GetString();
             var workflow = testCase.GetProperty("workflow").GetString()!;
-            if (!manifest.WorkflowFiles.TryGetValue(workflow, out var workflowFile))
+            if (!manifest.WorkflowFiles.ContainsKey(workflow))
             {
                 problems.Add($"\"{caseName}\": the manifest has no workflow {workflow}");
                 continue;
             }
 
-            var rulePaths = RulePaths(workflowFile, workflow);
+            var rulePaths = manifest.RulePaths(workflow);
             problems.AddRange(testCase.GetProperty("expect").EnumerateObject()
                 .Where(expectation => !rulePaths.Contains(expectation.Name))
                 .Select(expectation => $"\"{caseName}\": {workflow} has no rule {expectation.Name}"));
@@ -136,31 +136,5 @@ public sealed class RuleTestFileTests
         return value.EnumerateArray()
             .SelectMany((item, index) => schema.Validate(item.GetRawText()).Select(e => $"[{index}] {e}"))
             .ToList();
-    }
-
-    /// <summary>Every rule of the workflow as a result path: top-level names, nested ones as Parent/Child.</summary>
-    private static HashSet<string> RulePaths(string workflowFile, string workflowName)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(workflowFile));
-        var workflows = document.RootElement.ValueKind == JsonValueKind.Array
-            ? document.RootElement.EnumerateArray().ToList()
-            : [document.RootElement];
-        var workflow = workflows.Single(w => w.GetProperty("WorkflowName").GetString() == workflowName);
-        var paths = new HashSet<string>(StringComparer.Ordinal);
-        AddRulePaths(workflow.GetProperty("Rules"), prefix: "", paths);
-        return paths;
-    }
-
-    private static void AddRulePaths(JsonElement rules, string prefix, HashSet<string> paths)
-    {
-        foreach (var rule in rules.EnumerateArray())
-        {
-            var path = prefix + rule.GetProperty("RuleName").GetString();
-            paths.Add(path);
-            if (rule.TryGetProperty("Rules", out var children))
-            {
-                AddRulePaths(children, path + "/", paths);
-            }
-        }
     }
 }

@@ -15,6 +15,7 @@ internal sealed class TemplateManifestFile
     {
         Id = id;
         Directory = directory;
+        Json = manifest;
         _schemaFiles = manifest.GetProperty("schemas").EnumerateObject()
             .ToDictionary(p => p.Name, p => Path.Combine(directory, p.Value.GetString()!), StringComparer.Ordinal);
         RulesFolder = Path.GetFullPath(Path.Combine(directory, manifest.GetProperty("rules").GetProperty("folder").GetString()!));
@@ -37,6 +38,9 @@ internal sealed class TemplateManifestFile
     }
 
     public string Id { get; }
+
+    /// <summary>The whole manifest, for checks that need more than the parts modelled here.</summary>
+    public JsonElement Json { get; }
 
     /// <summary>Full path of the folder holding template.json.</summary>
     public string Directory { get; }
@@ -62,6 +66,32 @@ internal sealed class TemplateManifestFile
 
     public bool TryGetWorkflowInputs(string workflowName, out IReadOnlyDictionary<string, string> inputs) =>
         _workflowInputs.TryGetValue(workflowName, out inputs!);
+
+    /// <summary>Every rule of a workflow as a result path: top-level names, nested ones as Parent/Child.</summary>
+    public HashSet<string> RulePaths(string workflowName)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(WorkflowFiles[workflowName]));
+        var workflows = document.RootElement.ValueKind == JsonValueKind.Array
+            ? document.RootElement.EnumerateArray().ToList()
+            : [document.RootElement];
+        var workflow = workflows.Single(w => w.GetProperty("WorkflowName").GetString() == workflowName);
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        AddRulePaths(workflow.GetProperty("Rules"), prefix: "", paths);
+        return paths;
+    }
+
+    private static void AddRulePaths(JsonElement rules, string prefix, HashSet<string> paths)
+    {
+        foreach (var rule in rules.EnumerateArray())
+        {
+            var path = prefix + rule.GetProperty("RuleName").GetString();
+            paths.Add(path);
+            if (rule.TryGetProperty("Rules", out var children))
+            {
+                AddRulePaths(children, path + "/", paths);
+            }
+        }
+    }
 }
 
 /// <summary>A measurement point of the manifest's plan: due at enrolment + OffsetMonths, within the window.</summary>
