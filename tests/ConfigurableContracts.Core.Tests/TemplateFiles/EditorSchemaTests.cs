@@ -49,9 +49,10 @@ public sealed class EditorSchemaTests
 
         if (schemaReference == DraftSevenMetaSchema)
         {
-            // The file is itself a JSON Schema: it must parse as one, with every $ref resolving.
+            // The file is itself a JSON Schema: it must parse as one, with every $ref resolving, and say what it is for.
             var parsed = await JsonSchema.FromJsonAsync(text, fullPath);
-            Assert.NotNull(parsed);
+            Assert.False(string.IsNullOrWhiteSpace(parsed.Title), $"{path} has no title.");
+            Assert.False(string.IsNullOrWhiteSpace(parsed.Description), $"{path} has no description.");
             return;
         }
 
