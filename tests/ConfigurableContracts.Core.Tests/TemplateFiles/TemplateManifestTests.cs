@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace ConfigurableContracts.Core.Tests.TemplateFiles;
 
@@ -126,6 +127,31 @@ public sealed class TemplateManifestTests
 
         Assert.NotEmpty(parameters);
         Assert.Empty(undeclared);
+    }
+
+    [Theory]
+    [MemberData(nameof(TemplateIds))]
+    public void Functions_DeclareReturnTypes_AndReadNoClockOrRandomness(string templateId)
+    {
+        var manifest = TemplateManifestFile.Load(templateId);
+        if (!manifest.Json.GetProperty("rules").TryGetProperty("functions", out var functionsFile))
+        {
+            return;
+        }
+
+        var source = File.ReadAllText(Path.Combine(manifest.RulesFolder, functionsFile.GetString()!));
+        var declared = Regex.Matches(source, @"^function\s+(\w+)", RegexOptions.Multiline, TimeSpan.FromSeconds(1))
+            .Select(m => m.Groups[1].Value).ToList();
+        var documented = Regex.Matches(source, @"/\*\*((?:(?!\*/).)*?@returns\s*\{\w+\}(?:(?!\*/).)*)\*/\s*function\s+(\w+)",
+                RegexOptions.Singleline, TimeSpan.FromSeconds(1))
+            .Select(m => m.Groups[2].Value).ToHashSet(StringComparer.Ordinal);
+
+        var undocumented = declared.Except(documented, StringComparer.Ordinal).ToList();
+
+        // The binder types fn.name(...) by the JSDoc @returns; rules must be repeatable, so no clock or dice either.
+        Assert.NotEmpty(declared);
+        Assert.Empty(undocumented);
+        Assert.DoesNotMatch(new Regex(@"\bDate\b|Math\.random", RegexOptions.None, TimeSpan.FromSeconds(1)), source);
     }
 
     private static void RequireFile(string fullPath, string what, List<string> missing)
