@@ -12,11 +12,11 @@
  * @returns {number} The change as a share of the baseline value.
  */
 function relativeChange(baseline, later) {
-  if (typeof baseline !== "number" || typeof later !== "number") {
-    throw new Error("relativeChange expects two numbers");
-  }
-  if (baseline === 0) {
-    throw new Error("relativeChange is undefined for a baseline of 0");
-  }
-  return (later - baseline) / baseline;
+    if (typeof baseline !== "number" || typeof later !== "number") {
+        throw new Error("relativeChange expects two numbers");
+    }
+    if (baseline === 0) {
+        throw new Error("relativeChange is undefined for a baseline of 0");
+    }
+    return (later - baseline) / baseline;
 }
