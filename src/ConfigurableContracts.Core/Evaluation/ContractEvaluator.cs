@@ -138,7 +138,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             run.Statuses.GetValueOrDefault("NotEvaluable"), run.Statuses.GetValueOrDefault("Error"));
     }
 
-    private async Task EvaluateCohortAsync(
+    private static async Task EvaluateCohortAsync(
         System.Data.Common.DbConnection connection, EvaluationStore store, RunContext run, CohortTargetSpec? target,
         List<Dictionary<string, object?>> cohort, JsonElement parameters, string contractText, CancellationToken cancellationToken)
     {
