@@ -129,7 +129,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             progress?.Report(new EvaluationProgress(done, Math.Max(total, done), seconds > 0 ? done / seconds : 0));
         }
 
-        await EvaluateCohortAsync(connection, store, run, target, cohort, parameters.RootElement, contractText, cancellationToken).ConfigureAwait(false);
+        await EvaluateCohortAsync(connection, store, run, cohort, parameters.RootElement, contractText, cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
             "Evaluated contract {ContractId} as of {AsOf}: {Participants} participants, {Written} decisions written, {Unchanged} unchanged, {Ledger} ledger entries",
             contractId, asOf, done, run.Written, run.Unchanged, run.LedgerWritten);
@@ -139,7 +139,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     }
 
     private static async Task EvaluateCohortAsync(
-        System.Data.Common.DbConnection connection, EvaluationStore store, RunContext run, CohortTargetSpec? target,
+        System.Data.Common.DbConnection connection, EvaluationStore store, RunContext run,
         List<Dictionary<string, object?>> cohort, JsonElement parameters, string contractText, CancellationToken cancellationToken)
     {
         var workflows = run.Template.Workflows.Where(w => !w.IsParticipantScoped).ToList();
@@ -188,7 +188,6 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
 
         await store.WriteAsync(connection, batch.Inputs.Select(i => (i.Key, i.Value)).ToList(), batch.Decisions, batch.Ledger, cancellationToken).ConfigureAwait(false);
         run.Add(batch);
-        _ = target;
     }
 
     /// <summary>Records one participant rule result: a new decision (and ledger entries) unless nothing changed.</summary>

@@ -58,7 +58,7 @@ internal sealed class LedgerState(
 
         var (paid, note) = Capped(providerId, amount);
         var id = Key(decisionId, payment.Kind);
-        _charges[(participantId, payment.Kind)] = new ActiveCharge(id, participantId, payment.Kind, amount, paid);
+        _charges[(participantId, payment.Kind)] = new ActiveCharge { Id = id, ParticipantId = participantId, Kind = payment.Kind, RequestedAmount = amount, Amount = paid };
         yield return Entry(id, providerId, participantId, decisionId, payment.Kind, "charge", null, amount, paid, note);
     }
 
