@@ -30,6 +30,13 @@ public sealed record JavaScriptFunctionOptions
     /// <summary>How often one function may be on the call stack at once (Jint counts recursion per function).</summary>
     public int MaxRecursionDepth { get; init; } = 64;
 
+    /// <summary>
+    /// Stack one call may use, measured from where it starts; the backstop for recursion Jint does not count
+    /// (getters, constructors, <c>valueOf</c>, built-ins). Plain recursion stops earlier, at
+    /// <see cref="MaxRecursionDepth"/>; one level of it costs about 3 KiB.
+    /// </summary>
+    public int MaxStackBytes { get; init; } = 512 * 1024;
+
     /// <summary>Time a single regular expression match may take.</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -51,6 +58,11 @@ public sealed record JavaScriptFunctionOptions
         RequirePositive(MaxStatements, nameof(MaxStatements));
         RequirePositive(MaxRecursionDepth, nameof(MaxRecursionDepth));
         RequirePositive(MaxValueDepth, nameof(MaxValueDepth));
+        RequirePositive(MaxStackBytes, nameof(MaxStackBytes));
+        if (MaxStackBytes > 64 * 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxStackBytes), MaxStackBytes, "MaxStackBytes must be at most 64 MiB.");
+        }
         RequirePositive(MaxArrayLength, nameof(MaxArrayLength));
         if (Timeout <= TimeSpan.Zero)
         {

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Jint;
+using Jint.Native;
+using Jint.Native.Function;
+using Jint.Native.RegExp;
+using Jint.Runtime;
+
+namespace ConfigurableContracts.Rules.Functions;
+
+/// <summary>What a guarded built-in checks before it runs, beyond the stack.</summary>
+internal enum NativeCheck
+{
+    None,
+
+    /// <summary>Array.prototype methods loop over <c>this.length</c> in native code, out of reach of the time limit.</summary>
+    ArrayLengthOfThis,
+
+    /// <summary>Function.prototype.apply copies its argument array in native code.</summary>
+    ArrayLengthOfSecondArgument,
+
+    /// <summary>Array.prototype.concat walks every array argument.</summary>
+    ArrayLengthOfArguments,
+
+    /// <summary>RegExp.prototype.exec/test match with <c>this</c>.</summary>
+    RegexThis,
+
+    /// <summary>String.prototype.match/search turn any first argument into a RegExp.</summary>
+    RegexFromFirstArgument,
+
+    /// <summary>String.prototype.replace/split match when their first argument is a RegExp.</summary>
+    RegexInFirstArgument,
+}
+
+/// <summary>
+/// Stands in for one of Jint's built-in functions. Built-ins look each other up by name at run time (ToPrimitive
+/// finds <c>toString</c>, <c>toLocaleString</c> calls <c>this.toString</c>), so a script could chain them into a
+/// cycle that never enters script code; replacing every built-in with this wrapper puts a stack check in every such
+/// cycle, and adds the length and regex checks the native loops lack.
+/// </summary>
+internal sealed class GuardedNativeFunction : FunctionInstance
+{
+    private readonly FunctionInstance _target;
+    private readonly NativeCheck _check;
+    private readonly JavaScriptFunctionOptions _options;
+    private readonly StackBudget _stack;
+
+    public GuardedNativeFunction(Engine engine, FunctionInstance target, NativeCheck check, JavaScriptFunctionOptions options, StackBudget stack)
+        : base(engine, [], null, strict: true)
+    {
+        _stack = stack;
+        _target = target;
+        _check = check;
+        _options = options;
+        Prototype = engine.Function.PrototypeObject;
+        Extensible = true;
+        FastAddProperty("length", target.Get("length"), writable: false, enumerable: false, configurable: false);
+    }
+
+    public override JsValue Call(JsValue thisObject, JsValue[] arguments)
+    {
+        _stack.Check();
+        switch (_check)
+        {
+            case NativeCheck.ArrayLengthOfThis:
+                RequireShortArray(thisObject);
+                break;
+            case NativeCheck.ArrayLengthOfSecondArgument:
+                RequireShortArray(arguments.Length > 1 ? arguments[1] : JsValue.Undefined);
+                break;
+            case NativeCheck.ArrayLengthOfArguments:
+                RequireShortArray(thisObject);
+                foreach (var argument in arguments)
+                {
+                    RequireShortArray(argument);
+                }
+
+                break;
+            case NativeCheck.RegexThis:
+                BoundMatchTime(thisObject);
+                break;
+            case NativeCheck.RegexFromFirstArgument:
+                arguments = [.. arguments];
+                if (arguments.Length == 0)
+                {
+                    arguments = [JsValue.Undefined];
+                }
+
+                if (!arguments[0].IsRegExp())
+                {
+                    arguments[0] = Engine.RegExp.Construct([arguments[0]]);
+                }
+
+                BoundMatchTime(arguments[0]);
+                break;
+            case NativeCheck.RegexInFirstArgument:
+                if (arguments.Length > 0)
+                {
+                    BoundMatchTime(arguments[0]);
+                }
+
+                break;
+        }
+
+        return _target.Call(thisObject, arguments);
+    }
+
+    private void RequireShortArray(JsValue value)
+    {
+        if (!value.IsObject())
+        {
+            return;
+        }
+
+        var length = TypeConverter.ToNumber(value.AsObject().Get("length"));
+        if (length > _options.MaxArrayLength)
+        {
+            throw new SandboxLimitException($"a built-in array method was given {length} elements; the limit is {_options.MaxArrayLength}.");
+        }
+    }
+
+    // Jint 2.10.4 builds every RegExp with `new Regex(pattern, options)` and no timeout, and the only other bound is
+    // the process-wide REGEX_DEFAULT_MATCH_TIMEOUT, which would change every regex in the server and only works if
+    // set before the first one is built. The instance's Regex is replaceable, so each one gets a bounded copy the
+    // first time a script matches with it.
+    private void BoundMatchTime(JsValue value)
+    {
+        if (value.TryCast<RegExpInstance>() is { Value: { } regex } instance && regex.MatchTimeout != _options.RegexTimeout)
+        {
+            instance.Value = new Regex(regex.ToString(), regex.Options, _options.RegexTimeout);
+        }
+    }
+}
