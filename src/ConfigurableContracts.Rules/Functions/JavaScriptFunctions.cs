@@ -199,11 +199,14 @@ public sealed class JavaScriptFunctions : IRuleFunctions
 
         return name is null && message is null
             ? ValueMarshaller.Describe(error)
-            : $"{name ?? "Error"}: {message}";
+            : string.IsNullOrEmpty(message) ? name ?? "Error" : $"{name ?? "Error"}: {message}";
 
         static string? StringData(Jint.Native.Object.ObjectInstance instance, string property) =>
-            instance.GetOwnProperty(property) is { } descriptor && descriptor.IsDataDescriptor() && descriptor.Value is { } value && value.IsString()
-                ? value.AsString()
-                : null;
+            instance.GetOwnProperty(property) switch
+            {
+                { } data when data.IsDataDescriptor() && data.Value is { } value && value.IsString() => value.AsString(),
+                { Get: { } getter } when getter.IsObject() && getter.AsObject() is InstancePropertyDefault.DefaultGetter { Value: var value } && value.IsString() => value.AsString(),
+                _ => null,
+            };
     }
 }

@@ -32,6 +32,13 @@ internal sealed class SandboxEngine
         _stack = new StackBudget(options.MaxStackBytes);
         RemoveNondeterministicAndUnboundedBuiltIns();
         GuardBuiltIns(options);
+        foreach (var error in (ObjectInstance[])[_engine.Error, _engine.EvalError, _engine.RangeError, _engine.ReferenceError, _engine.SyntaxError, _engine.TypeError, _engine.UriError])
+        {
+            var prototype = error.Get("prototype").AsObject();
+            InstancePropertyDefault.Install(_engine, prototype, "message");
+            InstancePropertyDefault.Install(_engine, prototype, "name");
+        }
+
         _engine.Global.FastAddProperty(
             ScriptSyntax.GuardName,
             new ClrFunctionInstance(_engine, (_, _) => { _stack.Check(); return JsValue.Undefined; }),

@@ -1,0 +1,390 @@
+using ConfigurableContracts.Rules.Functions;
+
+namespace ConfigurableContracts.Rules.Tests.Functions;
+
+public sealed class JavaScriptFunctionsTests
+{
+    private const string Path = "rules/test/functions.js";
+
+    [Fact]
+    public void Load_ReadsSignatures_FromDeclarationsAndJsDoc()
+    {
+        var functions = LoadOrFail("""
+            /**
+             * Relative change between two measurements.
+             * @param {number} baseline
+             * @returns {number}
+             */
+            function behaviourChange(baseline, followUp) { return (followUp - baseline) / baseline; }
+
+            /** @returns {integer} */
+            function monthsBetween(a, b, c) { return 0; }
+
+            function untyped() { return 1; }
+            """);
+
+        Assert.True(functions.TryGetFunction("behaviourChange", out var change));
+        Assert.Equal(new RuleFunctionSignature("behaviourChange", 2, "number"), change);
+        Assert.True(functions.TryGetFunction("monthsBetween", out var months));
+        Assert.Equal(new RuleFunctionSignature("monthsBetween", 3, "integer"), months);
+        Assert.True(functions.TryGetFunction("untyped", out var untyped));
+        Assert.Equal("any", untyped.ReturnType);
+        Assert.Equal(["behaviourChange", "monthsBetween", "untyped"], functions.FunctionNames.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TryGetFunction_ReturnsFalse_WhenNameDiffersInCase()
+    {
+        var functions = LoadOrFail("function score() { return 1; }");
+
+        Assert.False(functions.TryGetFunction("Score", out _));
+    }
+
+    [Fact]
+    public void Load_ReportsUnknownReturnType_AtTheTag()
+    {
+        var diagnostics = LoadFails("\n/** @returns {money} */\nfunction pay() { return 1; }");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.UnknownReturnType, diagnostic.Code);
+        Assert.Equal((2, 5), (diagnostic.Line, diagnostic.Column));
+        Assert.Contains("money", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ReportsSyntaxError_WithLineAndColumn()
+    {
+        var diagnostics = LoadFails("function ok() { return 1; }\nfunction broken( { }");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.SyntaxError, diagnostic.Code);
+        Assert.Equal(2, diagnostic.Line);
+    }
+
+    [Fact]
+    public void Load_ReportsDuplicateName()
+    {
+        var diagnostics = LoadFails("function f() { return 1; }\nfunction f() { return 2; }");
+
+        Assert.Equal(ScriptDiagnosticCodes.DuplicateName, Assert.Single(diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_RefusesSource_WhenLongerThanLimit()
+    {
+        var source = "function f() { return 1; }" + new string(' ', 100);
+        var options = JavaScriptFunctionOptions.Default with { MaxSourceLength = 50 };
+
+        Assert.Null(JavaScriptFunctions.Load(Path, source, out var diagnostics, options));
+        Assert.Equal(ScriptDiagnosticCodes.SourceTooLarge, Assert.Single(diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_AcceptsConstantTables_AndFunctionsCanReadThem()
+    {
+        var functions = LoadOrFail("""
+            "use strict";
+            var rates = { low: 0.5, high: [1, 2 * 3] }, threshold = -rates.low;
+            /** @returns {number} */
+            function rate(kind) { return kind === "low" ? rates.low : rates.high[1] + threshold; }
+            """);
+
+        Assert.Equal(0.5m, functions.Invoke("rate", ["low"]));
+        Assert.Equal(5.5m, functions.Invoke("rate", ["high"]));
+    }
+
+    [Fact]
+    public void Invoke_ComputesBehaviourChange_AsDecimal()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {number} */
+            function behaviourChange(baseline, followUp) { return (followUp - baseline) / baseline; }
+            """);
+
+        Assert.Equal(0.2m, functions.Invoke("behaviourChange", [10L, 12m]));
+    }
+
+    [Fact]
+    public void Invoke_ReturnsDecimalWithFifteenDigits_WhenDoubleArithmeticIsInexact()
+    {
+        var functions = LoadOrFail("function sum() { return 0.1 + 0.2; }");
+
+        Assert.Equal(0.3m, functions.Invoke("sum", []));
+    }
+
+    [Fact]
+    public void Invoke_ReturnsLong_WhenDeclaredInteger()
+    {
+        var functions = LoadOrFail("/** @returns {integer} */ function twice(x) { return x * 2; }");
+
+        var result = functions.Invoke("twice", [21L]);
+
+        Assert.IsType<long>(result);
+        Assert.Equal(42L, result);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenDeclaredIntegerReturnsFraction()
+    {
+        var functions = LoadOrFail("/** @returns {integer} */ function half(x) { return x / 2; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("half", [3L]));
+        Assert.Contains("integer", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenResultDoesNotMatchDeclaredType()
+    {
+        var functions = LoadOrFail("/** @returns {boolean} */ function yes() { return \"yes\"; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("yes", []));
+        Assert.Contains("@returns {boolean}", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_ReturnsNull_WhenFunctionReturnsUndefined()
+    {
+        var functions = LoadOrFail("/** @returns {number} */ function nothing() { }");
+
+        Assert.Null(functions.Invoke("nothing", []));
+    }
+
+    [Fact]
+    public void Invoke_MarshalsNestedValuesBothWays()
+    {
+        var functions = LoadOrFail("""
+            function echo(record) {
+                return { name: record.name, scores: record.scores, missing: record.missing, flag: !record.flag, count: record.scores.length };
+            }
+            """);
+        var record = new Dictionary<string, object?>
+        {
+            ["name"] = "Ada",
+            ["scores"] = new List<object?> { 1L, 2.5m, null },
+            ["missing"] = null,
+            ["flag"] = false,
+        };
+
+        var result = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(functions.Invoke("echo", [record]));
+
+        Assert.Equal("Ada", result["name"]);
+        Assert.Equal(new List<object?> { 1m, 2.5m, null }, Assert.IsAssignableFrom<IReadOnlyList<object?>>(result["scores"]));
+        Assert.Null(result["missing"]);
+        Assert.Equal(true, result["flag"]);
+        Assert.Equal(3m, result["count"]);
+    }
+
+    [Fact]
+    public void Invoke_TreatsDatesAsUtc_AndReturnsUtcDateTime()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {date} */
+            function addMonths(date, months) {
+                return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, date.getUTCDate()));
+            }
+            /** @returns {integer} */
+            function localParts(date) { return date.getHours() * 100 + date.getTimezoneOffset(); }
+            """);
+        var asOf = new DateTime(2022, 6, 1);
+
+        var result = functions.Invoke("addMonths", [asOf, 6L]);
+
+        Assert.Equal(new DateTime(2022, 12, 1, 0, 0, 0, DateTimeKind.Utc), result);
+        Assert.Equal(DateTimeKind.Utc, ((DateTime)result!).Kind);
+        Assert.Equal(0L, functions.Invoke("localParts", [new DateTime(2022, 6, 1, 0, 0, 0, DateTimeKind.Utc)]));
+    }
+
+    [Fact]
+    public void Invoke_FormatsNumbersWithInvariantCulture()
+    {
+        var functions = LoadOrFail("function text(x) { return x.toFixed(2) + \"|\" + parseFloat(\"1.5\") + \"|\" + x; }");
+
+        Assert.Equal("1234.50|1.5|1234.5", functions.Invoke("text", [1234.5m]));
+    }
+
+    [Fact]
+    public void Invoke_AllowsRegularExpressionsThroughTheConstructor()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {boolean} */
+            function isCaseNumber(s) { return new RegExp("^[A-Z]{2}-\\d{4}$").test(s); }
+            function digits(s) { return s.replace(new RegExp("\\D", "g"), ""); }
+            """);
+
+        Assert.Equal(true, functions.Invoke("isCaseNumber", ["AB-1234"]));
+        Assert.Equal(false, functions.Invoke("isCaseNumber", ["AB-12"]));
+        Assert.Equal("1234", functions.Invoke("digits", ["AB-12/34"]));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenStatementLimitExceeded()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = 1_000 };
+        var functions = LoadOrFail("function count(n) { var s = 0; for (var i = 0; i < n; i++) { s += i; } return s; }", options);
+
+        Assert.Equal(45m, functions.Invoke("count", [10L]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("count", [10_000L]));
+        Assert.Contains("more than 1000 statements", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenTimeLimitExceeded()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = int.MaxValue, Timeout = TimeSpan.FromMilliseconds(50) };
+        var functions = LoadOrFail("function spin() { for (;;) { } }", options);
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("spin", []));
+        Assert.Contains("ran longer than 50 ms", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenRecursionLimitExceeded()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxRecursionDepth = 10 };
+        var functions = LoadOrFail("/** @returns {integer} */ function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); }", options);
+
+        Assert.Equal(8L, functions.Invoke("depth", [8L]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("depth", [20L]));
+        Assert.Contains("recursed more than 10 levels", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenStackBudgetExceededThroughGetters()
+    {
+        var functions = LoadOrFail("function loop() { var o = { get x() { return this.x; } }; return o.x; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("loop", []));
+        Assert.Contains("stack budget", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenRegexMatchTimesOut()
+    {
+        var options = JavaScriptFunctionOptions.Default with { RegexTimeout = TimeSpan.FromMilliseconds(20) };
+        var functions = LoadOrFail("function evil(s) { return new RegExp(\"^(a+)+$\").test(s); }", options);
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("evil", [new string('a', 40) + "!"]));
+        Assert.Contains("regular expression", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_ReportsThrownErrorWithScriptLocation()
+    {
+        var functions = LoadOrFail("function ok() { return 1; }\nfunction check(x) {\n  if (x < 0) { throw new RangeError(\"negative baseline\"); }\n  return x;\n}");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("check", [-1L]));
+
+        Assert.StartsWith(Path + ":3:", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("RangeError: negative baseline", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_KeepsWorking_AfterAFailedCall()
+    {
+        var functions = LoadOrFail("function safeDivide(a, b) { if (b === 0) { throw new Error(\"division by zero\"); } return a / b; }");
+
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("safeDivide", [1L, 0L]));
+        Assert.Equal(0.5m, functions.Invoke("safeDivide", [1L, 2L]));
+    }
+
+    [Fact]
+    public void Invoke_RefusesWritesToTopLevelConstants_SoCallsCannotShareState()
+    {
+        var functions = LoadOrFail("var seen = { count: 0 };\nfunction visit() { seen.count = seen.count + 1; return seen.count; }");
+
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("visit", []));
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("visit", []));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenFunctionIsUnknown()
+    {
+        var functions = LoadOrFail("function f() { return 1; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("g", []));
+        Assert.Contains("no function 'g'", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenArgumentIsNotARuleValue()
+    {
+        var functions = LoadOrFail("function f(x) { return x; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("f", [Guid.Empty]));
+        Assert.Contains("Guid", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenArgumentNestsTooDeep()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxValueDepth = 4 };
+        var functions = LoadOrFail("function f(x) { return 1; }", options);
+        object? nested = 1L;
+        for (var i = 0; i < 10; i++)
+        {
+            nested = new List<object?> { nested };
+        }
+
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("f", [nested]));
+    }
+
+    [Fact]
+    public void Invoke_GivesSameResults_WhenCalledFromManyThreads()
+    {
+        var functions = LoadOrFail("/** @returns {integer} */ function square(x) { var r = 0; for (var i = 0; i < x; i++) { r += x; } return r; }");
+        var results = new long[200];
+
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => results[i] = (long)functions.Invoke("square", [(long)i])!);
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i * i), results);
+    }
+
+    [Fact]
+    public void Invoke_MovesToOwnThread_WhenCallerStackIsSmall()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {integer} */
+            function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); }
+            function loop() { var o = { get x() { return this.x; } }; return o.x; }
+            """);
+        object? result = null;
+        Exception? failure = null;
+
+        // 256 KiB is less than one call's stack budget; without moving, the getter loop would overflow this thread.
+        var thread = new Thread(
+            () =>
+            {
+                result = functions.Invoke("depth", [50L]);
+                failure = Record.Exception(() => functions.Invoke("loop", []));
+            },
+            256 * 1024);
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(50L, result);
+        Assert.IsType<RuleFunctionException>(failure);
+    }
+
+    [Fact]
+    public void Options_Validate_NamesTheBadValue()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = 0 };
+
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.Equal(nameof(JavaScriptFunctionOptions.MaxStatements), exception.ParamName);
+    }
+
+    private static JavaScriptFunctions LoadOrFail(string source, JavaScriptFunctionOptions? options = null)
+    {
+        var functions = JavaScriptFunctions.Load(Path, source, out var diagnostics, options);
+        Assert.Empty(diagnostics);
+        return Assert.IsType<JavaScriptFunctions>(functions);
+    }
+
+    private static IReadOnlyList<ScriptDiagnostic> LoadFails(string source)
+    {
+        Assert.Null(JavaScriptFunctions.Load(Path, source, out var diagnostics));
+        Assert.NotEmpty(diagnostics);
+        return diagnostics;
+    }
+}
