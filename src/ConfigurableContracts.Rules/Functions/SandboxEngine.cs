@@ -72,12 +72,24 @@ internal sealed class SandboxEngine
     public object? Invoke(ScriptFunction function, IReadOnlyList<object?> arguments)
     {
         var values = _marshaller.ToJavaScript(arguments);
-        _engine.ResetStatementsCount();
-        _engine.ResetTimeoutTicks();
-        _engine.ResetCallStack();
-        _stack.Start();
-        var result = _functions[function.Name].Call(JsValue.Undefined, values);
-        return _marshaller.FromJavaScript(result, function.ReturnType);
+
+        // Some of Jint's built-ins (toLocaleUpperCase, toLocaleLowerCase) use the thread's culture rather than the
+        // engine's, so the call runs under the invariant culture whatever the host thread is set to.
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            _engine.ResetStatementsCount();
+            _engine.ResetTimeoutTicks();
+            _engine.ResetCallStack();
+            _stack.Start();
+            var result = _functions[function.Name].Call(JsValue.Undefined, values);
+            return _marshaller.FromJavaScript(result, function.ReturnType);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     private void RemoveNondeterministicAndUnboundedBuiltIns()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ConfigurableContracts.Rules.Functions;
 
 namespace ConfigurableContracts.Rules.Tests.Functions;
@@ -200,6 +201,23 @@ public sealed class JavaScriptFunctionsTests
         var functions = LoadOrFail("function text(x) { return x.toFixed(2) + \"|\" + parseFloat(\"1.5\") + \"|\" + x; }");
 
         Assert.Equal("1234.50|1.5|1234.5", functions.Invoke("text", [1234.5m]));
+    }
+
+    [Fact]
+    public void Invoke_UsesInvariantCulture_WhenCallerThreadIsTurkish()
+    {
+        var functions = LoadOrFail("function shout(s) { return s.toLocaleUpperCase(); }");
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("tr-TR");
+        try
+        {
+            Assert.Equal("TİTLE", "title".ToUpper(CultureInfo.CurrentCulture));
+            Assert.Equal("TITLE", functions.Invoke("shout", ["title"]));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     [Fact]
