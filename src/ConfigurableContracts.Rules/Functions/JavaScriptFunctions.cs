@@ -105,31 +105,36 @@ public sealed class JavaScriptFunctions : IRuleFunctions
             throw new RuleFunctionException($"{_path}: there is no function '{name}'.");
         }
 
+        return StackBudget.ThreadHasRoom(_options.MaxStackBytes)
+            ? InvokeOnThisThread(function, arguments)
+            : InvokeOnOwnThread(function, arguments);
+    }
+
+    private object? InvokeOnThisThread(ScriptFunction function, IReadOnlyList<object?> arguments)
+    {
         var engine = _idleEngines.TryTake(out var idle) ? idle : SandboxEngine.Create(_source, _functions.Values.ToList(), _options);
         var reusable = true;
         try
         {
-            return engine.ThreadHasRoom()
-                ? engine.Invoke(function, arguments)
-                : InvokeOnOwnThread(engine, function, arguments);
+            return engine.Invoke(function, arguments);
         }
         catch (RuleFunctionException exception)
         {
-            throw new RuleFunctionException($"{_path}:{function.Line}:{function.Column}: {name} {exception.Message}", exception);
+            throw new RuleFunctionException($"{_path}:{function.Line}:{function.Column}: {function.Name} {exception.Message}", exception);
         }
         catch (Exception exception) when (IsScriptFailure(exception))
         {
             var location = exception is JavaScriptException { LineNumber: > 0 } thrown
                 ? $"{thrown.LineNumber}:{thrown.Column + 1}"
                 : $"{function.Line}:{function.Column}";
-            throw new RuleFunctionException($"{_path}:{location}: {name} {Explain(exception, _options)}", exception);
+            throw new RuleFunctionException($"{_path}:{location}: {function.Name} {Explain(exception, _options)}", exception);
         }
         catch (Exception exception) when (exception is not RuleFunctionException)
         {
             // Anything else is Jint failing inside itself (or running out of memory); the engine's state is
             // unknown, so it is dropped rather than lent to the next caller.
             reusable = false;
-            throw new RuleFunctionException($"{_path}:{function.Line}:{function.Column}: {name} failed inside the JavaScript engine: {exception.GetType().Name}: {exception.Message}", exception);
+            throw new RuleFunctionException($"{_path}:{function.Line}:{function.Column}: {function.Name} failed inside the JavaScript engine: {exception.GetType().Name}: {exception.Message}", exception);
         }
         finally
         {
@@ -141,8 +146,8 @@ public sealed class JavaScriptFunctions : IRuleFunctions
     }
 
     // A caller deep in its own stack, or on a thread with a small stack, still gets the full, deterministic budget:
-    // the call moves to a thread that is sure to have room. Ordinary callers never take this path twice.
-    private object? InvokeOnOwnThread(SandboxEngine engine, ScriptFunction function, IReadOnlyList<object?> arguments)
+    // the call (and the parse, if it needs a new engine) moves to a thread that is sure to have room.
+    private object? InvokeOnOwnThread(ScriptFunction function, IReadOnlyList<object?> arguments)
     {
         object? result = null;
         ExceptionDispatchInfo? failure = null;
@@ -151,7 +156,7 @@ public sealed class JavaScriptFunctions : IRuleFunctions
             {
                 try
                 {
-                    result = engine.Invoke(function, arguments);
+                    result = InvokeOnThisThread(function, arguments);
                 }
 #pragma warning disable CA1031 // Every exception is carried back to the calling thread and rethrown there.
                 catch (Exception exception)

@@ -65,9 +65,6 @@ internal sealed class SandboxEngine
         return sandbox;
     }
 
-    /// <summary>Whether the calling thread has the stack room a call needs (see <see cref="StackBudget"/>).</summary>
-    public bool ThreadHasRoom() => _stack.ThreadHasRoom();
-
     /// <summary>Calls one function with fresh statement, time, recursion and stack budgets.</summary>
     public object? Invoke(ScriptFunction function, IReadOnlyList<object?> arguments)
     {

@@ -20,10 +20,9 @@ internal static partial class ScriptSyntax
     /// </summary>
     public const string GuardName = "#guard";
 
-    private static readonly HashSet<string> ReturnTypes = new(StringComparer.Ordinal)
-    {
-        "number", "integer", "string", "boolean", "date", "any",
-    };
+    // JSDoc writers use both {number} and {Number}; the rule engine's names are the lower-case ones.
+    private static readonly Dictionary<string, string> ReturnTypes = new[] { "number", "integer", "string", "boolean", "date", "any" }
+        .ToDictionary(t => t, t => t, StringComparer.OrdinalIgnoreCase);
 
     // Enough for a 64 KiB script of nothing but nested prefix operators (about 1 KiB of stack per level), so the
     // one parse of unchecked text cannot overflow even when the bracket scan was misled by a regex-like slash.
@@ -264,9 +263,9 @@ internal static partial class ScriptSyntax
         }
 
         var type = match.Groups["type"].Value.Trim();
-        if (ReturnTypes.Contains(type))
+        if (ReturnTypes.TryGetValue(type, out var canonical))
         {
-            return type;
+            return canonical;
         }
 
         var line = Array.BinarySearch(lineStarts, commentStart + match.Index);

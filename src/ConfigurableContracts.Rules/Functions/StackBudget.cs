@@ -44,9 +44,9 @@ internal sealed class StackBudget(int budgetBytes)
     }
 
     /// <summary>Whether the current thread has room for a whole call; probed once per thread and stack depth.</summary>
-    public bool ThreadHasRoom()
+    public static bool ThreadHasRoom(int callBudgetBytes)
     {
-        var needed = budgetBytes + HeadroomBytes;
+        var needed = callBudgetBytes + HeadroomBytes;
         var stackPointer = CurrentStackPointer();
         if (_verifiedRoomBytes >= needed && stackPointer >= _verifiedStackPointer)
         {

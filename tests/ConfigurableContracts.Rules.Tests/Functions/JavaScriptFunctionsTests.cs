@@ -34,6 +34,15 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Load_AcceptsCapitalisedJsDocTypes()
+    {
+        var functions = LoadOrFail("/** @return {Number} */ function f() { return 1; }");
+
+        Assert.True(functions.TryGetFunction("f", out var signature));
+        Assert.Equal("number", signature.ReturnType);
+    }
+
+    [Fact]
     public void TryGetFunction_ReturnsFalse_WhenNameDiffersInCase()
     {
         var functions = LoadOrFail("function score() { return 1; }");
