@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Jint;
 using Jint.Native;
 using Jint.Native.Function;
@@ -85,12 +84,7 @@ internal sealed class GuardedNativeFunction : FunctionInstance
                     arguments = [JsValue.Undefined];
                 }
 
-                if (!arguments[0].IsRegExp())
-                {
-                    arguments[0] = Engine.RegExp.Construct([arguments[0]]);
-                }
-
-                BoundMatchTime(arguments[0]);
+                arguments[0] = GuardedRegExpConstructor.Create(Engine, arguments[0], JsValue.Undefined, _options);
                 break;
             case NativeCheck.RegexInFirstArgument:
                 if (arguments.Length > 0)
@@ -118,15 +112,11 @@ internal sealed class GuardedNativeFunction : FunctionInstance
         }
     }
 
-    // Jint 2.10.4 builds every RegExp with `new Regex(pattern, options)` and no timeout, and the only other bound is
-    // the process-wide REGEX_DEFAULT_MATCH_TIMEOUT, which would change every regex in the server and only works if
-    // set before the first one is built. The instance's Regex is replaceable, so each one gets a bounded copy the
-    // first time a script matches with it.
     private void BoundMatchTime(JsValue value)
     {
-        if (value.TryCast<RegExpInstance>() is { Value: { } regex } instance && regex.MatchTimeout != _options.RegexTimeout)
+        if (value.TryCast<RegExpInstance>() is { } instance)
         {
-            instance.Value = new Regex(regex.ToString(), regex.Options, _options.RegexTimeout);
+            GuardedRegExpConstructor.BoundMatchTime(instance, _options);
         }
     }
 }

@@ -40,6 +40,12 @@ public sealed record JavaScriptFunctionOptions
     /// <summary>Time a single regular expression match may take.</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Longest regular-expression pattern, in characters; .NET parses patterns in native code where the statement
+    /// and time limits are not checked.
+    /// </summary>
+    public int MaxRegexLength { get; init; } = 1_000;
+
     /// <summary>Deepest argument or result value (arrays and objects inside each other).</summary>
     public int MaxValueDepth { get; init; } = 32;
 
@@ -58,6 +64,7 @@ public sealed record JavaScriptFunctionOptions
         RequirePositive(MaxStatements, nameof(MaxStatements));
         RequirePositive(MaxRecursionDepth, nameof(MaxRecursionDepth));
         RequirePositive(MaxValueDepth, nameof(MaxValueDepth));
+        RequirePositive(MaxRegexLength, nameof(MaxRegexLength));
         RequirePositive(MaxStackBytes, nameof(MaxStackBytes));
         if (MaxStackBytes > 64 * 1024 * 1024)
         {

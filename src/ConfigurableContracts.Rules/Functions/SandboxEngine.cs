@@ -30,7 +30,7 @@ internal sealed class SandboxEngine
             .Culture(CultureInfo.InvariantCulture));
         _marshaller = new ValueMarshaller(_engine, options);
         _stack = new StackBudget(options.MaxStackBytes);
-        RemoveNondeterministicAndUnboundedBuiltIns();
+        RemoveNondeterministicAndUnboundedBuiltIns(options);
         GuardBuiltIns(options);
         foreach (var error in (ObjectInstance[])[_engine.Error, _engine.EvalError, _engine.RangeError, _engine.ReferenceError, _engine.SyntaxError, _engine.TypeError, _engine.UriError])
         {
@@ -89,7 +89,7 @@ internal sealed class SandboxEngine
         }
     }
 
-    private void RemoveNondeterministicAndUnboundedBuiltIns()
+    private void RemoveNondeterministicAndUnboundedBuiltIns(JavaScriptFunctionOptions options)
     {
         var global = _engine.Global;
 
@@ -106,6 +106,10 @@ internal sealed class SandboxEngine
 
         // A rule evaluated twice must give the same answer.
         _engine.Math.Delete("random", throwOnError: false);
+        var regExp = new GuardedRegExpConstructor(_engine, options);
+        global.FastAddProperty("RegExp", regExp, writable: true, enumerable: false, configurable: true);
+        _engine.RegExp.PrototypeObject.FastAddProperty("constructor", regExp, writable: true, enumerable: false, configurable: true);
+
         var date = new DeterministicDateConstructor(_engine);
         global.FastAddProperty("Date", date, writable: true, enumerable: false, configurable: true);
         _engine.Date.PrototypeObject.FastAddProperty("constructor", date, writable: true, enumerable: false, configurable: true);

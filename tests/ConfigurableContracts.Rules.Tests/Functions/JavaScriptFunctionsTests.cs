@@ -295,6 +295,33 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_Throws_WhenRegexPatternIsTooLong()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxRegexLength = 10 };
+        var functions = LoadOrFail("function re(p) { return new RegExp(p).test(\"a\"); }", options);
+
+        Assert.Equal(true, functions.Invoke("re", ["^a$"]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("re", ["^(a|b|c|d)$"]));
+        Assert.Contains("pattern is 11 characters long", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_ReadsRegexPatternOnce_SoItCannotChangeAfterTheLengthCheck()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {string} */
+            function build() {
+                var reads = 0;
+                var pattern = { toString: function () { reads++; return reads === 1 ? "a" : new Array(5001).join("(a|a)"); } };
+                var re = new RegExp(pattern);
+                return re.source + "/" + reads;
+            }
+            """);
+
+        Assert.Equal("a/1", functions.Invoke("build", []));
+    }
+
+    [Fact]
     public void Invoke_ReportsThrownErrorWithScriptLocation()
     {
         var functions = LoadOrFail("function ok() { return 1; }\nfunction check(x) {\n  if (x < 0) { throw new RangeError(\"negative baseline\"); }\n  return x;\n}");
