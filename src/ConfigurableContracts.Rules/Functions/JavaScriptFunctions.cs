@@ -68,7 +68,8 @@ public sealed class JavaScriptFunctions : IRuleFunctions
 
         try
         {
-            return new JavaScriptFunctions(path, source, options, functions, SandboxEngine.Create(source, functions, options));
+            var engine = WithStackRoom(options, () => SandboxEngine.Create(source, functions, options));
+            return new JavaScriptFunctions(path, source, options, functions, engine);
         }
         catch (Exception exception) when (IsScriptFailure(exception))
         {
@@ -105,9 +106,7 @@ public sealed class JavaScriptFunctions : IRuleFunctions
             throw new RuleFunctionException($"{_path}: there is no function '{name}'.");
         }
 
-        return StackBudget.ThreadHasRoom(_options.MaxStackBytes)
-            ? InvokeOnThisThread(function, arguments)
-            : InvokeOnOwnThread(function, arguments);
+        return WithStackRoom(_options, () => InvokeOnThisThread(function, arguments));
     }
 
     private object? InvokeOnThisThread(ScriptFunction function, IReadOnlyList<object?> arguments)
@@ -146,17 +145,22 @@ public sealed class JavaScriptFunctions : IRuleFunctions
     }
 
     // A caller deep in its own stack, or on a thread with a small stack, still gets the full, deterministic budget:
-    // the call (and the parse, if it needs a new engine) moves to a thread that is sure to have room.
-    private object? InvokeOnOwnThread(ScriptFunction function, IReadOnlyList<object?> arguments)
+    // the work (a call, or the parse for a new engine) moves to a thread that is sure to have room.
+    private static T WithStackRoom<T>(JavaScriptFunctionOptions options, Func<T> work)
     {
-        object? result = null;
+        if (StackBudget.ThreadHasRoom(options.MaxStackBytes))
+        {
+            return work();
+        }
+
+        T result = default!;
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(
             () =>
             {
                 try
                 {
-                    result = InvokeOnThisThread(function, arguments);
+                    result = work();
                 }
 #pragma warning disable CA1031 // Every exception is carried back to the calling thread and rethrown there.
                 catch (Exception exception)
@@ -165,7 +169,7 @@ public sealed class JavaScriptFunctions : IRuleFunctions
                     failure = ExceptionDispatchInfo.Capture(exception);
                 }
             },
-            _options.MaxStackBytes + (2 * 1024 * 1024));
+            options.MaxStackBytes + (2 * 1024 * 1024));
         thread.Start();
         thread.Join();
         failure?.Throw();

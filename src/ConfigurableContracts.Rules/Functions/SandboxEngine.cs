@@ -32,12 +32,7 @@ internal sealed class SandboxEngine
         _stack = new StackBudget(options.MaxStackBytes);
         RemoveNondeterministicAndUnboundedBuiltIns(options);
         GuardBuiltIns(options);
-        foreach (var error in (ObjectInstance[])[_engine.Error, _engine.EvalError, _engine.RangeError, _engine.ReferenceError, _engine.SyntaxError, _engine.TypeError, _engine.UriError])
-        {
-            var prototype = error.Get("prototype").AsObject();
-            InstancePropertyDefault.Install(_engine, prototype, "message");
-            InstancePropertyDefault.Install(_engine, prototype, "name");
-        }
+        KeepErrorPropertiesAssignableOnInstances();
 
         _engine.Global.FastAddProperty(
             ScriptSyntax.GuardName,
@@ -165,6 +160,17 @@ internal sealed class SandboxEngine
                     new PropertyDescriptor(new GuardedNativeFunction(_engine, function, check, options, _stack), descriptor.Writable, descriptor.Enumerable, descriptor.Configurable),
                     throwOnError: true);
             }
+        }
+    }
+
+    // Jint sets an error's message by assignment, which a frozen Error.prototype would silently block.
+    private void KeepErrorPropertiesAssignableOnInstances()
+    {
+        foreach (var error in (ObjectInstance[])[_engine.Error, _engine.EvalError, _engine.RangeError, _engine.ReferenceError, _engine.SyntaxError, _engine.TypeError, _engine.UriError])
+        {
+            var prototype = error.Get("prototype").AsObject();
+            InstancePropertyDefault.Install(_engine, prototype, "message");
+            InstancePropertyDefault.Install(_engine, prototype, "name");
         }
     }
 

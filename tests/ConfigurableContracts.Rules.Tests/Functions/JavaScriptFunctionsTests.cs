@@ -394,13 +394,13 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
-    public void Invoke_MovesToOwnThread_WhenCallerStackIsSmall()
+    public void LoadAndInvoke_MoveToOwnThread_WhenCallerStackIsSmall()
     {
-        var functions = LoadOrFail("""
+        const string Source = """
             /** @returns {integer} */
             function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); }
             function loop() { var o = { get x() { return this.x; } }; return o.x; }
-            """);
+            """;
         object? result = null;
         Exception? failure = null;
 
@@ -408,6 +408,7 @@ public sealed class JavaScriptFunctionsTests
         var thread = new Thread(
             () =>
             {
+                var functions = JavaScriptFunctions.Load(Path, Source, out _)!;
                 result = functions.Invoke("depth", [50L]);
                 failure = Record.Exception(() => functions.Invoke("loop", []));
             },
