@@ -34,6 +34,33 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Load_IgnoresJsDoc_WhenItIsNotDirectlyAboveTheFunction()
+    {
+        var functions = LoadOrFail("/** @returns {number} */\nvar rate = 1;\nfunction f() { return rate; }");
+
+        Assert.True(functions.TryGetFunction("f", out var signature));
+        Assert.Equal("any", signature.ReturnType);
+    }
+
+    [Fact]
+    public void Load_RefusesAccessorsInTopLevelConstants()
+    {
+        var diagnostics = LoadFails("var table = { get size() { return 1; } };\nfunction f() { return table.size; }");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.TopLevelCodeNotAllowed, diagnostic.Code);
+        Assert.Equal((1, 15), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
+    public void Load_ReportsTopLevelFailure_WhenAConstantThrows()
+    {
+        var diagnostics = LoadFails("var missing = {}.a.b;\nfunction f() { return 1; }");
+
+        Assert.Equal(ScriptDiagnosticCodes.TopLevelFailed, Assert.Single(diagnostics).Code);
+    }
+
+    [Fact]
     public void Load_AcceptsCapitalisedJsDocTypes()
     {
         var functions = LoadOrFail("/** @return {Number} */ function f() { return 1; }");
