@@ -378,6 +378,14 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_AllowsAssigningErrorNameAndMessage_ThoughPrototypesAreFrozen()
+    {
+        var functions = LoadOrFail("function describe() { var e = new Error(\"m\"); e.name = \"Custom\"; e.message = \"changed\"; return String(e); }");
+
+        Assert.Equal("Custom: changed", functions.Invoke("describe", []));
+    }
+
+    [Fact]
     public void Invoke_Throws_WhenFunctionIsUnknown()
     {
         var functions = LoadOrFail("function f() { return 1; }");
