@@ -429,6 +429,35 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_KeepsBenignResultsCorrect_WhileFailingCallsRunInParallel()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = 2_000 };
+        var functions = LoadOrFail("""
+            /** @returns {integer} */
+            function triple(x) { return 3 * x; }
+            function spin() { for (;;) { } }
+            function climb() { var o = { get x() { return this.x; } }; return o.x; }
+            function fail(x) { throw new Error("bad " + x); }
+            """, options);
+        var hostile = new[] { "spin", "climb", "fail" };
+        var results = new long?[300];
+
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 6 }, i =>
+        {
+            if (i % 2 == 0)
+            {
+                results[i] = (long?)functions.Invoke("triple", [(long)i]);
+            }
+            else
+            {
+                Assert.Throws<RuleFunctionException>(() => functions.Invoke(hostile[i % 3], [(long)i]));
+            }
+        });
+
+        Assert.All(Enumerable.Range(0, results.Length).Where(i => i % 2 == 0), i => Assert.Equal(3L * i, results[i]));
+    }
+
+    [Fact]
     public void LoadAndInvoke_MoveToOwnThread_WhenCallerStackIsSmall()
     {
         const string Source = """
