@@ -195,7 +195,7 @@ public sealed class JavaScriptFunctions : IRuleFunctions
     {
         if (!error.IsObject())
         {
-            return error.IsString() ? "\"" + error.AsString() + "\"" : ValueMarshaller.Describe(error);
+            return error.IsString() ? "\"" + error.AsString() + "\"" : JavaScriptValueMarshaller.Describe(error);
         }
 
         string? name = null;
@@ -207,7 +207,7 @@ public sealed class JavaScriptFunctions : IRuleFunctions
         }
 
         return name is null && message is null
-            ? ValueMarshaller.Describe(error)
+            ? JavaScriptValueMarshaller.Describe(error)
             : string.IsNullOrEmpty(message) ? name ?? "Error" : $"{name ?? "Error"}: {message}";
 
         static string? StringData(Jint.Native.Object.ObjectInstance instance, string property) =>

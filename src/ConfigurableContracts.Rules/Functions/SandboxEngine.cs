@@ -15,7 +15,7 @@ namespace ConfigurableContracts.Rules.Functions;
 internal sealed class SandboxEngine
 {
     private readonly Engine _engine;
-    private readonly ValueMarshaller _marshaller;
+    private readonly JavaScriptValueMarshaller _marshaller;
     private readonly StackBudget _stack;
     private readonly Dictionary<string, FunctionInstance> _functions = new(StringComparer.Ordinal);
 
@@ -28,7 +28,7 @@ internal sealed class SandboxEngine
             .TimeoutInterval(options.Timeout)
             .LocalTimeZone(TimeZoneInfo.Utc)
             .Culture(CultureInfo.InvariantCulture));
-        _marshaller = new ValueMarshaller(_engine, options);
+        _marshaller = new JavaScriptValueMarshaller(_engine, options);
         _stack = new StackBudget(options.MaxStackBytes);
         RemoveNondeterministicAndUnboundedBuiltIns(options);
         GuardBuiltIns(options);

@@ -14,7 +14,7 @@ namespace ConfigurableContracts.Rules.Functions;
 /// hand the script CLR objects and mutates a static cache that is not thread-safe, and it reads results through
 /// property descriptors so no script getter runs after the call has returned.
 /// </summary>
-internal sealed class ValueMarshaller(Engine engine, JavaScriptFunctionOptions options)
+internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctionOptions options)
 {
     private static readonly DateTime Epoch = DateTime.UnixEpoch;
 
