@@ -46,6 +46,12 @@ public sealed record JavaScriptFunctionOptions
     /// </summary>
     public int MaxRegexLength { get; init; } = 1_000;
 
+    /// <summary>
+    /// Longest string the <c>+</c> and <c>+=</c> operators may build. Jint 2.10.4 cannot meter memory, and without
+    /// this a script doubling a string reaches gigabytes in thirty statements.
+    /// </summary>
+    public int MaxStringLength { get; init; } = 1_000_000;
+
     /// <summary>Deepest argument or result value (arrays and objects inside each other).</summary>
     public int MaxValueDepth { get; init; } = 32;
 
@@ -65,6 +71,7 @@ public sealed record JavaScriptFunctionOptions
         RequirePositive(MaxRecursionDepth, nameof(MaxRecursionDepth));
         RequirePositive(MaxValueDepth, nameof(MaxValueDepth));
         RequirePositive(MaxRegexLength, nameof(MaxRegexLength));
+        RequirePositive(MaxStringLength, nameof(MaxStringLength));
         RequirePositive(MaxStackBytes, nameof(MaxStackBytes));
         if (MaxStackBytes > 64 * 1024 * 1024)
         {

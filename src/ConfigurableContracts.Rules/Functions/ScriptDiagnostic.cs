@@ -43,4 +43,7 @@ public static class ScriptDiagnosticCodes
 
     /// <summary>The top-level constant declarations failed when the script was run.</summary>
     public const string TopLevelFailed = "CCR0408";
+
+    /// <summary><c>+=</c> on a target whose evaluation has side effects (e.g. <c>a[i++] += x</c>).</summary>
+    public const string CompoundAssignmentNotAllowed = "CCR0409";
 }

@@ -20,6 +20,13 @@ internal static partial class ScriptSyntax
     /// </summary>
     public const string GuardName = "#guard";
 
+    /// <summary>
+    /// The global every <c>+</c> and <c>+=</c> is rewritten to call. Jint concatenates strings inside its
+    /// interpreter, where nothing can check the length, so <c>s = s + s</c> thirty times would build a 2^30-character
+    /// string; the rewritten operator checks the length first.
+    /// </summary>
+    public const string PlusName = "#plus";
+
     // JSDoc writers use both {number} and {Number}; the rule engine's names are the lower-case ones.
     private static readonly Dictionary<string, string> ReturnTypes = new[] { "number", "integer", "string", "boolean", "date", "any" }
         .ToDictionary(t => t, t => t, StringComparer.OrdinalIgnoreCase);
@@ -93,10 +100,124 @@ internal static partial class ScriptSyntax
                 };
                 body.Body = [guard, .. body.Body];
             }
+
+            RewritePlus(node.Node);
         }
 
         return program;
     }
+
+    // Replaces each direct child that is `a + b` by `#plus(a, b)` and turns `t += b` into `t = #plus(t, b)`. The
+    // walk then continues into the replacements, so nested operators are rewritten too. Validate has refused `+=`
+    // on any target whose second evaluation could differ from the first.
+    private static void RewritePlus(SyntaxNode node)
+    {
+        switch (node)
+        {
+            case ArrayExpression n:
+                n.Elements = n.Elements.Select(e => e is null ? null! : Plus(e)).ToList();
+                break;
+            case AssignmentExpression n:
+                n.Right = Plus(n.Right);
+                if (n.Operator == AssignmentOperator.PlusAssign)
+                {
+                    n.Operator = AssignmentOperator.Assign;
+                    n.Right = PlusCall(n, n.Left, n.Right);
+                }
+
+                break;
+            case BinaryExpression n:
+                n.Left = Plus(n.Left);
+                n.Right = Plus(n.Right);
+                break;
+            case LogicalExpression n:
+                n.Left = Plus(n.Left);
+                n.Right = Plus(n.Right);
+                break;
+            case CallExpression n:
+                n.Callee = Plus(n.Callee);
+                n.Arguments = n.Arguments.Select(Plus).ToList();
+                break;
+            case NewExpression n:
+                n.Callee = Plus(n.Callee);
+                n.Arguments = n.Arguments.Select(Plus).ToList();
+                break;
+            case ConditionalExpression n:
+                n.Test = Plus(n.Test);
+                n.Consequent = Plus(n.Consequent);
+                n.Alternate = Plus(n.Alternate);
+                break;
+            case DoWhileStatement n:
+                n.Test = Plus(n.Test);
+                break;
+            case WhileStatement n:
+                n.Test = Plus(n.Test);
+                break;
+            case IfStatement n:
+                n.Test = Plus(n.Test);
+                break;
+            case ForStatement n:
+                n.Init = n.Init is Expression init ? Plus(init) : n.Init;
+                n.Test = n.Test is null ? null! : Plus(n.Test);
+                n.Update = n.Update is null ? null! : Plus(n.Update);
+                break;
+            case ForInStatement n:
+                n.Right = Plus(n.Right);
+                break;
+            case ExpressionStatement n:
+                n.Expression = Plus(n.Expression);
+                break;
+            case MemberExpression n:
+                n.Object = Plus(n.Object);
+                n.Property = n.Computed ? Plus(n.Property) : n.Property;
+                break;
+            case Property n:
+                n.Value = Plus(n.Value);
+                break;
+            case ReturnStatement n:
+                n.Argument = n.Argument is null ? null! : Plus(n.Argument);
+                break;
+            case ThrowStatement n:
+                n.Argument = Plus(n.Argument);
+                break;
+            case SequenceExpression n:
+                n.Expressions = n.Expressions.Select(Plus).ToList();
+                break;
+            case SwitchStatement n:
+                n.Discriminant = Plus(n.Discriminant);
+                break;
+            case SwitchCase n:
+                n.Test = n.Test is null ? null! : Plus(n.Test);
+                break;
+            case UnaryExpression n:
+                n.Argument = Plus(n.Argument);
+                break;
+            case VariableDeclarator n:
+                n.Init = n.Init is null ? null! : Plus(n.Init);
+                break;
+        }
+    }
+
+    private static Expression Plus(Expression expression) =>
+        expression is BinaryExpression { Operator: BinaryOperator.Plus } sum ? PlusCall(sum, sum.Left, sum.Right) : expression;
+
+    private static CallExpression PlusCall(SyntaxNode origin, Expression left, Expression right) => new()
+    {
+        Type = SyntaxNodes.CallExpression,
+        Location = origin.Location,
+        Range = origin.Range,
+        Callee = new Identifier { Type = SyntaxNodes.Identifier, Name = PlusName, Location = origin.Location, Range = origin.Range },
+        Arguments = [left, right],
+    };
+
+    // A `+=` target is evaluated twice once rewritten, which is only the same as once when evaluating it has no
+    // side effects: a variable, or property reads whose object and key are themselves such reads or literals.
+    private static bool IsRepeatable(Expression target) => target switch
+    {
+        Identifier or Literal or ThisExpression => true,
+        MemberExpression member => IsRepeatable(member.Object) && (!member.Computed || IsRepeatable(member.Property)),
+        _ => false,
+    };
 
     // Strict mode from the start: no `with`, no implicit globals, `this` is undefined in plain calls (so
     // `this.constructor.constructor` reaches nothing), and writes to frozen objects throw instead of passing silently.
@@ -143,6 +264,12 @@ internal static partial class ScriptSyntax
                 tooDeepReported = true;
                 diagnostics.Add(At(node, ScriptDiagnosticCodes.SyntaxTooDeep,
                     $"this expression or statement nests deeper than {maxDepth} levels; split it into smaller parts."));
+            }
+
+            if (node is AssignmentExpression { Operator: AssignmentOperator.PlusAssign, Left: var target } && !IsRepeatable(target))
+            {
+                diagnostics.Add(At(node, ScriptDiagnosticCodes.CompoundAssignmentNotAllowed,
+                    "'+=' on a target with side effects (a call, ++, or an assignment inside it) is not supported; write it as 'x = x + y' with a plain variable."));
             }
 
             if (node.Type == SyntaxNodes.RegularExpressionLiteral)

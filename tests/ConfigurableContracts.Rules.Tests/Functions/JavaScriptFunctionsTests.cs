@@ -257,6 +257,43 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_KeepsJavaScriptPlusSemantics_WhenOperatorIsChecked()
+    {
+        var functions = LoadOrFail("""
+            function dateText() { return new Date(0) + 1; }
+            function valueOf() { var o = { valueOf: function () { return 41; } }; return o + 1; }
+            function compound() { var x = { n: "a" }, k = "n", i = 1; x.n += "b"; x[k] += 1; i += 2; return x.n + i; }
+            function arrays() { return [1, 2] + [3]; }
+            """);
+
+        Assert.Equal("Thu Jan 01 1970 00:00:00 GMT+00:001", functions.Invoke("dateText", []));
+        Assert.Equal(42m, functions.Invoke("valueOf", []));
+        Assert.Equal("ab13", functions.Invoke("compound", []));
+        Assert.Equal("1,23", functions.Invoke("arrays", []));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenPlusWouldBuildTooLongAString()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStringLength = 100 };
+        var functions = LoadOrFail("function pad(n) { var s = \"\"; for (var i = 0; i < n; i++) { s += \"x\"; } return s; }", options);
+
+        Assert.Equal(new string('x', 100), functions.Invoke("pad", [100L]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("pad", [101L]));
+        Assert.Contains("string of 101 characters", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_RefusesCompoundAssignment_WhenTargetHasSideEffects()
+    {
+        var diagnostics = LoadFails("function f(a) {\n  var i = 0;\n  a[i++] += 1;\n  return a;\n}");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.CompoundAssignmentNotAllowed, diagnostic.Code);
+        Assert.Equal((3, 3), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
     public void Invoke_AllowsRegularExpressionsThroughTheConstructor()
     {
         var functions = LoadOrFail("""
