@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Jint;
 using Jint.Native;
 using Jint.Native.Function;
@@ -28,6 +30,12 @@ internal enum NativeCheck
 
     /// <summary>String.prototype.replace/split match when their first argument is a RegExp.</summary>
     RegexInFirstArgument,
+
+    /// <summary>Array.prototype.join, reimplemented with the string length limit (Array toString uses it too).</summary>
+    BoundedJoin,
+
+    /// <summary>String.prototype.concat, reimplemented with the string length limit.</summary>
+    BoundedConcat,
 }
 
 /// <summary>
@@ -93,9 +101,63 @@ internal sealed class GuardedNativeFunction : FunctionInstance
                 }
 
                 break;
+            case NativeCheck.BoundedJoin:
+                RequireShortArray(thisObject);
+                return Join(thisObject, arguments);
+            case NativeCheck.BoundedConcat:
+                return Concat(thisObject, arguments);
         }
 
         return _target.Call(thisObject, arguments);
+    }
+
+    // ES5 15.4.4.5, step by step, so the result can be checked while it grows rather than after .NET has tried to
+    // allocate it.
+    private JsValue Join(JsValue thisObject, JsValue[] arguments)
+    {
+        var instance = TypeConverter.ToObject(Engine, thisObject);
+        var length = TypeConverter.ToUint32(instance.Get("length"));
+        var separator = arguments.At(0).IsUndefined() ? "," : TypeConverter.ToString(arguments.At(0));
+        var text = new StringBuilder();
+        for (uint index = 0; index < length; index++)
+        {
+            if (index > 0)
+            {
+                Append(text, separator);
+            }
+
+            var element = instance.Get(index.ToString(CultureInfo.InvariantCulture));
+            if (!element.IsUndefined() && !element.IsNull())
+            {
+                Append(text, TypeConverter.ToString(element));
+            }
+        }
+
+        return new JsValue(text.ToString());
+    }
+
+    // ES5 15.5.4.6.
+    private JsValue Concat(JsValue thisObject, JsValue[] arguments)
+    {
+        TypeConverter.CheckObjectCoercible(Engine, thisObject);
+        var text = new StringBuilder();
+        Append(text, TypeConverter.ToString(thisObject));
+        foreach (var argument in arguments)
+        {
+            Append(text, TypeConverter.ToString(argument));
+        }
+
+        return new JsValue(text.ToString());
+    }
+
+    private void Append(StringBuilder text, string part)
+    {
+        if ((long)text.Length + part.Length > _options.MaxStringLength)
+        {
+            throw new SandboxLimitException($"a built-in would build a string of more than {_options.MaxStringLength} characters.");
+        }
+
+        text.Append(part);
     }
 
     private void RequireShortArray(JsValue value)

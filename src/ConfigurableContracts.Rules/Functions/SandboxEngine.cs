@@ -157,6 +157,8 @@ internal sealed class SandboxEngine
                 {
                     _ when holder == _engine.Function.PrototypeObject && name == "apply" => NativeCheck.ArrayLengthOfSecondArgument,
                     _ when holder == _engine.Array.PrototypeObject && name == "concat" => NativeCheck.ArrayLengthOfArguments,
+                    _ when holder == _engine.Array.PrototypeObject && name == "join" => NativeCheck.BoundedJoin,
+                    _ when holder == _engine.String.PrototypeObject && name == "concat" => NativeCheck.BoundedConcat,
                     _ when holder == _engine.RegExp.PrototypeObject && name is "exec" or "test" => NativeCheck.RegexThis,
                     _ when holder == _engine.String.PrototypeObject && name is "match" or "search" => NativeCheck.RegexFromFirstArgument,
                     _ when holder == _engine.String.PrototypeObject && name is "replace" or "split" => NativeCheck.RegexInFirstArgument,

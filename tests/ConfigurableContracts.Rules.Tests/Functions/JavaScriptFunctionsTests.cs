@@ -284,6 +284,28 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_JoinsAndConcatenatesAsJavaScriptDoes()
+    {
+        var functions = LoadOrFail("""
+            function joined() { return [1, null, undefined, "a", [2, 3]].join("-") + "|" + [1, 2].join() + "|" + String([1, [2, 3]]) + "|" + [].join(); }
+            function concatenated() { return "a".concat(1, null, [2, 3]); }
+            """);
+
+        Assert.Equal("1---a-2,3|1,2|1,2,3|", functions.Invoke("joined", []));
+        Assert.Equal("a1null2,3", functions.Invoke("concatenated", []));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenJoinWouldBuildTooLongAString()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStringLength = 100 };
+        var functions = LoadOrFail("function repeat(n) { return new Array(n + 1).join(\"xy\"); }", options);
+
+        Assert.Equal(100, ((string)functions.Invoke("repeat", [50L])!).Length);
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("repeat", [51L]));
+    }
+
+    [Fact]
     public void Load_RefusesCompoundAssignment_WhenTargetHasSideEffects()
     {
         var diagnostics = LoadFails("function f(a) {\n  var i = 0;\n  a[i++] += 1;\n  return a;\n}");
