@@ -220,7 +220,7 @@ public class ExpressionEvaluationTests
     [Fact]
     public void Evaluate_ReportsError_WhenCustomFunctionThrows()
     {
-        var functions = new FakeFunctions().Add("boom", 0, "boolean", _ => throw new Functions.RuleFunctionException("script timed out"));
+        var functions = new FakeFunctions().Add("boom", 0, "boolean", _ => throw new ConfigurableContracts.Rules.Functions.RuleFunctionException("script timed out"));
         var result = TestEngine.Evaluate("fn.boom()", "{}", functions);
         Assert.Equal(RuleStatus.Error, result.Status);
         Assert.Equal("script timed out", result.Reason);
