@@ -1,0 +1,90 @@
+using System.Text.Json;
+using NJsonSchema;
+
+namespace ConfigurableContracts.Core.Templates.Schemas;
+
+/// <summary>
+/// A template schema that passed the guard. Documents are validated by the guard's own compiled checks over
+/// System.Text.Json, which enforce exactly the keywords the guard admitted (see docs/decisions/0003-schema-guard.md);
+/// <see cref="Model"/> is NJsonSchema's reading of the same files, loaded offline, for tooling that speaks NJsonSchema.
+/// Instances are immutable and safe to share between threads.
+/// </summary>
+public sealed class GuardedSchema
+{
+    private readonly SchemaNode _root;
+    private readonly JsonDocumentOptions _documentOptions;
+    private readonly int _maxDocumentBytes;
+
+    internal GuardedSchema(string path, SchemaNode root, JsonSchema model, IReadOnlyList<string> files, SchemaGuardOptions options)
+    {
+        Path = path;
+        _root = root;
+        Model = model;
+        Files = files;
+        _maxDocumentBytes = options.MaxDocumentBytes;
+        _documentOptions = new JsonDocumentOptions
+        {
+            MaxDepth = options.MaxDocumentDepth,
+            // A repeated key would let a document show one value to validation and another to whoever reads it next.
+            AllowDuplicateProperties = false,
+        };
+    }
+
+    /// <summary>The schema file's path as the caller gave it.</summary>
+    public string Path { get; }
+
+    /// <summary>NJsonSchema's object model of the schema, with every reference resolved from guarded files only.</summary>
+    public JsonSchema Model { get; }
+
+    /// <summary>Full paths of every file the schema is made of, itself first (for content hashing and file watching).</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Validates a parsed document; an empty list means valid.</summary>
+    public IReadOnlyList<SchemaValidationError> Validate(JsonElement document)
+    {
+        var context = new ValidationContext(collectErrors: true);
+        return _root.Validate(document, context) ? [] : context.Errors!;
+    }
+
+    /// <summary>Only the verdict; stops at the first failure, so it is cheaper than <see cref="Validate(JsonElement)"/> on invalid data.</summary>
+    public bool IsValid(JsonElement document) => _root.Validate(document, new ValidationContext(collectErrors: false));
+
+    /// <summary>Parses and validates JSON text; text that is not JSON, too large or too deep is one error at <c>$</c>.</summary>
+    public IReadOnlyList<SchemaValidationError> Validate(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (json.Length > _maxDocumentBytes)
+            return [TooLarge(json.Length)];
+        try
+        {
+            using var document = JsonDocument.Parse(json, _documentOptions);
+            return Validate(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            return [NotJson(e)];
+        }
+    }
+
+    /// <summary>Parses and validates UTF-8 JSON, the form request bodies and JSON Lines files arrive in.</summary>
+    public IReadOnlyList<SchemaValidationError> Validate(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (utf8Json.Length > _maxDocumentBytes)
+            return [TooLarge(utf8Json.Length)];
+        try
+        {
+            using var document = JsonDocument.Parse(utf8Json, _documentOptions);
+            return Validate(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            return [NotJson(e)];
+        }
+    }
+
+    private SchemaValidationError TooLarge(int length) =>
+        new("$", $"document is {length} bytes; the limit is {_maxDocumentBytes}");
+
+    private static SchemaValidationError NotJson(JsonException e) =>
+        new("$", $"is not valid JSON: {e.Message}");
+}
