@@ -14,6 +14,7 @@ public sealed class GuardedSchema
     private readonly SchemaNode _root;
     private readonly JsonDocumentOptions _documentOptions;
     private readonly int _maxDocumentBytes;
+    private readonly TimeSpan _patternBudget;
 
     internal GuardedSchema(string path, SchemaNode root, JsonSchema model, IReadOnlyList<string> files, SchemaGuardOptions options)
     {
@@ -22,6 +23,7 @@ public sealed class GuardedSchema
         Model = model;
         Files = files;
         _maxDocumentBytes = options.MaxDocumentBytes;
+        _patternBudget = options.PatternBudgetPerDocument;
         _documentOptions = new JsonDocumentOptions
         {
             MaxDepth = options.MaxDocumentDepth,
@@ -42,12 +44,12 @@ public sealed class GuardedSchema
     /// <summary>Validates a parsed document; an empty list means valid.</summary>
     public IReadOnlyList<SchemaValidationError> Validate(JsonElement document)
     {
-        var context = new ValidationContext(collectErrors: true);
+        var context = new ValidationContext(collectErrors: true, _patternBudget);
         return _root.Validate(document, context) ? [] : context.Errors!;
     }
 
     /// <summary>Only the verdict; stops at the first failure, so it is cheaper than <see cref="Validate(JsonElement)"/> on invalid data.</summary>
-    public bool IsValid(JsonElement document) => _root.Validate(document, new ValidationContext(collectErrors: false));
+    public bool IsValid(JsonElement document) => _root.Validate(document, new ValidationContext(collectErrors: false, _patternBudget));
 
     /// <summary>Parses and validates JSON text; text that is not JSON, too large or too deep is one error at <c>$</c>.</summary>
     public IReadOnlyList<SchemaValidationError> Validate(string json)

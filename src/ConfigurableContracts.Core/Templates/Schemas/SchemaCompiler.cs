@@ -552,7 +552,7 @@ internal sealed class SchemaCompiler
         if (refusal is null)
         {
             fullPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file.FullPath)!, location));
-            if (!fullPath.StartsWith(_templateRoot, StringComparison.Ordinal) || PassesThroughLink(fullPath))
+            if (!fullPath.StartsWith(_templateRoot, StringComparison.Ordinal) || PassesThroughLink(fullPath, _templateRoot))
                 refusal = "leaves the template folder";
         }
 
@@ -587,9 +587,9 @@ internal sealed class SchemaCompiler
     }
 
     /// <summary>A symbolic link inside the folder could point anywhere; the guard does not follow any.</summary>
-    private bool PassesThroughLink(string fullPath)
+    internal static bool PassesThroughLink(string fullPath, string templateRoot)
     {
-        for (var path = fullPath; path.Length > _templateRoot.Length; path = Path.GetDirectoryName(path)!)
+        for (var path = fullPath; path.Length > templateRoot.Length; path = Path.GetDirectoryName(path)!)
         {
             FileSystemInfo info = File.Exists(path) ? new FileInfo(path) : new DirectoryInfo(path);
             if (info.Exists && info.LinkTarget is not null)

@@ -39,7 +39,7 @@ public sealed class SchemaGuard
         var diagnostics = new List<SchemaDiagnostic>();
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(templateFolder)) + Path.DirectorySeparatorChar;
         var fullPath = Path.GetFullPath(schemaPath);
-        if (!fullPath.StartsWith(root, StringComparison.Ordinal))
+        if (!fullPath.StartsWith(root, StringComparison.Ordinal) || SchemaCompiler.PassesThroughLink(fullPath, root))
         {
             diagnostics.Add(new(SchemaDiagnosticCodes.RefusedReference,
                 $"schema file is outside its template folder {templateFolder}", schemaPath, "", 0, 0));

@@ -24,4 +24,10 @@ public sealed record SchemaGuardOptions
 
     /// <summary>How long one <c>pattern</c> match may run before the value is reported invalid.</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Total time all <c>pattern</c> and <c>patternProperties</c> matches of one document may take: the per-match timeout
+    /// alone would let a document with thousands of strings each just under it run for minutes.
+    /// </summary>
+    public TimeSpan PatternBudgetPerDocument { get; init; } = TimeSpan.FromSeconds(1);
 }

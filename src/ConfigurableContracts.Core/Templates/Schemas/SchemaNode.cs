@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -337,10 +338,10 @@ internal sealed class SchemaNode
 
         if (Pattern is not null)
         {
-            var matches = TryMatch(Pattern, text);
+            var matches = TryMatch(Pattern, text, context);
             if (matches is null)
             {
-                context.Report($"could not be checked against the pattern {Pattern.Source} in time (limit {Pattern.Regex.MatchTimeout.TotalMilliseconds} ms)");
+                context.Report($"could not be checked against the pattern {Pattern.Source} in time");
                 valid = false;
             }
             else if (matches == false)
@@ -366,8 +367,11 @@ internal sealed class SchemaNode
     }
 
     /// <summary>Null when the pattern ran out of time: the caller reports that instead of guessing a verdict.</summary>
-    private static bool? TryMatch(CompiledPattern pattern, string text)
+    private static bool? TryMatch(CompiledPattern pattern, string text, ValidationContext context)
     {
+        if (context.PatternTicksLeft <= 0)
+            return null;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             return pattern.Regex.IsMatch(text);
@@ -375,6 +379,10 @@ internal sealed class SchemaNode
         catch (RegexMatchTimeoutException)
         {
             return null;
+        }
+        finally
+        {
+            context.PatternTicksLeft -= Stopwatch.GetTimestamp() - started;
         }
     }
 
@@ -498,7 +506,7 @@ internal sealed class SchemaNode
             {
                 foreach (var (pattern, schema) in PatternProperties)
                 {
-                    var matches = TryMatch(pattern, name);
+                    var matches = TryMatch(pattern, name, context);
                     if (matches is null)
                     {
                         context.Report($"property name could not be checked against the pattern {pattern.Source} in time");

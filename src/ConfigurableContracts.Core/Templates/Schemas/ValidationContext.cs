@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
@@ -9,10 +11,14 @@ internal sealed class ValidationContext
 {
     private int _silenced;
 
-    public ValidationContext(bool collectErrors)
+    public ValidationContext(bool collectErrors, TimeSpan patternBudget)
     {
         Errors = collectErrors ? [] : null;
+        PatternTicksLeft = (long)(patternBudget.TotalSeconds * Stopwatch.Frequency);
     }
+
+    /// <summary>Stopwatch ticks the document's pattern matches may still use; see <see cref="SchemaGuardOptions.PatternBudgetPerDocument"/>.</summary>
+    public long PatternTicksLeft { get; set; }
 
     public InstancePath Path { get; } = new();
 
