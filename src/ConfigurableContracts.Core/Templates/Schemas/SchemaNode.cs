@@ -55,7 +55,17 @@ internal sealed class SchemaNode
 
     public JsonElement? Const { get; set; }
 
-    public JsonElement[]? Enum { get; set; }
+    public JsonElement[]? Enum
+    {
+        get;
+        set
+        {
+            field = value;
+            EnumStrings = value?.Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray();
+        }
+    }
+
+    private string[]? EnumStrings { get; set; }
 
     public NumberLimit? Minimum { get; set; }
 
@@ -212,6 +222,19 @@ internal sealed class SchemaNode
 
     private bool InEnum(JsonElement instance)
     {
+        if (instance.ValueKind == JsonValueKind.String)
+        {
+            // Comparing the document's UTF-8 bytes with each candidate avoids materialising the instance string:
+            // enums of codes are the most common keyword in contract schemas.
+            foreach (var candidate in EnumStrings!)
+            {
+                if (instance.ValueEquals(candidate))
+                    return true;
+            }
+
+            return false;
+        }
+
         foreach (var candidate in Enum!)
         {
             if (JsonValueEquality.Instance.Equals(candidate, instance))
