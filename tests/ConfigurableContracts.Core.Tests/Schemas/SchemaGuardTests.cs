@@ -134,6 +134,26 @@ public sealed class SchemaGuardTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_RefusesLongInPlaceReferenceChain()
+    {
+        var definitions = string.Join(",", Enumerable.Range(0, 40).Select(i => $$"""
+            "d{{i}}": { "$ref": "#/definitions/d{{i + 1}}" }
+            """));
+        var result = await LoadAsync($$"""{ "definitions": { {{definitions}}, "d40": { "type": "string" } }, "$ref": "#/definitions/d0" }""");
+
+        Single(result, SchemaDiagnosticCodes.ReferenceCycle);
+    }
+
+    [Theory]
+    [InlineData("1e40")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    public async Task Load_RefusesCount_ThatIsNotANonNegativeInteger(string count)
+    {
+        Single(await LoadAsync($$"""{ "maxLength": {{count}} }"""), SchemaDiagnosticCodes.InvalidKeywordValue);
+    }
+
+    [Fact]
     public async Task Load_AcceptsRecursiveSchema_ThatDescendsIntoTheDocument()
     {
         var schema = await LoadValidAsync("""{ "type": "object", "properties": { "child": { "$ref": "#" }, "n": { "type": "integer" } } }""");

@@ -45,11 +45,28 @@ public sealed class GuardedSchema
     public IReadOnlyList<SchemaValidationError> Validate(JsonElement document)
     {
         var context = new ValidationContext(collectErrors: true, _patternBudget);
-        return _root.Validate(document, context) ? [] : context.Errors!;
+        try
+        {
+            return _root.Validate(document, context) ? [] : context.Errors!;
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return [TooDeep()];
+        }
     }
 
     /// <summary>Only the verdict; stops at the first failure, so it is cheaper than <see cref="Validate(JsonElement)"/> on invalid data.</summary>
-    public bool IsValid(JsonElement document) => _root.Validate(document, new ValidationContext(collectErrors: false, _patternBudget));
+    public bool IsValid(JsonElement document)
+    {
+        try
+        {
+            return _root.Validate(document, new ValidationContext(collectErrors: false, _patternBudget));
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Parses and validates JSON text; text that is not JSON, too large or too deep is one error at <c>$</c>.</summary>
     public IReadOnlyList<SchemaValidationError> Validate(string json)
@@ -86,6 +103,9 @@ public sealed class GuardedSchema
 
     private SchemaValidationError TooLarge(int length) =>
         new("$", $"document is {length} bytes; the limit is {_maxDocumentBytes}");
+
+    private static SchemaValidationError TooDeep() =>
+        new("$", "document nests too deeply to validate against this schema");
 
     private static SchemaValidationError NotJson(JsonException e) =>
         new("$", $"is not valid JSON: {e.Message}");

@@ -25,6 +25,12 @@ internal sealed class SchemaCompiler
         "minContains", "maxContains", "contentSchema",
     };
 
+    /// <summary>
+    /// Each level of $ref/allOf/... on the same value is a stack frame during validation; hand-written schemas use a
+    /// handful, and a generated chain of thousands would overflow the stack of whoever validates.
+    /// </summary>
+    private const int MaxInPlaceDepth = 32;
+
     private readonly SchemaGuardOptions _options;
     private readonly string _templateRoot;
     private readonly List<SchemaDiagnostic> _diagnostics;
@@ -470,12 +476,12 @@ internal sealed class SchemaCompiler
     private long? Count(JProperty keyword, SchemaFile file, string at)
     {
         var value = keyword.Value;
-        var count = value.Type switch
-        {
-            JTokenType.Integer when value.ToObject<decimal>() is var whole and >= 0 and <= long.MaxValue => (long)whole,
-            JTokenType.Float when value.ToObject<decimal>() is var real and >= 0 and <= long.MaxValue && real == decimal.Truncate(real) => (long)real,
-            _ => (long?)null,
-        };
+        // Parsed from the text so that an integer beyond decimal's range is a diagnostic, not an overflow exception.
+        long? count = value.Type is JTokenType.Integer or JTokenType.Float
+            && decimal.TryParse(value.ToString(Formatting.None), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && number >= 0 && number <= long.MaxValue && number == decimal.Truncate(number)
+                ? (long)number
+                : null;
         if (count is null)
             ReportValue(file, keyword, at, "a non-negative integer");
         else if (value.Type == JTokenType.Float)
@@ -551,9 +557,16 @@ internal sealed class SchemaCompiler
         var fullPath = "";
         if (refusal is null)
         {
-            fullPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file.FullPath)!, location));
-            if (!fullPath.StartsWith(_templateRoot, StringComparison.Ordinal) || PassesThroughLink(fullPath, _templateRoot))
-                refusal = "leaves the template folder";
+            try
+            {
+                fullPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file.FullPath)!, location));
+                if (!fullPath.StartsWith(_templateRoot, StringComparison.Ordinal) || PassesThroughLink(fullPath, _templateRoot))
+                    refusal = "leaves the template folder";
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)
+            {
+                refusal = $"is not a usable file path ({e.Message})";
+            }
         }
 
         if (refusal is not null)
@@ -606,6 +619,7 @@ internal sealed class SchemaCompiler
     private void FindInPlaceCycles()
     {
         var state = new Dictionary<SchemaNode, bool>(); // false: on the current path, true: finished
+        var depth = new Dictionary<SchemaNode, int>();
         foreach (var start in _nodes.Values)
         {
             if (state.ContainsKey(start))
@@ -620,6 +634,15 @@ internal sealed class SchemaCompiler
                 {
                     state[node] = true;
                     stack.Pop();
+                    depth[node] = 1 + node.InPlaceApplicators().Select(c => depth.GetValueOrDefault(c)).DefaultIfEmpty(0).Max();
+                    if (depth[node] > MaxInPlaceDepth)
+                    {
+                        var (file, token) = _origins[node];
+                        Report(file, token, node.Pointer, SchemaDiagnosticCodes.ReferenceCycle,
+                            $"schema at {PointerText(node.Pointer)} chains more than {MaxInPlaceDepth} $ref/allOf/anyOf/oneOf/not/if levels on one value");
+                        return;
+                    }
+
                     continue;
                 }
 

@@ -149,6 +149,17 @@ internal sealed class SchemaFile
         {
             while (reader.Read())
             {
+                if (reader.TokenType == JsonTokenType.Number && !reader.TryGetDecimal(out _))
+                {
+                    // Keyword values are compared exactly as decimals; a number beyond that range would otherwise
+                    // be rounded or fail later with a misleading message.
+                    var (line, column) = LineAndColumn(bytes, (int)reader.TokenStartIndex);
+                    diagnostics.Add(new(SchemaDiagnosticCodes.InvalidKeywordValue,
+                        $"number {Encoding.UTF8.GetString(reader.ValueSpan)} is beyond the range the guard compares exactly (about ±7.9e28)",
+                        displayPath, "", line, column));
+                    return false;
+                }
+
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
                     && reader.CurrentDepth + 1 > options.MaxSchemaDepth)
                 {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -166,6 +167,9 @@ internal sealed class SchemaNode
             return constant;
         }
 
+        // Document depth and in-place schema depth are both bounded at load and parse; this turns any combination that
+        // still gets too deep into an exception the caller reports instead of a process-ending stack overflow.
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         if (Reference is not null)
             return Reference.Validate(instance, context);
 
