@@ -286,6 +286,20 @@ public sealed class SchemaGuardTests : IDisposable
         Assert.Contains("in time", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("^[0-9]{6}$", "\"123456\\n\"", false)]
+    [InlineData("^a.b$", "\"a\\rb\"", false)]
+    [InlineData("^a.b$", "\"a-b\"", true)]
+    [InlineData("^\\s$", "\"\\u00a0\"", true)]
+    [InlineData("^\\d$", "\"\\u0660\"", false)]
+    [InlineData("^[$.]+$", "\"$.\"", true)]
+    public async Task Validate_GivesPatternsTheirJavaScriptMeaning(string pattern, string document, bool valid)
+    {
+        var schema = await LoadValidAsync(JsonSerializer.Serialize(new { pattern }));
+
+        Assert.Equal(valid, schema.Validate(document).Count == 0);
+    }
+
     [Fact]
     public async Task Validate_StopsRunningPatterns_WhenTheDocumentsBudgetIsSpent()
     {

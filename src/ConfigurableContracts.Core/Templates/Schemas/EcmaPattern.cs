@@ -8,6 +8,7 @@ namespace ConfigurableContracts.Core.Templates.Schemas;
 /// same strings, or says why it cannot. .NET's ECMAScript mode already gives \d and \w their ASCII meaning; what it gets
 /// wrong is \s (ASCII-only there, Unicode whitespace in ECMA-262), so \s and \S are spelled out. Constructs whose
 /// meaning differs and cannot be rewritten simply are refused rather than run with different semantics.
+/// Likewise <c>$</c> and <c>.</c>, whose .NET meaning differs around line terminators, are rewritten.
 /// </summary>
 internal static class EcmaPattern
 {
@@ -46,6 +47,20 @@ internal static class EcmaPattern
                         break;
                 }
 
+                continue;
+            }
+
+            if (!inClass && c == '$')
+            {
+                // .NET's $ also matches before a final "\n", so "123456\n" would pass "^[0-9]{6}$"; ECMA-262's does not.
+                translated.Append(@"(?!\n)$");
+                continue;
+            }
+
+            if (!inClass && c == '.')
+            {
+                // ECMA-262's dot excludes all four line terminators, .NET's only "\n".
+                translated.Append(@"[^\n\r\u2028\u2029]");
                 continue;
             }
 
