@@ -44,7 +44,8 @@ internal static class SchemaCommand
     private static async Task<int> CheckAsync(FileInfo schemaFile, FileInfo dataFile, TextWriter output, CancellationToken cancellationToken)
     {
         var templateFolder = schemaFile.DirectoryName ?? Directory.GetCurrentDirectory();
-        var loaded = await new SchemaGuard().LoadAsync(templateFolder, schemaFile.FullName, cancellationToken).ConfigureAwait(false);
+        // FileInfo.ToString() is the path as typed, so diagnostics point where the author looks.
+        var loaded = await new SchemaGuard().LoadAsync(templateFolder, schemaFile.ToString(), cancellationToken).ConfigureAwait(false);
         if (!loaded.Succeeded)
         {
             foreach (var diagnostic in loaded.Diagnostics)
@@ -84,13 +85,18 @@ internal static class SchemaCommand
     /// </summary>
     private static IEnumerable<string> ReadDocuments(FileInfo dataFile)
     {
-        var extension = dataFile.Extension.ToUpperInvariant();
+        // Named JSON Lines files are streamed: a bulk file of measurements need not fit in memory.
+        if (dataFile.Extension.ToUpperInvariant() is ".JSONL" or ".NDJSON")
+            return NonBlank(File.ReadLines(dataFile.FullName));
+
         var text = File.ReadAllText(dataFile.FullName);
-        var lines = extension is ".JSONL" or ".NDJSON" || (!IsJson(text) && IsJson(FirstNonBlankLine(text)));
-        if (!lines)
+        if (IsJson(text) || !IsJson(FirstNonBlankLine(text)))
             return [text];
-        return text.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => !string.IsNullOrWhiteSpace(line));
+        return NonBlank(text.Split('\n'));
     }
+
+    private static IEnumerable<string> NonBlank(IEnumerable<string> lines) =>
+        lines.Select(line => line.TrimEnd('\r')).Where(line => !string.IsNullOrWhiteSpace(line));
 
     private static string FirstNonBlankLine(string text) =>
         text.Split('\n').FirstOrDefault(line => !string.IsNullOrWhiteSpace(line)) ?? "";
