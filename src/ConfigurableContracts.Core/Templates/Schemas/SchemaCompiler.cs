@@ -126,10 +126,13 @@ internal sealed class SchemaCompiler
         foreach (var keyword in schema.Properties())
             CompileKeyword(node, keyword, file, pointer, isRoot);
 
-        if ((schema.ContainsKey("then") || schema.ContainsKey("else")) && !schema.ContainsKey("if"))
+        if (!schema.ContainsKey("if"))
         {
-            Report(file, schema, pointer, SchemaDiagnosticCodes.UnsupportedKeyword,
-                $"keyword 'then'/'else' at {PointerText(pointer)} has no effect without 'if'");
+            foreach (var branch in schema.Properties().Where(p => p.Name is "then" or "else"))
+            {
+                Report(file, branch, Append(pointer, branch.Name), SchemaDiagnosticCodes.UnsupportedKeyword,
+                    $"keyword '{branch.Name}' at {PointerText(pointer)} has no effect without 'if'");
+            }
         }
 
         return node;

@@ -84,12 +84,7 @@ internal sealed class SchemaFile
 
             bytes = File.ReadAllBytes(fullPath);
         }
-        catch (IOException e)
-        {
-            diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, $"schema file cannot be read: {e.Message}", displayPath, "", 0, 0));
-            return null;
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, $"schema file cannot be read: {e.Message}", displayPath, "", 0, 0));
             return null;

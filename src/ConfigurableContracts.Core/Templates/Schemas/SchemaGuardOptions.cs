@@ -16,7 +16,7 @@ public sealed record SchemaGuardOptions
     /// <summary>Most schema files one schema may pull in through relative <c>$ref</c>s, itself included.</summary>
     public int MaxSchemaFiles { get; init; } = 64;
 
-    /// <summary>Largest document accepted for validation, in UTF-8 bytes (or UTF-16 chars for string input).</summary>
+    /// <summary>Largest document accepted for validation, in UTF-8 bytes.</summary>
     public int MaxDocumentBytes { get; init; } = 1024 * 1024;
 
     /// <summary>Deepest nesting accepted in a validated document.</summary>
