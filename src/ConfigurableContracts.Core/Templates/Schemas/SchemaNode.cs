@@ -186,7 +186,8 @@ internal sealed class SchemaNode
 
         if (Const is JsonElement constValue && !JsonValueEquality.Instance.Equals(constValue, instance))
         {
-            context.Report($"must be {Abbreviate(constValue.GetRawText())}");
+            if (context.Collecting)
+                context.Report($"must be {Abbreviate(constValue.GetRawText())}");
             if (!context.Collecting)
                 return false;
             valid = false;
@@ -194,7 +195,9 @@ internal sealed class SchemaNode
 
         if (Enum is not null && !InEnum(instance))
         {
-            context.Report($"must be one of {Abbreviate(string.Join(", ", Enum.Select(e => e.GetRawText())))}");
+            // Only built when someone reads it: inside anyOf/oneOf alternatives failures are expected and silent.
+            if (context.Collecting)
+                context.Report($"must be one of {Abbreviate(string.Join(", ", Enum.Select(e => e.GetRawText())))}");
             if (!context.Collecting)
                 return false;
             valid = false;
