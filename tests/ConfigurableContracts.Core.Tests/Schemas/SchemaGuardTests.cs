@@ -110,6 +110,26 @@ public sealed class SchemaGuardTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_GivesNJsonSchemaAModel_WhenSchemaUsesSpellingsItCannotRead()
+    {
+        var schema = await LoadValidAsync("""{ "properties": { "anything": true, "nothing": false, "code": { "maxLength": 2.0 } } }""");
+
+        Assert.Equal(2, schema.Model.Properties["code"].MaxLength);
+        Assert.NotNull(schema.Model.Properties["nothing"].Not);
+        Assert.Equal("$.nothing", Assert.Single(schema.Validate("""{ "anything": 1, "nothing": 1 }""")).Path);
+    }
+
+    [Fact]
+    public async Task Load_RefusesSchemaFile_OutsideTheTemplateFolder()
+    {
+        var outside = _folder.Write("../elsewhere/contract.schema.json", "{}");
+
+        var result = await _guard.LoadAsync(_folder.Root, outside);
+
+        Single(result, SchemaDiagnosticCodes.RefusedReference);
+    }
+
+    [Fact]
     public async Task Load_RefusesReferenceToMissingDefinition()
     {
         var result = await LoadAsync("""{ "$ref": "#/definitions/nowhere" }""");
