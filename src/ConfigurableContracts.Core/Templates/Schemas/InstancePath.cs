@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
@@ -9,11 +10,14 @@ namespace ConfigurableContracts.Core.Templates.Schemas;
 /// </summary>
 internal sealed class InstancePath
 {
-    private readonly List<(string? Name, int Index)> _segments = new(16);
+    private readonly List<Segment> _segments = new(16);
 
-    public void Push(string name) => _segments.Add((name, -1));
+    public void Push(string name) => _segments.Add(new Segment(name, default, -1));
 
-    public void Push(int index) => _segments.Add((null, index));
+    /// <summary>Keeps the property itself, so that its name is only decoded into a string if an error is reported.</summary>
+    public void Push(JsonProperty property) => _segments.Add(new Segment(null, property, -1));
+
+    public void Push(int index) => _segments.Add(new Segment(null, default, index));
 
     public void Pop() => _segments.RemoveAt(_segments.Count - 1);
 
@@ -22,12 +26,12 @@ internal sealed class InstancePath
     public string Render(string? extraProperty = null)
     {
         var builder = new StringBuilder("$");
-        foreach (var (name, index) in _segments)
+        foreach (var segment in _segments)
         {
-            if (name is null)
-                builder.Append('[').Append(index.ToString(CultureInfo.InvariantCulture)).Append(']');
+            if (segment.Index >= 0)
+                builder.Append('[').Append(segment.Index.ToString(CultureInfo.InvariantCulture)).Append(']');
             else
-                AppendProperty(builder, name);
+                AppendProperty(builder, segment.Name ?? segment.Property.Name);
         }
 
         if (extraProperty is not null)
@@ -54,6 +58,8 @@ internal sealed class InstancePath
 
         builder.Append("']");
     }
+
+    private readonly record struct Segment(string? Name, JsonProperty Property, int Index);
 
     private static bool IsPlainName(string name)
     {

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -34,6 +36,12 @@ internal sealed record CompiledPattern(Regex Regex, string Source);
 /// </summary>
 internal sealed class SchemaNode
 {
+    /// <summary>Longest property name, in UTF-8 bytes, decoded on the stack; longer ones become strings.</summary>
+    private const int MaxStackName = 256;
+
+    /// <summary>Longest string value, in UTF-8 bytes, decoded on the stack for length, pattern and format checks.</summary>
+    private const int MaxStackString = 512;
+
     public SchemaNode(string file, string pointer)
     {
         File = file;
@@ -86,7 +94,17 @@ internal sealed class SchemaNode
 
     public string? Format { get; set; }
 
-    public Dictionary<string, SchemaNode>? Properties { get; set; }
+    public Dictionary<string, SchemaNode>? Properties
+    {
+        get;
+        set
+        {
+            field = value;
+            _propertiesByName = value?.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+    }
+
+    private Dictionary<string, SchemaNode>.AlternateLookup<ReadOnlySpan<char>>? _propertiesByName;
 
     public List<(CompiledPattern Pattern, SchemaNode Schema)>? PatternProperties { get; set; }
 
@@ -348,7 +366,17 @@ internal sealed class SchemaNode
         if (MinLength is null && MaxLength is null && Pattern is null && Format is null)
             return true;
 
-        var text = instance.GetString()!;
+        // As with property names: short strings without escapes are decoded onto the stack instead of into a new string.
+        var raw = JsonMarshal.GetRawUtf8Value(instance);
+        var content = raw.Length >= 2 ? raw[1..^1] : [];
+        if (raw.Length < 2 || content.Length > MaxStackString || content.Contains((byte)'\\'))
+            return ValidateText(instance.GetString()!, context);
+        Span<char> buffer = stackalloc char[content.Length];
+        return ValidateText(buffer[..Encoding.UTF8.GetChars(content, buffer)], context);
+    }
+
+    private bool ValidateText(ReadOnlySpan<char> text, ValidationContext context)
+    {
         var valid = true;
         if (MinLength is not null || MaxLength is not null)
         {
@@ -397,7 +425,7 @@ internal sealed class SchemaNode
     }
 
     /// <summary>Null when the pattern ran out of time: the caller reports that instead of guessing a verdict.</summary>
-    private static bool? TryMatch(CompiledPattern pattern, string text, ValidationContext context)
+    private static bool? TryMatch(CompiledPattern pattern, ReadOnlySpan<char> text, ValidationContext context)
     {
         if (context.PatternTicksLeft <= 0)
             return null;
@@ -417,7 +445,7 @@ internal sealed class SchemaNode
     }
 
     /// <summary>JSON Schema lengths count Unicode code points, so a surrogate pair is one character.</summary>
-    private static long CodePointLength(string text)
+    private static long CodePointLength(ReadOnlySpan<char> text)
     {
         long length = text.Length;
         for (var i = 0; i < text.Length - 1; i++)
@@ -518,13 +546,19 @@ internal sealed class SchemaNode
 
     private bool ValidateProperty(JsonProperty property, ValidationContext context)
     {
-        var name = property.Name;
+        // Property names are matched from the document's own bytes: decoding short, unescaped names onto the stack
+        // avoids allocating a string per property, a large share of the cost of validating small records.
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        Span<char> buffer = stackalloc char[raw.Length <= MaxStackName ? raw.Length : 0];
+        ReadOnlySpan<char> name = raw.Length <= MaxStackName && !raw.Contains((byte)'\\')
+            ? buffer[..Encoding.UTF8.GetChars(raw, buffer)]
+            : property.Name;
         var valid = true;
         var matched = false;
-        context.Path.Push(name);
+        context.Path.Push(property);
         try
         {
-            if (Properties is not null && Properties.TryGetValue(name, out var declared))
+            if (_propertiesByName is { } properties && properties.TryGetValue(name, out var declared))
             {
                 matched = true;
                 valid = declared.Validate(property.Value, context);
@@ -572,7 +606,7 @@ internal sealed class SchemaNode
                     return false;
             }
 
-            if (PropertyNames is not null && !NameSatisfiesPropertyNames(name, context))
+            if (PropertyNames is not null && !NameSatisfiesPropertyNames(property.Name, context))
             {
                 context.Report("is not an allowed property name (propertyNames)");
                 valid = false;
