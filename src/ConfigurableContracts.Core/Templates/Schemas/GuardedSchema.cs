@@ -44,10 +44,14 @@ public sealed class GuardedSchema
     /// <summary>Validates a parsed document; an empty list means valid.</summary>
     public IReadOnlyList<SchemaValidationError> Validate(JsonElement document)
     {
-        var context = new ValidationContext(collectErrors: true, _patternBudget);
+        var context = ValidationContext.Rent(collectErrors: true, _patternBudget);
         try
         {
-            return _root.Validate(document, context) ? [] : context.Errors!;
+            var valid = _root.Validate(document, context);
+            var errors = context.TakeErrors();
+
+            // Every failing check reports itself; this only makes sure a false verdict can never read as "valid".
+            return valid || errors.Count > 0 ? errors : [new SchemaValidationError("$", "does not match the schema")];
         }
         catch (InsufficientExecutionStackException)
         {
@@ -60,7 +64,7 @@ public sealed class GuardedSchema
     {
         try
         {
-            return _root.Validate(document, new ValidationContext(collectErrors: false, _patternBudget));
+            return _root.Validate(document, ValidationContext.Rent(collectErrors: false, _patternBudget));
         }
         catch (InsufficientExecutionStackException)
         {

@@ -6,15 +6,20 @@ namespace ConfigurableContracts.Core.Templates.Schemas;
 /// State of one validation run: where we are in the document and, when the caller wants reasons and not just a
 /// verdict, the errors found so far. Sub-validations whose failure is not itself an error (the alternatives of
 /// <c>anyOf</c>, the condition of <c>if</c>) run silenced, which also lets them stop at the first failure.
+/// One instance per thread is reused from run to run (<see cref="Rent"/>), so validating a valid document allocates
+/// nothing here.
 /// </summary>
 internal sealed class ValidationContext
 {
-    private int _silenced;
+    [ThreadStatic]
+    private static ValidationContext? _threadInstance;
 
-    public ValidationContext(bool collectErrors, TimeSpan patternBudget)
+    private bool _collect;
+    private int _silenced;
+    private List<SchemaValidationError>? _errors;
+
+    private ValidationContext()
     {
-        Errors = collectErrors ? [] : null;
-        PatternTicksLeft = (long)(patternBudget.TotalSeconds * Stopwatch.Frequency);
     }
 
     /// <summary>Stopwatch ticks the document's pattern matches may still use; see <see cref="SchemaGuardOptions.PatternBudgetPerDocument"/>.</summary>
@@ -22,10 +27,28 @@ internal sealed class ValidationContext
 
     public InstancePath Path { get; } = new();
 
-    public List<SchemaValidationError>? Errors { get; }
-
     /// <summary>True when failures must be recorded and validation must go on to find the others.</summary>
-    public bool Collecting => Errors is not null && _silenced == 0;
+    public bool Collecting => _collect && _silenced == 0;
+
+    /// <summary>The calling thread's context, reset for a new run. Validation never re-enters itself on a thread.</summary>
+    public static ValidationContext Rent(bool collectErrors, TimeSpan patternBudget)
+    {
+        var context = _threadInstance ??= new ValidationContext();
+        context._collect = collectErrors;
+        context._silenced = 0;
+        context._errors = null;
+        context.Path.Clear();
+        context.PatternTicksLeft = (long)(patternBudget.TotalSeconds * Stopwatch.Frequency);
+        return context;
+    }
+
+    /// <summary>The errors reported in this run, handed over to the caller (the context keeps no reference).</summary>
+    public IReadOnlyList<SchemaValidationError> TakeErrors()
+    {
+        var errors = _errors;
+        _errors = null;
+        return errors ?? [];
+    }
 
     public void Silence() => _silenced++;
 
@@ -34,6 +57,6 @@ internal sealed class ValidationContext
     public void Report(string message, string? property = null)
     {
         if (Collecting)
-            Errors!.Add(new SchemaValidationError(Path.Render(property), message));
+            (_errors ??= []).Add(new SchemaValidationError(Path.Render(property), message));
     }
 }
