@@ -114,6 +114,17 @@ public sealed class SchemaCommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_ExitsTwo_WhenDataFileIsMissing()
+    {
+        var schema = Write("participant.schema.json", ParticipantSchema);
+
+        var (exitCode, lines) = Run("schema", "check", "--schema", schema, Path.Combine(_folder, "missing.jsonl"));
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("rejected: data file ", Assert.Single(lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_ReportsInvalidJsonLine_WithoutStoppingTheOthers()
     {
         var schema = Write("participant.schema.json", ParticipantSchema);
