@@ -5,6 +5,7 @@ var root = new RootCommand("contracts — validate, test and run social outcome 
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(TestCommand.Create());
+root.Subcommands.Add(SchemaCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 
