@@ -3,12 +3,17 @@ using ConfigurableContracts.Server.Data;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Organisations;
+using ConfigurableContracts.Server.Security;
 
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
 var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
 
 // Storage: SQLite by default, PostgreSQL or SQL Server by configuration; migrations run before listening.
 builder.AddData();
+
+// Never open: every request carries an API key (organisation + role); the first start makes an admin key.
+builder.AddSecurity();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();
@@ -19,6 +24,10 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapApiDocs();
 app.MapHealth();
+app.UseSecurity();
+
+// Organisations and their API keys (admin).
+app.MapOrganisations();
 
 app.Run();
 
