@@ -5,6 +5,7 @@ using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
 using ConfigurableContracts.Server.Organisations;
 using ConfigurableContracts.Server.Security;
+using ConfigurableContracts.Server.Templates;
 
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
 var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
@@ -14,6 +15,9 @@ builder.AddData();
 
 // Never open: every request carries an API key (organisation + role); the first start makes an admin key.
 builder.AddSecurity();
+
+// Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
+builder.AddTemplates();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();
@@ -26,8 +30,9 @@ app.MapApiDocs();
 app.MapHealth();
 app.UseSecurity();
 
-// Organisations and their API keys (admin).
+// Organisations and their API keys (admin); templates.
 app.MapOrganisations();
+app.MapTemplates();
 
 app.Run();
 

@@ -1,0 +1,364 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ConfigurableContracts.Rules;
+
+namespace ConfigurableContracts.Core.Templates;
+
+/// <summary>
+/// Reads one template from its folders (<c>schemas/&lt;id&gt;/</c> and its rules folder) into a
+/// <see cref="TemplateVersion"/>, or into diagnostics that say exactly what is wrong and where.
+/// </summary>
+/// <remarks>
+/// Template files are code-like input from other organisations' repositories, so every path is checked to stay
+/// inside its folder and every file is size-limited before it is parsed.
+/// </remarks>
+public sealed partial class TemplateLoader(string contentRoot, TemplateOptions options)
+{
+    public const string ManifestFileName = "template.json";
+    internal const int MaxFileBytes = 1024 * 1024;
+    internal const int MaxBundleFiles = 500;
+
+    private readonly string _contentRoot = Path.GetFullPath(contentRoot);
+
+    public string SchemasRoot => Path.GetFullPath(Path.Combine(_contentRoot, options.SchemasPath));
+
+    public string RulesRoot => Path.GetFullPath(Path.Combine(_contentRoot, options.RulesPath));
+
+    /// <summary>Folders under <see cref="SchemasRoot"/> holding a manifest, one per template.</summary>
+    public IEnumerable<string> TemplateFolders() =>
+        Directory.Exists(SchemasRoot)
+            ? Directory.EnumerateDirectories(SchemasRoot).Where(d => File.Exists(Path.Combine(d, ManifestFileName))).Order(StringComparer.Ordinal)
+            : [];
+
+    /// <summary>Loads the template in <paramref name="folder"/>; the version is null when any error was found.</summary>
+    public TemplateLoadResult Load(string folder)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var folderName = Path.GetFileName(folder);
+        var manifestPath = Path.Combine(folder, ManifestFileName);
+        var manifestText = ReadLimited(manifestPath, diagnostics);
+        if (manifestText is null)
+        {
+            return new TemplateLoadResult(folderName, null, diagnostics);
+        }
+
+        var locator = JsonLocator.Index(manifestText);
+        var display = DisplayPath(manifestPath);
+        void Report(string code, string pointer, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+        {
+            var (line, column) = locator.Locate(pointer);
+            diagnostics.Add(new Diagnostic(code, severity, message, new SourceLocation(display, line, column)));
+        }
+
+        TemplateManifest manifest;
+        JsonElement manifestElement;
+        try
+        {
+            using var document = JsonDocument.Parse(manifestText, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 32 });
+            manifestElement = document.RootElement.Clone();
+            manifest = manifestElement.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions)
+                ?? throw new JsonException("The manifest is null.");
+        }
+        catch (JsonException exception)
+        {
+            var line = (int)(exception.LineNumber ?? 0) + 1;
+            var column = (int)(exception.BytePositionInLine ?? 0) + 1;
+            diagnostics.Add(new Diagnostic("CCT0101", DiagnosticSeverity.Error, $"The manifest is not readable JSON: {FirstSentence(exception.Message)}", new SourceLocation(display, line, column)));
+            return new TemplateLoadResult(folderName, null, diagnostics);
+        }
+
+        foreach (var unknown in manifest.Other?.Keys.Where(k => k != "$schema" && !KnownExtraFields.Contains(k)) ?? [])
+        {
+            Report("CCT0110", "/" + unknown, $"Unknown manifest field '{unknown}' is ignored.", DiagnosticSeverity.Warning);
+        }
+
+        if (string.IsNullOrWhiteSpace(manifest.Id))
+        {
+            Report("CCT0102", "", "The manifest has no 'id'.");
+        }
+        else if (!string.Equals(manifest.Id, folderName, StringComparison.Ordinal))
+        {
+            Report("CCT0103", "/id", $"The manifest id '{manifest.Id}' differs from its folder name '{folderName}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(manifest.Version))
+        {
+            Report("CCT0102", "", "The manifest has no 'version'.");
+        }
+        else if (!SemanticVersion().IsMatch(manifest.Version))
+        {
+            Report("CCT0104", "/version", $"The version '{manifest.Version}' is not a semantic version (MAJOR.MINOR.PATCH).");
+        }
+
+        if (manifest.Title is null || manifest.Title.Count == 0)
+        {
+            Report("CCT0102", "", "The manifest has no 'title'.");
+        }
+
+        var schemas = new Dictionary<string, IDocumentSchema>(StringComparer.Ordinal);
+        foreach (var required in RequiredSchemas.Where(r => manifest.Schemas is null || !manifest.Schemas.ContainsKey(r)))
+        {
+            Report("CCT0102", "/schemas", $"The manifest names no '{required}' schema.");
+        }
+
+        foreach (var (key, file) in manifest.Schemas ?? [])
+        {
+            var path = ResolveInside(folder, file);
+            if (path is null)
+            {
+                Report("CCT0105", $"/schemas/{key}", $"The schema path '{file}' leaves the template folder.");
+            }
+            else if (!File.Exists(path))
+            {
+                Report("CCT0106", $"/schemas/{key}", $"The schema file '{file}' does not exist.");
+            }
+            else
+            {
+                var schema = SchemaFileLoader.Load(folder, path, DisplayPath(path), diagnostics);
+                if (schema is not null)
+                {
+                    schemas[key] = schema;
+                }
+            }
+        }
+
+        var plan = ReadPlan(manifest, Report);
+        var rulesFolder = ReadRules(folder, manifest, schemas, Report);
+
+        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return new TemplateLoadResult(folderName, null, diagnostics);
+        }
+
+        var files = CollectFiles(folder, rulesFolder, diagnostics);
+        if (files is null)
+        {
+            return new TemplateLoadResult(folderName, null, diagnostics);
+        }
+
+        var version = new TemplateVersion
+        {
+            Id = manifest.Id!,
+            Version = manifest.Version!,
+            BundleHash = BundleHash(files),
+            Files = files,
+            Title = manifest.Title!,
+            Description = manifest.Description ?? [],
+            ContractSchema = schemas["contract"],
+            ParticipantSchema = schemas["participant"],
+            MeasurementSchema = schemas["measurement"],
+            MeasurementPlan = plan!,
+            Manifest = manifestElement,
+            Warnings = diagnostics,
+        };
+        return new TemplateLoadResult(folderName, version, diagnostics);
+    }
+
+    /// <summary>
+    /// SHA-256 over every file's path and normalised text in path order: the same files give the same hash on
+    /// every machine, whatever the checkout's line endings.
+    /// </summary>
+    public static string BundleHash(IReadOnlyDictionary<string, string> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (path, text) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(path));
+            hash.AppendData([0]);
+            hash.AppendData(Encoding.UTF8.GetBytes(text));
+            hash.AppendData([0]);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Normalises a file's text for hashing and storage: no byte-order mark, LF line endings.</summary>
+    public static string Normalise(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+    }
+
+    private static MeasurementPlan? ReadPlan(TemplateManifest manifest, Action<string, string, string, DiagnosticSeverity> report)
+    {
+        var points = manifest.MeasurementPlan?.Points;
+        if (points is null || points.Count == 0)
+        {
+            report("CCT0102", "/measurementPlan", "The manifest has no measurement plan points.", DiagnosticSeverity.Error);
+            return null;
+        }
+
+        var result = new List<MeasurementPoint>();
+        for (var i = 0; i < points.Count; i++)
+        {
+            var point = points[i];
+            var pointer = $"/measurementPlan/points/{i}";
+            if (string.IsNullOrWhiteSpace(point.Id) || point.OffsetMonths is null)
+            {
+                report("CCT0107", pointer, "A measurement point needs an 'id' and an 'offsetMonths'.", DiagnosticSeverity.Error);
+                continue;
+            }
+
+            if (point.OffsetMonths < 0 || point.WindowDaysBefore < 0 || point.WindowDaysAfter < 0)
+            {
+                report("CCT0107", pointer, $"Measurement point '{point.Id}' has a negative offset or window.", DiagnosticSeverity.Error);
+                continue;
+            }
+
+            if (result.Any(p => p.Id == point.Id))
+            {
+                report("CCT0107", pointer + "/id", $"Measurement point '{point.Id}' is planned twice.", DiagnosticSeverity.Error);
+                continue;
+            }
+
+            result.Add(new MeasurementPoint(point.Id, point.Input ?? point.Id, point.OffsetMonths.Value, point.WindowDaysBefore ?? 0, point.WindowDaysAfter ?? 0));
+        }
+
+        return new MeasurementPlan(result);
+    }
+
+    private string? ReadRules(string folder, TemplateManifest manifest, Dictionary<string, IDocumentSchema> schemas, Action<string, string, string, DiagnosticSeverity> report)
+    {
+        var rulesFolder = manifest.Rules?.Folder is { } relative ? ResolveInside(RulesRoot, Path.Combine(folder, relative), requireRelative: false) : null;
+        if (manifest.Rules?.Folder is null)
+        {
+            report("CCT0102", "/rules", "The manifest has no 'rules.folder'.", DiagnosticSeverity.Error);
+            return null;
+        }
+
+        if (rulesFolder is null)
+        {
+            report("CCT0105", "/rules/folder", $"The rules folder '{manifest.Rules.Folder}' is not inside the rules path '{DisplayPath(RulesRoot)}'.", DiagnosticSeverity.Error);
+            return null;
+        }
+
+        if (!Directory.Exists(rulesFolder))
+        {
+            report("CCT0106", "/rules/folder", $"The rules folder '{manifest.Rules.Folder}' does not exist.", DiagnosticSeverity.Error);
+            return null;
+        }
+
+        var workflows = manifest.Workflows ?? [];
+        for (var i = 0; i < workflows.Count; i++)
+        {
+            var workflow = workflows[i];
+            var pointer = $"/workflows/{i}";
+            if (string.IsNullOrWhiteSpace(workflow.Name) || string.IsNullOrWhiteSpace(workflow.File))
+            {
+                report("CCT0102", pointer, "A workflow needs a 'name' and a 'file'.", DiagnosticSeverity.Error);
+                continue;
+            }
+
+            var file = ResolveInside(rulesFolder, workflow.File);
+            if (file is null)
+            {
+                report("CCT0105", pointer + "/file", $"The workflow file '{workflow.File}' leaves the rules folder.", DiagnosticSeverity.Error);
+            }
+            else if (!File.Exists(file))
+            {
+                report("CCT0106", pointer + "/file", $"The workflow file '{workflow.File}' does not exist.", DiagnosticSeverity.Error);
+            }
+
+            if (workflow.Scope is not ("participant" or "cohort"))
+            {
+                report("CCT0102", pointer + "/scope", $"The workflow scope '{workflow.Scope}' is not 'participant' or 'cohort'.", DiagnosticSeverity.Error);
+            }
+
+            foreach (var (input, type) in workflow.Inputs ?? [])
+            {
+                var schemaKey = type.EndsWith("[]", StringComparison.Ordinal) ? type[..^2] : type;
+                if (type != "date" && !(manifest.Schemas?.ContainsKey(schemaKey) ?? false))
+                {
+                    report("CCT0109", $"{pointer}/inputs/{input}", $"Input '{input}' has type '{type}', which is neither 'date' nor a schema of this template ({string.Join(", ", manifest.Schemas?.Keys.AsEnumerable() ?? [])}).", DiagnosticSeverity.Error);
+                }
+            }
+        }
+
+        return rulesFolder;
+    }
+
+    private SortedDictionary<string, string>? CollectFiles(string templateFolder, string? rulesFolder, List<Diagnostic> diagnostics)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var sources = new[] { templateFolder, rulesFolder }.Where(f => f is not null).Select(f => f!);
+        foreach (var path in sources.SelectMany(f => Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories)))
+        {
+            // Demo data travels with a template but does not change what it decides.
+            var relative = Path.GetRelativePath(templateFolder, path).Replace('\\', '/');
+            if (relative.StartsWith("examples/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (files.Count >= MaxBundleFiles)
+            {
+                diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The template has more than {MaxBundleFiles} files.", new SourceLocation(DisplayPath(templateFolder), 1, 1)));
+                return null;
+            }
+
+            var text = ReadLimited(path, diagnostics);
+            if (text is null)
+            {
+                return null;
+            }
+
+            files[DisplayPath(path)] = Normalise(text);
+        }
+
+        return files;
+    }
+
+    private string? ReadLimited(string path, List<Diagnostic> diagnostics)
+    {
+        var info = new FileInfo(path);
+        if (info.Length > MaxFileBytes)
+        {
+            diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The file is {info.Length} bytes; the limit is {MaxFileBytes}.", new SourceLocation(DisplayPath(path), 1, 1)));
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (IOException exception)
+        {
+            diagnostics.Add(new Diagnostic("CCT0106", DiagnosticSeverity.Error, $"The file cannot be read: {exception.Message}", new SourceLocation(DisplayPath(path), 1, 1)));
+            return null;
+        }
+    }
+
+    /// <summary>The path relative to the content root with forward slashes, as diagnostics and bundles show it.</summary>
+    public string DisplayPath(string path) => Path.GetRelativePath(_contentRoot, path).Replace('\\', '/');
+
+    /// <summary>
+    /// <paramref name="candidate"/> resolved against <paramref name="root"/> when it stays inside it, otherwise null.
+    /// Absolute paths and URIs are refused unless <paramref name="requireRelative"/> is false.
+    /// </summary>
+    internal static string? ResolveInside(string root, string candidate, bool requireRelative = true)
+    {
+        if (string.IsNullOrWhiteSpace(candidate) || candidate.Contains("://", StringComparison.Ordinal) || (requireRelative && Path.IsPathRooted(candidate)))
+        {
+            return null;
+        }
+
+        var fullRoot = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(Path.Combine(root, candidate));
+        return full.StartsWith(fullRoot, StringComparison.Ordinal) || full + Path.DirectorySeparatorChar == fullRoot ? full : null;
+    }
+
+    private static string FirstSentence(string message) => message.Split(" Path:", 2)[0];
+
+    private static readonly string[] RequiredSchemas = ["contract", "participant", "measurement"];
+
+    private static readonly HashSet<string> KnownExtraFields = ["paymentModel", "cohortTarget"];
+
+    [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")]
+    private static partial Regex SemanticVersion();
+}
+
+/// <summary>What loading one template folder gave: the version (null on any error) and every diagnostic.</summary>
+public sealed record TemplateLoadResult(string Folder, TemplateVersion? Version, IReadOnlyList<Diagnostic> Diagnostics);

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConfigurableContracts.Core.Templates;
+
+/// <summary>
+/// Picks up edits to template files without a restart. File-system notifications trigger a reload once the files
+/// have been quiet for <see cref="TemplateOptions.ReloadDebounce"/>; because notifications get lost on network
+/// shares and in some containers, a fingerprint of the folders is also compared every
+/// <see cref="TemplateOptions.PollingInterval"/>.
+/// </summary>
+public sealed class TemplateReloader(
+    TemplateCatalog catalog,
+    TemplateLoader loader,
+    IOptions<TemplateOptions> options,
+    TimeProvider time,
+    ILogger<TemplateReloader> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _signal = new(0);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.HotReload)
+        {
+            return;
+        }
+
+        using var schemasWatcher = Watch(loader.SchemasRoot);
+        using var rulesWatcher = Watch(loader.RulesRoot);
+        var fingerprint = Fingerprint();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var notified = await WaitAsync(_signal, options.Value.PollingInterval, stoppingToken).ConfigureAwait(false);
+            if (notified)
+            {
+                // Let a burst of saves settle, then drain the notifications it caused.
+                await Task.Delay(options.Value.ReloadDebounce, time, stoppingToken).ConfigureAwait(false);
+                while (_signal.CurrentCount > 0)
+                {
+                    await _signal.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+
+            var current = Fingerprint();
+            if (current == fingerprint)
+            {
+                continue;
+            }
+
+            fingerprint = current;
+            try
+            {
+                catalog.Reload();
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // A file half-written by an editor; the next change or poll tries again.
+                logger.LogWarning(exception, "Template reload failed; keeping the loaded templates.");
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _signal.Dispose();
+        base.Dispose();
+    }
+
+    private FileSystemWatcher? Watch(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        watcher.Changed += (_, _) => _signal.Release();
+        watcher.Created += (_, _) => _signal.Release();
+        watcher.Deleted += (_, _) => _signal.Release();
+        watcher.Renamed += (_, _) => _signal.Release();
+        watcher.Error += (_, args) => logger.LogWarning(args.GetException(), "File watching failed for {Folder}; polling continues.", folder);
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    private async Task<bool> WaitAsync(SemaphoreSlim signal, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(timeout, time, timeoutSource.Token);
+        var wait = signal.WaitAsync(timeoutSource.Token);
+        var first = await Task.WhenAny(delay, wait).ConfigureAwait(false);
+        await timeoutSource.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return first == wait && wait.IsCompletedSuccessfully;
+    }
+
+    /// <summary>Paths, sizes and write times of every template file: cheap, and changes whenever content can.</summary>
+    private string Fingerprint()
+    {
+        var hash = new HashCode();
+        foreach (var root in new[] { loader.SchemasRoot, loader.RulesRoot }.Where(Directory.Exists))
+        {
+            foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+            {
+                hash.Add(file.FullName, StringComparer.Ordinal);
+                hash.Add(file.Length);
+                hash.Add(file.LastWriteTimeUtc.Ticks);
+            }
+        }
+
+        return hash.ToHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+
+namespace ConfigurableContracts.Core.Templates;
+
+/// <summary>
+/// One loaded, error-free version of a contract template: its schemas ready to validate, its measurement plan,
+/// and the exact files it was built from, identified by <see cref="BundleHash"/>.
+/// </summary>
+public sealed class TemplateVersion
+{
+    public required string Id { get; init; }
+
+    public required string Version { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 over the normalised files; equal hashes mean identical behaviour.</summary>
+    public required string BundleHash { get; init; }
+
+    /// <summary>Path relative to the content root (e.g. <c>schemas/x/template.json</c>) to normalised file text.</summary>
+    public required IReadOnlyDictionary<string, string> Files { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Title { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Description { get; init; }
+
+    public required IDocumentSchema ContractSchema { get; init; }
+
+    public required IDocumentSchema ParticipantSchema { get; init; }
+
+    public required IDocumentSchema MeasurementSchema { get; init; }
+
+    public required MeasurementPlan MeasurementPlan { get; init; }
+
+    /// <summary>The manifest as written, for the parts only later stages read (payment model, cohort target).</summary>
+    public required JsonElement Manifest { get; init; }
+
+    /// <summary>Warnings found while loading; a version with errors is never built.</summary>
+    public required IReadOnlyList<ConfigurableContracts.Rules.Diagnostic> Warnings { get; init; }
+}

@@ -1,0 +1,105 @@
+using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Rules;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ConfigurableContracts.Core.Tests.Templates;
+
+public sealed class TemplateLoaderTests : IDisposable
+{
+    private readonly TemplateFolder _folder = new();
+
+    private TemplateLoader Loader => new(_folder.Root, new TemplateOptions());
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Load_BuildsVersion_WithPlanSchemasAndHashedFiles()
+    {
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        Assert.DoesNotContain(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        var version = Assert.IsType<TemplateVersion>(result.Version);
+        Assert.Equal("1.0.0", version.Version);
+        Assert.Equal(64, version.BundleHash.Length);
+        Assert.Contains($"rules/{TemplateFolder.Id}/outcomes.json", version.Files.Keys);
+        var point = Assert.Single(version.MeasurementPlan.Points);
+        Assert.Equal(new DateOnly(2022, 2, 28), point.DueDate(new DateOnly(2021, 11, 30)));
+        Assert.Equal(new DateOnly(2022, 2, 21), point.WindowStart(new DateOnly(2021, 11, 30)));
+        Assert.Equal(new DateOnly(2022, 3, 14), point.WindowEnd(new DateOnly(2021, 11, 30)));
+    }
+
+    [Fact]
+    public void Load_ReportsLineAndColumn_WhenIdDiffersFromFolder()
+    {
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest(id: "other-name"));
+
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        Assert.Null(result.Version);
+        var error = Assert.Single(result.Diagnostics, d => d.Code == "CCT0103");
+        Assert.Equal(new SourceLocation($"schemas/{TemplateFolder.Id}/template.json", 2, 9), error.Location);
+        Assert.StartsWith($"schemas/{TemplateFolder.Id}/template.json:2:9: error CCT0103:", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_RefusesRulesFolder_OutsideTheRulesPath()
+    {
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest(rulesFolder: "../../../../etc"));
+
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        Assert.Null(result.Version);
+        Assert.Contains(result.Diagnostics, d => d.Code == "CCT0105");
+    }
+
+    [Fact]
+    public void Load_ReportsParserPosition_WhenManifestIsMalformed()
+    {
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", "{\n  \"id\": \"tiny-template\",\n  \"version\": 1.0.0\n}");
+
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("CCT0101", error.Code);
+        Assert.Equal(3, error.Location.Line);
+    }
+
+    [Fact]
+    public void BundleHash_IsTheSame_ForCrLfAndLfCheckouts()
+    {
+        var lf = new Dictionary<string, string> { ["a.json"] = TemplateLoader.Normalise("{\n  \"x\": 1\n}\n") };
+        var crlf = new Dictionary<string, string> { ["a.json"] = TemplateLoader.Normalise("\uFEFF{\r\n  \"x\": 1\r\n}\r\n") };
+        var changed = new Dictionary<string, string> { ["a.json"] = TemplateLoader.Normalise("{\n  \"x\": 2\n}\n") };
+
+        Assert.Equal(TemplateLoader.BundleHash(lf), TemplateLoader.BundleHash(crlf));
+        Assert.NotEqual(TemplateLoader.BundleHash(lf), TemplateLoader.BundleHash(changed));
+    }
+
+    [Fact]
+    public void Reload_KeepsLastGoodVersion_WhenAnEditBreaksTheTemplate()
+    {
+        var catalog = new TemplateCatalog(Loader, NullLogger<TemplateCatalog>.Instance);
+        catalog.Reload();
+        var good = Assert.Single(catalog.Templates);
+
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest(version: "not-a-version"));
+        catalog.Reload();
+
+        Assert.Same(good, Assert.Single(catalog.Templates));
+        Assert.Contains(catalog.Diagnostics(TemplateFolder.Id), d => d.Code == "CCT0104");
+    }
+
+    [Fact]
+    public void Reload_OffersNewVersion_BesideTheOld_WhenVersionIsBumped()
+    {
+        var catalog = new TemplateCatalog(Loader, NullLogger<TemplateCatalog>.Instance);
+        catalog.Reload();
+
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest(version: "1.1.0"));
+        catalog.Reload();
+
+        Assert.Equal(["1.0.0", "1.1.0"], catalog.VersionsOf(TemplateFolder.Id).Select(v => v.Version));
+        Assert.True(catalog.TryGet(TemplateFolder.Id, "1.0.0", out _));
+        Assert.Equal("1.1.0", Assert.Single(catalog.Templates).Version);
+    }
+}
