@@ -1,4 +1,7 @@
+using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Measurements;
 using ConfigurableContracts.Core.Organisations;
+using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -42,6 +45,10 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<TemplateBundleStore>();
+        services.AddSingleton<ContractStore>();
+        services.AddSingleton<ParticipantStore>();
+        services.AddSingleton<MeasurementStore>();
         return services;
     }
 

@@ -35,6 +35,17 @@ public sealed class SqlDialect
     public string Page(string limitParameter, string offsetParameter) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, _limitFormat, limitParameter, offsetParameter);
 
+    /// <summary>Marks a point inside a transaction that one failed line can be rolled back to.</summary>
+    public string Savepoint(string name) =>
+        Provider == DatabaseProvider.SqlServer ? $"SAVE TRANSACTION {name}" : $"SAVEPOINT {name}";
+
+    public string RollbackToSavepoint(string name) =>
+        Provider == DatabaseProvider.SqlServer ? $"ROLLBACK TRANSACTION {name}" : $"ROLLBACK TO SAVEPOINT {name}";
+
+    /// <summary>Forgets a savepoint once its line succeeded; SQL Server has no such statement (null).</summary>
+    public string? ReleaseSavepoint(string name) =>
+        Provider == DatabaseProvider.SqlServer ? null : $"RELEASE SAVEPOINT {name}";
+
     /// <summary>
     /// Whether the database refused a row because a unique or primary key already holds its value. Stores check
     /// uniqueness in the statement first; this catches the race where two writers pass that check together.
