@@ -1,9 +1,12 @@
 using ConfigurableContracts.Server.ApiDocs;
+using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Data;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Measurements;
 using ConfigurableContracts.Server.Organisations;
+using ConfigurableContracts.Server.Participants;
 using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Server.Templates;
 
@@ -33,6 +36,11 @@ app.UseSecurity();
 // Organisations and their API keys (admin); templates.
 app.MapOrganisations();
 app.MapTemplates();
+
+// Contracts (commissioners), participants and measurements (providers), each scoped by organisation in SQL.
+app.MapContracts();
+app.MapParticipants();
+app.MapMeasurements();
 
 app.Run();
 

@@ -34,5 +34,5 @@ public enum RecordingOutcome
     ConcurrentCorrection,
 }
 
-/// <summary>The outcome of recording one measurement; the id and version when recorded.</summary>
-public sealed record Recording(RecordingOutcome Outcome, string? Id, int Version);
+/// <summary>The outcome of recording one measurement; the id, version and instant when recorded.</summary>
+public sealed record Recording(RecordingOutcome Outcome, string? Id, int Version, DateTimeOffset? RecordedAt);

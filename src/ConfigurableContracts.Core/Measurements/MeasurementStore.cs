@@ -42,7 +42,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         ArgumentNullException.ThrowIfNull(measurements);
         if (!caller.IsProvider)
         {
-            return Task.FromResult<IReadOnlyList<Recording>>(measurements.Select(_ => new Recording(RecordingOutcome.ParticipantNotFound, null, 0)).ToList());
+            return Task.FromResult<IReadOnlyList<Recording>>(measurements.Select(_ => new Recording(RecordingOutcome.ParticipantNotFound, null, 0, null)).ToList());
         }
 
         var now = time.GetUtcNow();
@@ -50,7 +50,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
             connections,
             measurements,
             (connection, transaction, measurement) => RecordOneAsync(connection, transaction, caller, contractId, measurement, now, cancellationToken),
-            (_, exception) => SqlDialect.IsUniqueViolation(exception) ? new Recording(RecordingOutcome.ConcurrentCorrection, null, 0) : null,
+            (_, exception) => SqlDialect.IsUniqueViolation(exception) ? new Recording(RecordingOutcome.ConcurrentCorrection, null, 0, null) : null,
             cancellationToken);
     }
 
@@ -116,7 +116,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         {
             var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT version FROM measurements WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return new Recording(RecordingOutcome.Recorded, id, version);
+            return new Recording(RecordingOutcome.Recorded, id, version, now);
         }
 
         var status = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
@@ -127,7 +127,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
             new { measurement.ParticipantId, contractId, CallerOrganisation = caller.OrganisationId },
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new Recording(status is null ? RecordingOutcome.ParticipantNotFound : RecordingOutcome.ContractNotActive, null, 0);
+        return new Recording(status is null ? RecordingOutcome.ParticipantNotFound : RecordingOutcome.ContractNotActive, null, 0, null);
     }
 
     private sealed class MeasurementRow

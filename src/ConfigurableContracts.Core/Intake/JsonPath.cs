@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ConfigurableContracts.Core.Participants;
+namespace ConfigurableContracts.Core.Intake;
 
 /// <summary>
 /// Builds JSON paths in the form validation errors use (<c>$.providers[2].id</c>, <c>$['odd key']</c>), so every

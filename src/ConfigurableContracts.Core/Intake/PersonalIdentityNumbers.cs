@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConfigurableContracts.Core.Templates;
 
-namespace ConfigurableContracts.Core.Participants;
+namespace ConfigurableContracts.Core.Intake;
 
 /// <summary>
 /// Finds values that look like a Swedish personal identity number (personnummer) or co-ordination number
