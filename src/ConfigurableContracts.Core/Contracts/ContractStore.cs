@@ -69,7 +69,7 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await GetAsync(connection, caller, id, cancellationToken).ConfigureAwait(false);
+        return await GetAsync(connection, connections.Dialect, caller, id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The contracts in the caller's scope, optionally of one status, oldest first.</summary>
@@ -88,7 +88,7 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
             """,
             new { CallerOrganisation = caller.OrganisationId, status, limit, offset },
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-        return await WithProvidersAsync(connection, rows, cancellationToken).ConfigureAwait(false);
+        return await WithProvidersAsync(connection, connections.Dialect, rows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -127,7 +127,7 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
             "DELETE FROM contract_providers WHERE contract_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await InsertProvidersAsync(connection, transaction, id, providerIds.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ContractChange(ContractChangeOutcome.Done, await GetAsync(connection, caller, id, cancellationToken).ConfigureAwait(false));
+        return new ContractChange(ContractChangeOutcome.Done, await GetAsync(connection, connections.Dialect, caller, id, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Draft → active: from now on its providers enrol participants and record measurements.</summary>
@@ -169,28 +169,28 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return updated == 0
             ? await WhyUnchangedAsync(connection, caller, id, from, cancellationToken).ConfigureAwait(false)
-            : new ContractChange(ContractChangeOutcome.Done, await GetAsync(connection, caller, id, cancellationToken).ConfigureAwait(false));
+            : new ContractChange(ContractChangeOutcome.Done, await GetAsync(connection, connections.Dialect, caller, id, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<ContractChange> WhyUnchangedAsync(DbConnection connection, Caller caller, string id, string neededStatus, CancellationToken cancellationToken)
+    private async Task<ContractChange> WhyUnchangedAsync(DbConnection connection, Caller caller, string id, string neededStatus, CancellationToken cancellationToken)
     {
-        var current = await GetAsync(connection, caller, id, cancellationToken).ConfigureAwait(false);
+        var current = await GetAsync(connection, connections.Dialect, caller, id, cancellationToken).ConfigureAwait(false);
         var outcome = current is null ? ContractChangeOutcome.NotFound
             : current.Status != neededStatus ? ContractChangeOutcome.WrongStatus
             : ContractChangeOutcome.Stale;
         return new ContractChange(outcome, current);
     }
 
-    private static async Task<Contract?> GetAsync(DbConnection connection, Caller caller, string id, CancellationToken cancellationToken)
+    private static async Task<Contract?> GetAsync(DbConnection connection, SqlDialect dialect, Caller caller, string id, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<ContractRow>(new CommandDefinition(
             $"SELECT {Columns} FROM contracts c WHERE c.id = @id AND {ReadScope(caller)}",
             new { id, CallerOrganisation = caller.OrganisationId },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null : (await WithProvidersAsync(connection, [row], cancellationToken).ConfigureAwait(false))[0];
+        return row is null ? null : (await WithProvidersAsync(connection, dialect, [row], cancellationToken).ConfigureAwait(false))[0];
     }
 
-    private static async Task<IReadOnlyList<Contract>> WithProvidersAsync(DbConnection connection, List<ContractRow> rows, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Contract>> WithProvidersAsync(DbConnection connection, SqlDialect dialect, List<ContractRow> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
@@ -198,7 +198,7 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
         }
 
         var links = await connection.QueryAsync<(string ContractId, string ProviderId)>(new CommandDefinition(
-            "SELECT contract_id, provider_id FROM contract_providers WHERE contract_id IN @ids ORDER BY provider_id",
+            $"SELECT contract_id, provider_id FROM contract_providers WHERE {dialect.InList("contract_id", "@ids")} ORDER BY provider_id",
             new { ids = rows.Select(r => r.Id).ToArray() },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         var byContract = links.ToLookup(l => l.ContractId, l => l.ProviderId, StringComparer.Ordinal);

@@ -35,6 +35,13 @@ public sealed class SqlDialect
     public string Page(string limitParameter, string offsetParameter) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, _limitFormat, limitParameter, offsetParameter);
 
+    /// <summary>
+    /// <c>column IN (list)</c> for a list parameter: Dapper expands the list on SQLite and SQL Server, while Npgsql
+    /// takes the array whole, which PostgreSQL spells <c>= ANY(@list)</c>.
+    /// </summary>
+    public string InList(string column, string listParameter) =>
+        Provider == DatabaseProvider.PostgreSql ? $"{column} = ANY({listParameter})" : $"{column} IN {listParameter}";
+
     /// <summary>Marks a point inside a transaction that one failed line can be rolled back to.</summary>
     public string Savepoint(string name) =>
         Provider == DatabaseProvider.SqlServer ? $"SAVE TRANSACTION {name}" : $"SAVEPOINT {name}";

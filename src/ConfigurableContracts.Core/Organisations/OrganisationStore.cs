@@ -64,7 +64,7 @@ public sealed class OrganisationStore(DbConnectionFactory connections, TimeProvi
 
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var found = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM organisations WHERE id IN @ids", new { ids = ids.Distinct().ToArray() }, cancellationToken: cancellationToken))
+            $"SELECT id FROM organisations WHERE {connections.Dialect.InList("id", "@ids")}", new { ids = ids.Distinct().ToArray() }, cancellationToken: cancellationToken))
             .ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         return ids.Where(id => !found.Contains(id)).Distinct().ToList();
     }
