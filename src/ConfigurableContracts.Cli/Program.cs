@@ -2,6 +2,8 @@ using System.CommandLine;
 using ConfigurableContracts.Cli.Commands;
 
 var root = new RootCommand("contracts — validate, test and run social outcome contract templates and rules.");
+root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
