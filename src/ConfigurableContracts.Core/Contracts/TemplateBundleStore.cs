@@ -7,32 +7,17 @@ using Dapper;
 namespace ConfigurableContracts.Core.Contracts;
 
 /// <summary>
-/// The exact files of every template version ever used, content-addressed by bundle hash, so a contract (or a
-/// decision) made under old files stays evaluable after the files on disk change.
+/// Stores the exact files of a template version, content-addressed by bundle hash, inside the transaction that
+/// first uses them (a contract's creation), so the contract never exists without its bundle. Reading bundles back
+/// is <c>Evaluation/BundleTemplates</c>' job.
 /// </summary>
-public sealed class TemplateBundleStore(DbConnectionFactory connections, TimeProvider time)
+internal static class TemplateBundleStore
 {
-    /// <summary>Stores the bundle unless a bundle with its hash is already stored.</summary>
-    public async Task EnsureStoredAsync(TemplateVersion template, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await EnsureStoredAsync(connection, null, connections.Dialect, template, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The stored files of a bundle (path to text), or null when no bundle has that hash.</summary>
-    public async Task<IReadOnlyDictionary<string, string>?> GetFilesAsync(string hash, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var files = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT files FROM template_bundles WHERE hash = @hash", new { hash }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return files is null ? null : JsonSerializer.Deserialize<SortedDictionary<string, string>>(files);
-    }
-
     /// <summary>
     /// Inserts only when absent, in one statement the database arbitrates, so two contracts created at once on the
     /// same new bundle both succeed and the bundle is stored once.
     /// </summary>
-    internal static Task EnsureStoredAsync(
+    public static Task EnsureStoredAsync(
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, TemplateVersion template, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sql = dialect.Provider == DatabaseProvider.SqlServer

@@ -45,7 +45,6 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<ApiKeyStore>();
-        services.AddSingleton<TemplateBundleStore>();
         services.AddSingleton<ContractStore>();
         services.AddSingleton<ParticipantStore>();
         services.AddSingleton<MeasurementStore>();

@@ -1,8 +1,3 @@
-using System.Data.Common;
-using Microsoft.Data.SqlClient;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-
 namespace ConfigurableContracts.Core.Data;
 
 /// <summary>
@@ -52,20 +47,6 @@ public sealed class SqlDialect
     /// <summary>Forgets a savepoint once its line succeeded; SQL Server has no such statement (null).</summary>
     public string? ReleaseSavepoint(string name) =>
         Provider == DatabaseProvider.SqlServer ? null : $"RELEASE SAVEPOINT {name}";
-
-    /// <summary>
-    /// Whether the database refused a row because a unique or primary key already holds its value. Stores check
-    /// uniqueness in the statement first; this catches the race where two writers pass that check together.
-    /// </summary>
-    public static bool IsUniqueViolation(DbException exception) => exception switch
-    {
-        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY.
-        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
-        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
-        // Duplicate key in a unique index (2601) or constraint (2627).
-        SqlException sqlServer => sqlServer.Number is 2601 or 2627,
-        _ => false,
-    };
 
     public static SqlDialect For(DatabaseProvider provider) => provider switch
     {

@@ -50,7 +50,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
             connections,
             measurements,
             (connection, transaction, measurement) => RecordOneAsync(connection, transaction, caller, contractId, measurement, now, cancellationToken),
-            (_, exception) => SqlDialect.IsUniqueViolation(exception) ? new Recording(RecordingOutcome.ConcurrentCorrection, null, 0, null) : null,
+            (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Recording(RecordingOutcome.ConcurrentCorrection, null, 0, null) : null,
             cancellationToken);
     }
 

@@ -31,7 +31,7 @@ public sealed class OrganisationStore(DbConnectionFactory connections, TimeProvi
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
             return inserted == 1 ? organisation : null;
         }
-        catch (DbException exception) when (SqlDialect.IsUniqueViolation(exception))
+        catch (DbException exception) when (DbErrors.IsUniqueViolation(exception))
         {
             return null;
         }

@@ -52,7 +52,7 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
             connections,
             participants,
             (connection, transaction, participant) => EnrolOneAsync(connection, transaction, caller, contractId, participant, now, cancellationToken),
-            (_, exception) => SqlDialect.IsUniqueViolation(exception) ? new Enrolment(EnrolmentOutcome.DuplicatePseudonym, null) : null,
+            (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Enrolment(EnrolmentOutcome.DuplicatePseudonym, null) : null,
             cancellationToken);
     }
 

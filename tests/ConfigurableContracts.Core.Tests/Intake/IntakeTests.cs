@@ -18,6 +18,7 @@ public sealed class IntakeTests
         ParticipantSchema = t.ParticipantSchema,
         MeasurementSchema = t.MeasurementSchema,
         MeasurementPlan = new MeasurementPlan([new MeasurementPoint("baseline", "baseline", 0, 0, 30), new MeasurementPoint("followUp3", "followUp3", 3, 14, 30)]),
+        Workflows = [],
         Manifest = t.Manifest,
         Warnings = [],
     } : throw new InvalidOperationException();

@@ -26,7 +26,7 @@ public abstract class AtomicLinesTests<TDatabase> : StoreTests<TDatabase>
                 await connection.ExecuteAsync(Insert, new { id = line.Id, at = StoreWorld.Start }, transaction);
                 return "written";
             },
-            (_, exception) => SqlDialect.IsUniqueViolation(exception) ? "duplicate" : null,
+            (_, exception) => DbErrors.IsUniqueViolation(exception) ? "duplicate" : null,
             CancellationToken.None);
         await using var reader = await connections.OpenAsync();
         var stored = (await reader.QueryAsync<string>("SELECT id FROM organisations ORDER BY id")).ToList();

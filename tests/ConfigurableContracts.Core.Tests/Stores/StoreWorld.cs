@@ -56,6 +56,7 @@ internal sealed class StoreWorld(DbConnectionFactory connections)
         ParticipantSchema = AcceptAll.Instance,
         MeasurementSchema = AcceptAll.Instance,
         MeasurementPlan = new MeasurementPlan([new MeasurementPoint("baseline", "baseline", 0, 0, 30)]),
+        Workflows = [],
         Manifest = JsonDocument.Parse("{}").RootElement,
         Warnings = [],
     };
