@@ -5,5 +5,6 @@ var root = new RootCommand("contracts — validate, test and run social outcome 
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
