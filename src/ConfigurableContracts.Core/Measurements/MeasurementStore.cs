@@ -1,4 +1,3 @@
-using System.Data.Common;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
 using Dapper;
@@ -31,12 +30,20 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         WHERE p.id = @ParticipantId AND p.contract_id = @ContractId AND p.provider_id = @CallerOrganisation AND c.status = 'active'
         """;
 
+    /// <summary>Records one measurement; the answer carries the version it became.</summary>
     public async Task<Recording> RecordAsync(Caller caller, string contractId, NewMeasurement measurement, CancellationToken cancellationToken = default) =>
-        (await RecordManyAsync(caller, contractId, [measurement], cancellationToken).ConfigureAwait(false))[0];
+        (await RecordAsync(caller, contractId, [measurement], readVersions: true, cancellationToken).ConfigureAwait(false))[0];
 
-    /// <summary>Records each measurement on its own (see <see cref="AtomicLines"/>); results in the order given.</summary>
+    /// <summary>
+    /// Records each measurement on its own (see <see cref="AtomicLines"/>); results in the order given. Versions
+    /// are not read back (reported as 0): a bulk answer names ids, and one query less per line matters at 100 000.
+    /// </summary>
     public Task<IReadOnlyList<Recording>> RecordManyAsync(
-        Caller caller, string contractId, IReadOnlyList<NewMeasurement> measurements, CancellationToken cancellationToken = default)
+        Caller caller, string contractId, IReadOnlyList<NewMeasurement> measurements, CancellationToken cancellationToken = default) =>
+        RecordAsync(caller, contractId, measurements, readVersions: false, cancellationToken);
+
+    private Task<IReadOnlyList<Recording>> RecordAsync(
+        Caller caller, string contractId, IReadOnlyList<NewMeasurement> measurements, bool readVersions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(measurements);
@@ -49,7 +56,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         return AtomicLines.WriteAsync(
             connections,
             measurements,
-            (connection, transaction, measurement) => RecordOneAsync(connection, transaction, caller, contractId, measurement, now, cancellationToken),
+            (writer, measurement) => RecordOneAsync(writer, caller, contractId, measurement, now, readVersions),
             (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Recording(RecordingOutcome.ConcurrentCorrection, null, 0, null) : null,
             cancellationToken);
     }
@@ -92,41 +99,41 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
     }
 
     private static async Task<Recording> RecordOneAsync(
-        DbConnection connection, DbTransaction transaction, Caller caller, string contractId, NewMeasurement measurement, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        LineWriter writer, Caller caller, string contractId, NewMeasurement measurement, DateTimeOffset now, bool readVersion)
     {
         var id = Guid.CreateVersion7().ToString("N");
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(
-            RecordSql,
-            new
-            {
-                Id = id,
-                measurement.Point,
-                measurement.MeasuredOn,
-                measurement.Document,
-                Now = now,
-                Actor = caller.ActorId,
-                measurement.ParticipantId,
-                ContractId = contractId,
-                CallerOrganisation = caller.OrganisationId,
-            },
-            transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (inserted == 1)
+        var inserted = await writer.Command(RecordSql)
+            .Set("@Id", id)
+            .Set("@Point", measurement.Point)
+            .Set("@MeasuredOn", measurement.MeasuredOn)
+            .Set("@Document", measurement.Document)
+            .Set("@Now", now)
+            .Set("@Actor", caller.ActorId)
+            .Set("@ParticipantId", measurement.ParticipantId)
+            .Set("@ContractId", contractId)
+            .Set("@CallerOrganisation", caller.OrganisationId)
+            .ExecuteAsync(writer.CancellationToken).ConfigureAwait(false);
+        if (inserted == 1 && !readVersion)
         {
-            var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT version FROM measurements WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return new Recording(RecordingOutcome.Recorded, id, version, now);
+            return new Recording(RecordingOutcome.Recorded, id, 0, now);
         }
 
-        var status = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+        if (inserted == 1)
+        {
+            var version = await writer.Command("SELECT version FROM measurements WHERE id = @Id")
+                .Set("@Id", id)
+                .ScalarAsync(writer.CancellationToken).ConfigureAwait(false);
+            return new Recording(RecordingOutcome.Recorded, id, Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture), now);
+        }
+
+        var status = await writer.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             """
             SELECT c.status FROM participants p JOIN contracts c ON c.id = p.contract_id
             WHERE p.id = @ParticipantId AND p.contract_id = @contractId AND p.provider_id = @CallerOrganisation
             """,
             new { measurement.ParticipantId, contractId, CallerOrganisation = caller.OrganisationId },
-            transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            writer.Transaction,
+            cancellationToken: writer.CancellationToken)).ConfigureAwait(false);
         return new Recording(status is null ? RecordingOutcome.ParticipantNotFound : RecordingOutcome.ContractNotActive, null, 0, null);
     }
 

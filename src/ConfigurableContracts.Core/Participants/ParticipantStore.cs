@@ -1,4 +1,3 @@
-using System.Data.Common;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
@@ -51,7 +50,7 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         return AtomicLines.WriteAsync(
             connections,
             participants,
-            (connection, transaction, participant) => EnrolOneAsync(connection, transaction, caller, contractId, participant, now, cancellationToken),
+            (writer, participant) => EnrolOneAsync(writer, caller, contractId, participant, now),
             (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Enrolment(EnrolmentOutcome.DuplicatePseudonym, null) : null,
             cancellationToken);
     }
@@ -110,26 +109,19 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         _ => "1 = 0",
     };
 
-    private static async Task<Enrolment> EnrolOneAsync(
-        DbConnection connection, DbTransaction transaction, Caller caller, string contractId, NewParticipant participant, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    private static async Task<Enrolment> EnrolOneAsync(LineWriter writer, Caller caller, string contractId, NewParticipant participant, DateTimeOffset now)
     {
         var id = Guid.CreateVersion7().ToString("N");
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(
-            EnrolSql,
-            new
-            {
-                Id = id,
-                participant.Pseudonym,
-                participant.EnrolmentDate,
-                participant.Record,
-                Now = now,
-                Actor = caller.ActorId,
-                CallerOrganisation = caller.OrganisationId,
-                ContractId = contractId,
-            },
-            transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var inserted = await writer.Command(EnrolSql)
+            .Set("@Id", id)
+            .Set("@Pseudonym", participant.Pseudonym)
+            .Set("@EnrolmentDate", participant.EnrolmentDate)
+            .Set("@Record", participant.Record)
+            .Set("@Now", now)
+            .Set("@Actor", caller.ActorId)
+            .Set("@CallerOrganisation", caller.OrganisationId)
+            .Set("@ContractId", contractId)
+            .ExecuteAsync(writer.CancellationToken).ConfigureAwait(false);
         if (inserted == 1)
         {
             return new Enrolment(
@@ -137,15 +129,16 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
                 new Participant(id, contractId, caller.OrganisationId, participant.Pseudonym, participant.EnrolmentDate, participant.Record, now, caller.ActorId));
         }
 
-        var status = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+        // Why nothing was written is asked only for the rare refused line, so it need not be prepared.
+        var status = await writer.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             """
             SELECT c.status FROM contracts c
             JOIN contract_providers cp ON cp.contract_id = c.id AND cp.provider_id = @CallerOrganisation
             WHERE c.id = @contractId
             """,
             new { contractId, CallerOrganisation = caller.OrganisationId },
-            transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            writer.Transaction,
+            cancellationToken: writer.CancellationToken)).ConfigureAwait(false);
         var outcome = status is null ? EnrolmentOutcome.ContractNotFound
             : status != ContractStatus.Active ? EnrolmentOutcome.ContractNotActive
             : EnrolmentOutcome.DuplicatePseudonym;

@@ -19,11 +19,11 @@ public abstract class AtomicLinesTests<TDatabase> : StoreTests<TDatabase>
         var results = await AtomicLines.WriteAsync(
             connections,
             lines,
-            async (connection, transaction, line) =>
+            async (writer, line) =>
             {
                 const string Insert = "INSERT INTO organisations (id, name, created_at) VALUES (@id, 'x', @at)";
-                await connection.ExecuteAsync(Insert, new { id = $"line-{line.Number}", at = StoreWorld.Start }, transaction);
-                await connection.ExecuteAsync(Insert, new { id = line.Id, at = StoreWorld.Start }, transaction);
+                await writer.Command(Insert).Set("@id", $"line-{line.Number}").Set("@at", StoreWorld.Start).ExecuteAsync(writer.CancellationToken);
+                await writer.Command(Insert).Set("@id", line.Id).Set("@at", StoreWorld.Start).ExecuteAsync(writer.CancellationToken);
                 return "written";
             },
             (_, exception) => DbErrors.IsUniqueViolation(exception) ? "duplicate" : null,

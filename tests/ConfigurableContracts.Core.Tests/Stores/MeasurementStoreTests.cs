@@ -75,9 +75,10 @@ public abstract class MeasurementStoreTests<TDatabase> : StoreTests<TDatabase>
         var recordings = await world.Measurements.RecordManyAsync(
             world.ProviderA, contract.Id, [.. Enumerable.Range(1, 5).Select(i => StoreWorld.Measurement(participant.Id, i)), StoreWorld.Measurement("no-such-id", 0)]);
 
-        Assert.Equal([1, 2, 3, 4, 5, 0], recordings.Select(r => r.Version));
-        Assert.Equal(RecordingOutcome.ParticipantNotFound, recordings[^1].Outcome);
-        Assert.Equal(5, (await world.Measurements.HistoryAsync(world.ProviderA, contract.Id, participant.Id)).Count);
+        Assert.Equal([.. Enumerable.Repeat(RecordingOutcome.Recorded, 5), RecordingOutcome.ParticipantNotFound], recordings.Select(r => r.Outcome));
+        var history = await world.Measurements.HistoryAsync(world.ProviderA, contract.Id, participant.Id);
+        Assert.Equal([1, 2, 3, 4, 5], history.Select(m => m.Version));
+        Assert.Equal(recordings.Take(5).Select(r => r.Id), history.Select(m => m.Id));
     }
 }
 
