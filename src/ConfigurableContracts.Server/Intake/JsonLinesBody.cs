@@ -31,6 +31,33 @@ public static class JsonLinesBody
             && AcceptedMediaTypes.Contains(contentType.MediaType.Value, StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>Every non-blank line; null when there are more than <see cref="MaxLines"/>.</summary>
+    public static async Task<IReadOnlyList<(int Number, string Text)>?> ReadAllAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var lines = new List<(int, string)>();
+        await foreach (var line in ReadAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            if (lines.Count == MaxLines)
+            {
+                return null;
+            }
+
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// Checks every line on all cores, keeping line order: schema validation is the larger part of an upload's
+    /// cost, and each line is checked independently of the others.
+    /// </summary>
+    public static List<(int Number, T Checked)> CheckInParallel<T>(IReadOnlyList<(int Number, string Text)> lines, Func<string, T> check, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return lines.AsParallel().AsOrdered().WithCancellation(cancellationToken).Select(l => (l.Number, check(l.Text))).ToList();
+    }
+
     public static async IAsyncEnumerable<(int Number, string Text)> ReadAsync(HttpRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

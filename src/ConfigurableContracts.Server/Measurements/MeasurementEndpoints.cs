@@ -138,17 +138,16 @@ public static class MeasurementEndpoints
 
         // The caller's own participants only: a pseudonym of another provider's participant is simply unknown here.
         var enrolled = await participants.EnrolledAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
+        var lines = await JsonLinesBody.ReadAllAsync(request, cancellationToken).ConfigureAwait(false);
+        if (lines is null)
+        {
+            return ParticipantEndpoints.TooManyLines();
+        }
+
         var result = new BulkResultBuilder();
         var accepted = new List<(int Line, NewMeasurement Measurement)>();
-        var count = 0;
-        await foreach (var (number, text) in JsonLinesBody.ReadAsync(request, cancellationToken).ConfigureAwait(false))
+        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text), cancellationToken))
         {
-            if (++count > JsonLinesBody.MaxLines)
-            {
-                return ParticipantEndpoints.TooManyLines();
-            }
-
-            var intake = Validate(template, text);
             if (!intake.IsValid)
             {
                 result.Add(BulkLineDto.Rejected(number, intake.Errors.Select(e => new BulkErrorDto(e.Path, e.Message)).ToList()));

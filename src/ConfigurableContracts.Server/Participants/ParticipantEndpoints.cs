@@ -98,18 +98,17 @@ public static class ParticipantEndpoints
             return refusal is null ? TypedResults.NotFound() : refusal;
         }
 
+        var lines = await JsonLinesBody.ReadAllAsync(request, cancellationToken).ConfigureAwait(false);
+        if (lines is null)
+        {
+            return TooManyLines();
+        }
+
         var result = new BulkResultBuilder();
         var accepted = new List<(int Line, NewParticipant Participant)>();
         var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        var count = 0;
-        await foreach (var (number, text) in JsonLinesBody.ReadAsync(request, cancellationToken).ConfigureAwait(false))
+        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, caller.OrganisationId), cancellationToken))
         {
-            if (++count > JsonLinesBody.MaxLines)
-            {
-                return TooManyLines();
-            }
-
-            var intake = Validate(template, text, caller.OrganisationId);
             if (!intake.IsValid)
             {
                 result.Add(BulkLineDto.Rejected(number, intake.Errors.Select(e => new BulkErrorDto(e.Path, e.Message)).ToList()));
