@@ -8,5 +8,6 @@ root.Subcommands.Add(TestCommand.Create());
 root.Subcommands.Add(SchemaCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,8 +1,13 @@
 using ConfigurableContracts.Server.ApiDocs;
+using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Data;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Measurements;
+using ConfigurableContracts.Server.Organisations;
+using ConfigurableContracts.Server.Participants;
+using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Server.Templates;
 
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
@@ -10,6 +15,9 @@ var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
 
 // Storage: SQLite by default, PostgreSQL or SQL Server by configuration; migrations run before listening.
 builder.AddData();
+
+// Never open: every request carries an API key (organisation + role); the first start makes an admin key.
+builder.AddSecurity();
 
 // Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
 builder.AddTemplates();
@@ -23,7 +31,16 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapApiDocs();
 app.MapHealth();
+app.UseSecurity();
+
+// Organisations and their API keys (admin); templates.
+app.MapOrganisations();
 app.MapTemplates();
+
+// Contracts (commissioners), participants and measurements (providers), each scoped by organisation in SQL.
+app.MapContracts();
+app.MapParticipants();
+app.MapMeasurements();
 
 app.Run();
 
