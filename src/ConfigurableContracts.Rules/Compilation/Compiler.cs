@@ -29,7 +29,8 @@ internal sealed class Compiler(IRuleFunctions? functions)
         _ => throw new InvalidOperationException($"Cannot compile {node.GetType().Name}; the binder should have refused it."),
     };
 
-    private static MissingValue Missing(BoundExpression expression) => new($"'{expression.Text}' is missing");
+    // One immutable instance per syntax node: a missing follow-up is common, so reporting it must not allocate.
+    private static MissingValue Missing(BoundExpression expression) => expression.Missing;
 
     private static Func<EvaluationFrame, object?> CompileLiteral(object? value) => _ => value;
 
@@ -178,22 +179,26 @@ internal sealed class Compiler(IRuleFunctions? functions)
 
         if (binary.Operator is BoundBinaryOperator.Less or BoundBinaryOperator.LessOrEqual or BoundBinaryOperator.Greater or BoundBinaryOperator.GreaterOrEqual)
         {
-            Func<int, bool> test = binary.Operator switch
+            // The sign of the comparison that makes the operator true, and whether equality does too.
+            var (sign, orEqual) = binary.Operator switch
             {
-                BoundBinaryOperator.Less => c => c < 0,
-                BoundBinaryOperator.LessOrEqual => c => c <= 0,
-                BoundBinaryOperator.Greater => c => c > 0,
-                _ => c => c >= 0,
+                BoundBinaryOperator.Less => (-1, false),
+                BoundBinaryOperator.LessOrEqual => (-1, true),
+                BoundBinaryOperator.Greater => (1, false),
+                _ => (1, true),
             };
+            var leftMissing = Missing(leftNode);
+            var rightMissing = Missing(rightNode);
             return frame =>
             {
                 var l = left(frame);
-                if (l is null) return Missing(leftNode);
+                if (l is null) return leftMissing;
                 if (l is MissingValue) return l;
                 var r = right(frame);
-                if (r is null) return Missing(rightNode);
+                if (r is null) return rightMissing;
                 if (r is MissingValue) return r;
-                return Boxes.Box(test(RuntimeValues.Compare(l, r)));
+                var c = RuntimeValues.Compare(l, r);
+                return Boxes.Box(c == 0 ? orEqual : Math.Sign(c) == sign);
             };
         }
 
@@ -276,8 +281,8 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 switch (collection(frame))
                 {
                     case IReadOnlyList<object?> list:
-                        foreach (var item in list)
-                            if (RuntimeValues.Equals(v, item)) return Boxes.True;
+                        for (var i = 0; i < list.Count; i++)
+                            if (RuntimeValues.Equals(v, list[i])) return Boxes.True;
                         return Boxes.False;
                     case null:
                         return Missing(collectionNode);
@@ -292,9 +297,9 @@ internal sealed class Compiler(IRuleFunctions? functions)
         {
             var v = value(frame);
             if (v is MissingValue) return v;
-            foreach (var item in items)
+            for (var i = 0; i < items.Length; i++)
             {
-                var candidate = item(frame);
+                var candidate = items[i](frame);
                 if (candidate is MissingValue) return candidate;
                 if (RuntimeValues.Equals(v, candidate)) return Boxes.True;
             }
@@ -411,8 +416,9 @@ internal sealed class Compiler(IRuleFunctions? functions)
             {
                 missing = null;
                 var values = new List<object?>(list.Count);
-                foreach (var element in list)
+                for (var i = 0; i < list.Count; i++)
                 {
+                    var element = list[i];
                     var value = lambda is null ? element : Apply(frame, element);
                     if (value is MissingValue m)
                     {
@@ -483,8 +489,10 @@ internal sealed class Compiler(IRuleFunctions? functions)
                     return (f, r, _) =>
                     {
                         object result = Boxes.False;
-                        foreach (var element in List(r))
+                        var list = List(r);
+                        for (var i = 0; i < list.Count; i++)
                         {
+                            var element = list[i];
                             var test = Test(f, element);
                             if (ReferenceEquals(test, Boxes.True)) return test;
                             if (test is MissingValue) result = test;
@@ -495,8 +503,10 @@ internal sealed class Compiler(IRuleFunctions? functions)
                     return (f, r, _) =>
                     {
                         object result = Boxes.True;
-                        foreach (var element in List(r))
+                        var list = List(r);
+                        for (var i = 0; i < list.Count; i++)
                         {
+                            var element = list[i];
                             var test = Test(f, element);
                             if (ReferenceEquals(test, Boxes.False)) return test;
                             if (test is MissingValue) result = test;
@@ -509,8 +519,10 @@ internal sealed class Compiler(IRuleFunctions? functions)
                     return (f, r, _) =>
                     {
                         var count = 0L;
-                        foreach (var element in List(r))
+                        var list = List(r);
+                        for (var i = 0; i < list.Count; i++)
                         {
+                            var element = list[i];
                             var test = Test(f, element);
                             if (test is MissingValue) return test;
                             if (ReferenceEquals(test, Boxes.True)) count++;
@@ -521,8 +533,10 @@ internal sealed class Compiler(IRuleFunctions? functions)
                     return (f, r, _) =>
                     {
                         var result = new List<object?>();
-                        foreach (var element in List(r))
+                        var list = List(r);
+                        for (var i = 0; i < list.Count; i++)
                         {
+                            var element = list[i];
                             var test = Test(f, element);
                             if (test is MissingValue) return test;
                             if (ReferenceEquals(test, Boxes.True)) result.Add(element);
