@@ -52,6 +52,26 @@ internal sealed class Compiler(IRuleFunctions? functions)
         var target = Compile(field.Target);
         var name = field.Name;
         var targetNode = field.Target;
+        if (field.Target.Type.Shape is { } shape && shape.Index.TryGetValue(name, out var index))
+        {
+            // Typed field: objects converted with the same schema keep their fields in the shape's order.
+            return frame =>
+            {
+                var value = target(frame);
+                if (value is RuleRecord record && ReferenceEquals(record.Shape, shape))
+                {
+                    var v = record.Values[index];
+                    return ReferenceEquals(v, RuleRecord.Absent) ? null : v;
+                }
+                return value switch
+                {
+                    IReadOnlyDictionary<string, object?> map => map.TryGetValue(name, out var v) ? v : null,
+                    null => Missing(targetNode),
+                    MissingValue => value,
+                    _ => DynamicProperty(value, name, targetNode.Text),
+                };
+            };
+        }
         return frame =>
         {
             var value = target(frame);

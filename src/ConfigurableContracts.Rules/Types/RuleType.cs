@@ -75,6 +75,11 @@ public sealed class RuleType
 
     public bool IsNumeric => Kind is RuleTypeKind.Integer or RuleTypeKind.Number;
 
+    private ObjectShape? _shape;
+
+    /// <summary>Field order of an object type with known fields; null for other types.</summary>
+    internal ObjectShape? Shape => Properties is null ? null : _shape ??= new ObjectShape(Properties.Keys);
+
     public static RuleType ArrayOf(RuleType elementType) => new(RuleTypeKind.Array, elementType: elementType);
 
     public static RuleType ObjectOf(IReadOnlyDictionary<string, RuleType> properties) =>

@@ -58,6 +58,7 @@ public static class RuleValues
                 return list;
             default:
                 var fields = type.Kind == RuleTypeKind.Object ? type.Properties : null;
+                if (fields is not null) return ConvertRecord(json, type, fields, depth);
                 var map = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (var property in json.EnumerateObject())
                 {
@@ -66,6 +67,26 @@ public static class RuleValues
                 }
                 return map;
         }
+    }
+
+    private static RuleRecord ConvertRecord(JsonElement json, RuleType type, IReadOnlyDictionary<string, RuleType> fields, int depth)
+    {
+        var shape = type.Shape!;
+        var values = new object?[shape.Names.Length];
+        Array.Fill(values, RuleRecord.Absent);
+        Dictionary<string, object?>? extra = null;
+        foreach (var property in json.EnumerateObject())
+        {
+            if (shape.Index.TryGetValue(property.Name, out var index))
+            {
+                values[index] = Convert(property.Value, fields[property.Name], depth + 1);
+                continue;
+            }
+            // Undeclared fields are kept for custom functions and messages, though rules cannot name them.
+            extra ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+            extra[property.Name] = Convert(property.Value, RuleType.Any, depth + 1);
+        }
+        return new RuleRecord(shape, values, extra);
     }
 
     /// <summary>True for a JSON number written without fraction or exponent (so inferred as integer).</summary>
