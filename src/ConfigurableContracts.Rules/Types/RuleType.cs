@@ -130,14 +130,6 @@ public sealed class RuleType
         }
     }
 
-    /// <summary>True when a value of <paramref name="source"/> may be used where <paramref name="target"/> is expected.</summary>
-    public static bool IsAssignable(RuleType source, RuleType target)
-    {
-        if (source.Kind is RuleTypeKind.Any or RuleTypeKind.Null || target.Kind == RuleTypeKind.Any) return true;
-        if (target.Kind == RuleTypeKind.Number && source.Kind == RuleTypeKind.Integer) return true;
-        return source.Kind == target.Kind;
-    }
-
     /// <summary>Short, user-facing name: <c>integer</c>, <c>number</c>, <c>array of object</c>, …</summary>
     public string DisplayName => Kind switch
     {
