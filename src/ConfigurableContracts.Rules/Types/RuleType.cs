@@ -77,8 +77,11 @@ public sealed class RuleType
 
     private ObjectShape? _shape;
 
-    /// <summary>Field order of an object type with known fields; null for other types.</summary>
-    internal ObjectShape? Shape => Properties is null ? null : _shape ??= new ObjectShape(Properties.Keys);
+    /// <summary>
+    /// Field order of an object type with known fields; null for other types. Published once, because compiled
+    /// field reads compare it by reference with the shape of converted values.
+    /// </summary>
+    internal ObjectShape? Shape => Properties is null ? null : LazyInitializer.EnsureInitialized(ref _shape, () => new ObjectShape(Properties.Keys));
 
     public static RuleType ArrayOf(RuleType elementType) => new(RuleTypeKind.Array, elementType: elementType);
 
