@@ -100,7 +100,10 @@ internal sealed class Compiler(IRuleFunctions? functions)
         _ => throw new RuleEvaluationException($"'{text}' is {RuntimeValues.Describe(value)}, which has no member '{name}'."),
     };
 
-    private static decimal TotalDays(TimeSpan span) => (decimal)span.Ticks / TimeSpan.TicksPerDay;
+    // Differences of calendar dates are whole days; integer division avoids a slow decimal division for them.
+    private static decimal TotalDays(TimeSpan span) => span.Ticks % TimeSpan.TicksPerDay == 0
+        ? span.Ticks / TimeSpan.TicksPerDay
+        : (decimal)span.Ticks / TimeSpan.TicksPerDay;
 
     private Func<EvaluationFrame, object?> CompileIndex(BoundIndex index)
     {
@@ -258,6 +261,16 @@ internal sealed class Compiler(IRuleFunctions? functions)
         // "followUp6.score == null" asks whether the value is there; it must not itself be NotEvaluable.
         var leftIsNull = binary.Left is BoundLiteral { Value: null };
         var rightIsNull = binary.Right is BoundLiteral { Value: null };
+        if (binary.Right is BoundLiteral { Value: string text })
+        {
+            // The most common comparison in outcome rules (field == "value"): compare strings directly.
+            return frame =>
+            {
+                var l = left(frame);
+                if (l is MissingValue) return l;
+                return Boxes.Box((l is string s ? string.Equals(s, text, StringComparison.Ordinal) : RuntimeValues.Equals(l, text)) == equal);
+            };
+        }
         return frame =>
         {
             var l = left(frame);
@@ -489,7 +502,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 case BuiltinMethod.Length:
                     return (_, r, _) => (long)String(r).Length;
                 case BuiltinMethod.AddDays:
-                    return (_, r, a) => Date(r).AddDays((double)Number(a[0]));
+                    return (_, r, a) => a[0] is long days ? Date(r).AddDays(days) : Date(r).AddDays((double)Number(a[0]));
                 case BuiltinMethod.AddMonths:
                     return (_, r, a) => Date(r).AddMonths(Int(a[0]));
                 case BuiltinMethod.Year:
