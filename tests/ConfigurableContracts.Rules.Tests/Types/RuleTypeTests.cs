@@ -107,3 +107,24 @@ public class RuleRecordTests
             Assert.Equal(Rules.Evaluation.RuleStatus.Achieved, compilation.Workflows.Evaluate("W", inputs)[0].Status);
     }
 }
+
+public class DateParsingTests
+{
+    [Theory]
+    [InlineData("2024-02-29", true)]
+    [InlineData("2023-02-29", false)]
+    [InlineData("2024-13-01", false)]
+    [InlineData("2024-00-10", false)]
+    [InlineData("2024-04-31", false)]
+    [InlineData("0000-01-01", false)]
+    [InlineData("2024-1-01", false)]
+    [InlineData("2024/01/01", false)]
+    [InlineData("2024-01-0a", false)]
+    [InlineData("2024-01-01T00:00:00Z", false)]
+    [InlineData("", false)]
+    public void TryParseDate_AcceptsOnlyRealCalendarDates(string text, bool valid)
+    {
+        Assert.Equal(valid, RuleValues.TryParseDate(text, out var date));
+        if (valid) Assert.Equal((new DateTime(2024, 2, 29), DateTimeKind.Unspecified), (date, date.Kind));
+    }
+}
