@@ -14,6 +14,9 @@ public sealed class TemplateCatalog(TemplateLoader loader, ILogger<TemplateCatal
     private ImmutableDictionary<string, ImmutableList<TemplateVersion>> _versions = ImmutableDictionary<string, ImmutableList<TemplateVersion>>.Empty;
     private ImmutableDictionary<string, IReadOnlyList<Diagnostic>> _diagnostics = ImmutableDictionary<string, IReadOnlyList<Diagnostic>>.Empty;
 
+    /// <summary>The files' fingerprint taken just before the last reload read them.</summary>
+    public string? LoadedFingerprint { get; private set; }
+
     /// <summary>Raised after a reload changed what the catalog offers.</summary>
     public event EventHandler? Changed;
 
@@ -46,6 +49,8 @@ public sealed class TemplateCatalog(TemplateLoader loader, ILogger<TemplateCatal
     {
         lock (_reloadLock)
         {
+            // Taken before reading, so an edit made while loading shows up as a difference next time.
+            var fingerprint = loader.Fingerprint();
             var versions = _versions;
             var diagnostics = ImmutableDictionary.CreateBuilder<string, IReadOnlyList<Diagnostic>>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -92,6 +97,7 @@ public sealed class TemplateCatalog(TemplateLoader loader, ILogger<TemplateCatal
 
             _versions = versions;
             _diagnostics = diagnostics.ToImmutable();
+            LoadedFingerprint = fingerprint;
             if (changed)
             {
                 Changed?.Invoke(this, EventArgs.Empty);

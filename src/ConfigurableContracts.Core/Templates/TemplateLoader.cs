@@ -451,6 +451,23 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
     }
 
+    /// <summary>Paths, sizes and write times of every template file: cheap, and changes whenever content can.</summary>
+    public string Fingerprint()
+    {
+        var hash = new HashCode();
+        foreach (var root in new[] { SchemasRoot, RulesRoot }.Where(Directory.Exists))
+        {
+            foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+            {
+                hash.Add(file.FullName, StringComparer.Ordinal);
+                hash.Add(file.Length);
+                hash.Add(file.LastWriteTimeUtc.Ticks);
+            }
+        }
+
+        return hash.ToHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The path relative to the content root with forward slashes, as diagnostics and bundles show it.</summary>
     public string DisplayPath(string path) => Path.GetRelativePath(_contentRoot, path).Replace('\\', '/');
 

@@ -28,7 +28,6 @@ public sealed class TemplateReloader(
 
         using var schemasWatcher = Watch(loader.SchemasRoot);
         using var rulesWatcher = Watch(loader.RulesRoot);
-        var fingerprint = Fingerprint();
         while (!stoppingToken.IsCancellationRequested)
         {
             var notified = await WaitAsync(_signal, options.Value.PollingInterval, stoppingToken).ConfigureAwait(false);
@@ -42,13 +41,13 @@ public sealed class TemplateReloader(
                 }
             }
 
-            var current = Fingerprint();
-            if (current == fingerprint)
+            // Compared with what the catalog last loaded, not with what this loop saw first: an edit made between
+            // start-up's load and this service starting must not be lost.
+            if (loader.Fingerprint() == catalog.LoadedFingerprint)
             {
                 continue;
             }
 
-            fingerprint = current;
             try
             {
                 catalog.Reload();
@@ -74,13 +73,34 @@ public sealed class TemplateReloader(
             return null;
         }
 
-        var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        FileSystemWatcher watcher;
+        try
+        {
+            watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        }
+        catch (IOException exception)
+        {
+            // E.g. the per-user inotify limit is reached: changes are still found by polling, only later.
+            logger.LogWarning(exception, "Cannot watch {Folder} for changes; relying on polling every {Interval}.", folder, options.Value.PollingInterval);
+            return null;
+        }
+
         watcher.Changed += (_, _) => _signal.Release();
         watcher.Created += (_, _) => _signal.Release();
         watcher.Deleted += (_, _) => _signal.Release();
         watcher.Renamed += (_, _) => _signal.Release();
         watcher.Error += (_, args) => logger.LogWarning(args.GetException(), "File watching failed for {Folder}; polling continues.", folder);
-        watcher.EnableRaisingEvents = true;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+        }
+        catch (IOException exception)
+        {
+            logger.LogWarning(exception, "Cannot watch {Folder} for changes; relying on polling every {Interval}.", folder, options.Value.PollingInterval);
+            watcher.Dispose();
+            return null;
+        }
+
         return watcher;
     }
 
@@ -93,22 +113,5 @@ public sealed class TemplateReloader(
         await timeoutSource.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return first == wait && wait.IsCompletedSuccessfully;
-    }
-
-    /// <summary>Paths, sizes and write times of every template file: cheap, and changes whenever content can.</summary>
-    private string Fingerprint()
-    {
-        var hash = new HashCode();
-        foreach (var root in new[] { loader.SchemasRoot, loader.RulesRoot }.Where(Directory.Exists))
-        {
-            foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
-            {
-                hash.Add(file.FullName, StringComparer.Ordinal);
-                hash.Add(file.Length);
-                hash.Add(file.LastWriteTimeUtc.Ticks);
-            }
-        }
-
-        return hash.ToHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }
