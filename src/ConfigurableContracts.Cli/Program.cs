@@ -6,6 +6,7 @@ root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(TestCommand.Create());
 root.Subcommands.Add(SchemaCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());

@@ -1,5 +1,7 @@
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Templates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,6 +34,18 @@ internal static class CliServices
         services.AddDatabase(contentRoot);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AuditLog>();
+
+        // Templates are read once: a command is short-lived, so it needs no hot reload.
+        services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.SectionName);
+        services.AddSingleton(provider => new TemplateLoader(contentRoot, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TemplateOptions>>().Value));
+        services.AddSingleton(provider =>
+        {
+            var catalog = new TemplateCatalog(provider.GetRequiredService<TemplateLoader>(), provider.GetRequiredService<ILogger<TemplateCatalog>>());
+            catalog.Reload();
+            return catalog;
+        });
+        services.AddSingleton<BundleTemplates>();
+        services.AddSingleton<DecisionReplay>();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
