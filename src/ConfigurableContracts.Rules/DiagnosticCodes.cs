@@ -58,4 +58,10 @@ public static class DiagnosticCodes
     public const string UnknownPlaceholder = "CCR0217";
     public const string NotInEnum = "CCR0218";
     public const string ParamShadowsInput = "CCR0219";
+
+    // Rule test files: 0300–0399.
+    public const string InvalidTestFile = "CCR0301";
+    public const string TestInputNotFound = "CCR0302";
+    public const string UnknownTestWorkflow = "CCR0303";
+    public const string InvalidExpectation = "CCR0304";
 }

@@ -292,16 +292,32 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// Reads every workflow file once, then compiles each manifest workflow against the types of its own inputs,
     /// so a misspelled field or a wrong comparison is a load-time error located in the workflow file.
     /// </summary>
-    private static IRuleFunctions? LoadFunctions(string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    /// <summary>The template's JavaScript functions, sandboxed; null (with diagnostics) when the file is refused.</summary>
+    private JavaScriptFunctions? LoadFunctions(string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
         if (manifest.Rules?.Functions is not { } functionsFile)
         {
             return null;
         }
 
-        diagnostics.Add(new Diagnostic("CCT0114", DiagnosticSeverity.Error,
-            $"Custom functions ('{functionsFile}') are not available in this build.", new SourceLocation(Path.Combine(rulesFolder, functionsFile), 1, 1)));
-        return null;
+        var path = ResolveInside(rulesFolder, functionsFile);
+        if (path is null || !File.Exists(path))
+        {
+            diagnostics.Add(new Diagnostic("CCT0106", DiagnosticSeverity.Error, $"The functions file '{functionsFile}' does not exist inside the rules folder.",
+                new SourceLocation(DisplayPath(Path.Combine(rulesFolder, functionsFile)), 1, 1)));
+            return null;
+        }
+
+        var display = DisplayPath(path);
+        var source = ReadLimited(path, diagnostics);
+        if (source is null)
+        {
+            return null;
+        }
+
+        var functions = JavaScriptFunctions.Load(display, source, out var scriptDiagnostics);
+        diagnostics.AddRange(scriptDiagnostics.Select(d => new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(display, d.Line, d.Column))));
+        return functions;
     }
 
     private List<TemplateWorkflow> CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)

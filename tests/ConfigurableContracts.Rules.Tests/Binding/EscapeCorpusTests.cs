@@ -67,9 +67,9 @@ public class EscapeCorpusTests
     public void Compile_RefusesEscapeAttempt_AndNeverRunsIt(string expression)
     {
         var functions = new FakeFunctions().Add("ok", 0, "boolean", _ => throw new InvalidOperationException("must never run"));
-        var read = Workflows.WorkflowReader.Read("escape.json", TestEngine.SingleRule(expression));
+        var read = Rules.Workflows.WorkflowReader.Read("escape.json", TestEngine.SingleRule(expression));
         Assert.False(read.HasErrors);
-        var compilation = Compilation.WorkflowCompiler.Compile(read.Workflows, Inputs, functions);
+        var compilation = Rules.Compilation.WorkflowCompiler.Compile(read.Workflows, Inputs, functions);
 
         Assert.True(compilation.HasErrors, $"'{expression}' was accepted");
         var result = compilation.Workflows.Evaluate("W", new RuleInputs().Set("input", new Dictionary<string, object?>()).Set("asOf", new DateTime(2024, 1, 1)))[0];

@@ -194,7 +194,7 @@ public class ExpressionEvaluationTests
     [Fact]
     public void Evaluate_ChecksTypesAtRunTime_ForUntypedInput()
     {
-        var compilation = TestEngine.Compile(TestEngine.SingleRule("x.a > 1"), new Dictionary<string, Types.RuleType> { ["x"] = Types.RuleType.Any });
+        var compilation = TestEngine.Compile(TestEngine.SingleRule("x.a > 1"), new Dictionary<string, Rules.Types.RuleType> { ["x"] = Rules.Types.RuleType.Any });
         var inputs = new RuleInputs().Set("x", new Dictionary<string, object?> { ["a"] = "text" });
         var result = compilation.Workflows.Evaluate("W", inputs)[0];
         Assert.Equal(RuleStatus.Error, result.Status);
@@ -220,7 +220,7 @@ public class ExpressionEvaluationTests
     [Fact]
     public void Evaluate_ReportsError_WhenCustomFunctionThrows()
     {
-        var functions = new FakeFunctions().Add("boom", 0, "boolean", _ => throw new Functions.RuleFunctionException("script timed out"));
+        var functions = new FakeFunctions().Add("boom", 0, "boolean", _ => throw new ConfigurableContracts.Rules.Functions.RuleFunctionException("script timed out"));
         var result = TestEngine.Evaluate("fn.boom()", "{}", functions);
         Assert.Equal(RuleStatus.Error, result.Status);
         Assert.Equal("script timed out", result.Reason);

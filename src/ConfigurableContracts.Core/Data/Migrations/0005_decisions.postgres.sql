@@ -8,8 +8,7 @@ CREATE TABLE evaluation_inputs (
 );
 
 CREATE TABLE decisions (
-    id                 text PRIMARY KEY,
-    decision_key       text NOT NULL UNIQUE,   -- SHA-256 of what was decided from what; re-running writes nothing new
+    id                 text PRIMARY KEY,          -- SHA-256 of what was decided from what, after which decision: a retry writes nothing new
     sequence           bigint NOT NULL,
     contract_id        text NOT NULL REFERENCES contracts (id),
     participant_id     text NULL REFERENCES participants (id),  -- null for cohort decisions
@@ -23,6 +22,7 @@ CREATE TABLE decisions (
     bundle_hash        text NOT NULL REFERENCES template_bundles (hash),
     engine_version     text NOT NULL,
     input_hash         text NOT NULL REFERENCES evaluation_inputs (input_hash),
+    data_hash          text NOT NULL,          -- SHA-256 of the inputs without asOf: same data, same status, nothing new
     as_of              date NOT NULL,
     run_id             text NOT NULL,
     decided_at         timestamptz NOT NULL,
@@ -32,8 +32,7 @@ CREATE INDEX ix_decisions_current ON decisions (contract_id, participant_id, out
 CREATE INDEX ix_decisions_run ON decisions (run_id);
 
 CREATE TABLE ledger_entries (
-    id                 text PRIMARY KEY,
-    entry_key          text NOT NULL UNIQUE,   -- one entry per (decision, payment kind, entry type): no duplicates on retry
+    id                 text PRIMARY KEY,          -- SHA-256 of (decision, payment kind, entry type): no duplicates on retry
     sequence           bigint NOT NULL,
     contract_id        text NOT NULL REFERENCES contracts (id),
     provider_id        text NOT NULL,

@@ -8,8 +8,7 @@ CREATE TABLE evaluation_inputs (
 );
 
 CREATE TABLE decisions (
-    id                 TEXT PRIMARY KEY,
-    decision_key       TEXT NOT NULL UNIQUE,   -- SHA-256 of what was decided from what; re-running writes nothing new
+    id                 TEXT PRIMARY KEY,          -- SHA-256 of what was decided from what, after which decision: a retry writes nothing new
     sequence           INTEGER NOT NULL,
     contract_id        TEXT NOT NULL REFERENCES contracts (id),
     participant_id     TEXT NULL REFERENCES participants (id),  -- null for cohort decisions
@@ -23,6 +22,7 @@ CREATE TABLE decisions (
     bundle_hash        TEXT NOT NULL REFERENCES template_bundles (hash),
     engine_version     TEXT NOT NULL,
     input_hash         TEXT NOT NULL REFERENCES evaluation_inputs (input_hash),
+    data_hash          TEXT NOT NULL,          -- SHA-256 of the inputs without asOf: same data, same status, nothing new
     as_of              TEXT NOT NULL,
     run_id             TEXT NOT NULL,
     decided_at         TEXT NOT NULL,
@@ -32,8 +32,7 @@ CREATE INDEX ix_decisions_current ON decisions (contract_id, participant_id, out
 CREATE INDEX ix_decisions_run ON decisions (run_id);
 
 CREATE TABLE ledger_entries (
-    id                 TEXT PRIMARY KEY,
-    entry_key          TEXT NOT NULL UNIQUE,   -- one entry per (decision, payment kind, entry type): no duplicates on retry
+    id                 TEXT PRIMARY KEY,          -- SHA-256 of (decision, payment kind, entry type): no duplicates on retry
     sequence           INTEGER NOT NULL,
     contract_id        TEXT NOT NULL REFERENCES contracts (id),
     provider_id        TEXT NOT NULL,
