@@ -6,7 +6,9 @@ using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
 using ConfigurableContracts.Server.Measurements;
 using ConfigurableContracts.Server.Organisations;
+using ConfigurableContracts.Server.Outcomes;
 using ConfigurableContracts.Server.Participants;
+using ConfigurableContracts.Server.Payments;
 using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Server.Templates;
 
@@ -21,6 +23,9 @@ builder.AddSecurity();
 
 // Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
 builder.AddTemplates();
+
+// Evaluation: decisions, replay, outcome reports and the payment ledger.
+builder.AddOutcomes();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();
@@ -41,6 +46,10 @@ app.MapTemplates();
 app.MapContracts();
 app.MapParticipants();
 app.MapMeasurements();
+
+// Decisions with replay, outcome reports, payment statements and their review.
+app.MapOutcomes();
+app.MapPayments();
 
 app.Run();
 

@@ -1,8 +1,17 @@
 using BenchmarkDotNet.Running;
+using ConfigurableContracts.Benchmarks;
 using ConfigurableContracts.Benchmarks.NightlyRun;
 
-// `nightly [participants]` runs the end-to-end nightly scenario once (it takes seconds, so it is measured directly);
-// anything else goes to BenchmarkDotNet's switcher for the micro-benchmarks.
+// BenchmarkDotNet:  dotnet run -c Release --project tests/ConfigurableContracts.Benchmarks -- --filter '*' --job short
+// CPU time probe:   dotnet run -c Release --project tests/ConfigurableContracts.Benchmarks -- --cpu-time
+// Nightly run:      dotnet run -c Release --project tests/ConfigurableContracts.Benchmarks -- nightly [participants]
+// The nightly scenario takes seconds end to end, so it is measured directly rather than iterated by BenchmarkDotNet.
+if (args is ["--cpu-time"])
+{
+    CpuTimeProbe.Run(Console.Out);
+    return 0;
+}
+
 if (args is ["nightly", ..])
 {
     return await NightlyRunScenario.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);

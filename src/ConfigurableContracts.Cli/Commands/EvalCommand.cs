@@ -3,6 +3,7 @@ using System.Text.Json;
 using ConfigurableContracts.Rules;
 using ConfigurableContracts.Rules.Compilation;
 using ConfigurableContracts.Rules.Evaluation;
+using ConfigurableContracts.Rules.Functions;
 using ConfigurableContracts.Rules.Types;
 using ConfigurableContracts.Rules.Workflows;
 
@@ -26,23 +27,55 @@ internal static class EvalCommand
             Description = "An input as NAME=FILE.json; repeat for each input. Types are inferred from the data.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var functions = new Option<string?>("--functions")
+        {
+            Description = "A template's functions.js, so rules can call fn.name(...); run in the same sandbox as on the server.",
+        };
         var command = new Command("eval", "Evaluate a workflow file against JSON inputs and print the rule results as JSON.")
         {
             file,
             workflow,
             inputs,
+            functions,
         };
         command.SetAction(parseResult => Run(
             parseResult.GetValue(file)!,
             parseResult.GetValue(workflow),
             parseResult.GetValue(inputs) ?? [],
+            parseResult.GetValue(functions),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(string path, string? workflowName, string[] inputArguments, TextWriter output, TextWriter error)
+    private static int Run(string path, string? workflowName, string[] inputArguments, string? functionsPath, TextWriter output, TextWriter error)
     {
+        JavaScriptFunctions? functions = null;
+        if (functionsPath is not null)
+        {
+            string source;
+            try
+            {
+                source = File.ReadAllText(functionsPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"{functionsPath}:1:1: error CCR0400: cannot read the file: {e.Message}");
+                return UnreadableExitCode;
+            }
+
+            functions = JavaScriptFunctions.Load(functionsPath, source, out var scriptDiagnostics);
+            foreach (var diagnostic in scriptDiagnostics)
+            {
+                error.WriteLine($"{functionsPath}:{diagnostic.Line}:{diagnostic.Column}: error {diagnostic.Code}: {diagnostic.Message}");
+            }
+
+            if (functions is null)
+            {
+                return UnreadableExitCode;
+            }
+        }
+
         WorkflowReadResult read;
         try
         {
@@ -79,7 +112,7 @@ internal static class EvalCommand
         }
 
         // Rules that do not bind against these inputs report Error in their own result, as in RulesEngine.
-        var compilation = WorkflowCompiler.Compile(read.Workflows, types);
+        var compilation = WorkflowCompiler.Compile(read.Workflows, types, functions);
         foreach (var warning in compilation.Diagnostics.Where(d => !d.IsError)) error.WriteLine(warning);
 
         using var stream = new MemoryStream();

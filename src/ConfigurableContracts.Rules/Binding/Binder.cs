@@ -109,7 +109,7 @@ internal sealed class Binder
         },
     };
 
-    private static readonly HashSet<BuiltinMethod> Properties =
+    private static readonly HashSet<BuiltinMethod> PropertyMembers =
     [
         BuiltinMethod.Length, BuiltinMethod.Year, BuiltinMethod.Month, BuiltinMethod.Day,
         BuiltinMethod.TotalDays, BuiltinMethod.Days,
@@ -264,7 +264,7 @@ internal sealed class Binder
         if (!members.TryGetValue(name, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
                 $"'{name}' is not an allowed member of {type.DisplayName}.{NameSuggestions.Hint(name, members.Keys)}", member.Name.Span);
-        if (!Properties.Contains(method))
+        if (!PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.InvalidLambda, $"'{name}' is a method; call it as {name}(…).", member.Name.Span);
         return BindMethod(method, target, [], span, member.Name.Span);
     }
@@ -376,7 +376,7 @@ internal sealed class Binder
                 return Error(DiagnosticCodes.UnknownMethod,
                     $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
         }
-        if (Properties.Contains(method))
+        if (PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is a property; write it without parentheses.", nameSpan);
 
         var elementType = type.Kind == RuleTypeKind.Array ? type.ElementType ?? RuleType.Any : RuleType.Any;

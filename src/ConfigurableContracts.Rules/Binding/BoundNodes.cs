@@ -7,7 +7,13 @@ namespace ConfigurableContracts.Rules.Binding;
 /// A node of the bound tree: the syntax with its meaning resolved (which input, which built-in, which numeric
 /// operation) and its static type. <see cref="Text"/> is the source text, used to explain NotEvaluable results.
 /// </summary>
-internal abstract record BoundExpression(RuleType Type, TextSpan Span, string Text);
+internal abstract record BoundExpression(RuleType Type, TextSpan Span, string Text)
+{
+    private Evaluation.MissingValue? _missing;
+
+    /// <summary>The NotEvaluable reason used when this node's value is absent, built once.</summary>
+    public Evaluation.MissingValue Missing => _missing ??= new Evaluation.MissingValue($"'{Text}' is missing");
+}
 
 /// <summary>Stands in for a node that failed to bind, so one mistake does not cascade into many diagnostics.</summary>
 internal sealed record BoundErrorExpression(TextSpan Span, string Text) : BoundExpression(RuleType.Any, Span, Text);

@@ -23,8 +23,8 @@ internal sealed record CompiledRule
     public required string Name { get; init; }
     public Func<EvaluationFrame, object?>? Condition { get; init; }
     public RuleOperator? Operator { get; init; }
-    public IReadOnlyList<CompiledRule> Children { get; init; } = [];
-    public IReadOnlyList<CompiledParam> LocalParams { get; init; } = [];
+    public CompiledRule[] Children { get; init; } = [];
+    public CompiledParam[] LocalParams { get; init; } = [];
     public CompiledAction? OnSuccess { get; init; }
     public CompiledAction? OnFailure { get; init; }
     public Func<EvaluationFrame, string>? ErrorMessage { get; init; }
@@ -33,10 +33,13 @@ internal sealed record CompiledRule
     public string? BindError { get; init; }
 }
 
-/// <summary>A workflow ready to run: input slots, global parameters in order, and its (and injected) rules.</summary>
+/// <summary>
+/// A workflow ready to run: input slots, global parameters in order, and its (and injected) rules. Arrays rather
+/// than interfaces, because evaluation loops over them for every participant and must not allocate enumerators.
+/// </summary>
 internal sealed record CompiledWorkflow(
     string Name,
-    IReadOnlyList<Symbol> Inputs,
-    IReadOnlyList<CompiledParam> GlobalParams,
-    IReadOnlyList<CompiledRule> Rules,
+    Symbol[] Inputs,
+    CompiledParam[] GlobalParams,
+    CompiledRule[] Rules,
     int SlotCount);

@@ -25,6 +25,11 @@ internal static class RuntimeValues
         _ => value.GetType().Name,
     };
 
+    /// <summary>Days in a time span as a decimal; differences of calendar dates are whole days and skip a slow decimal division.</summary>
+    public static decimal TotalDays(TimeSpan span) => span.Ticks % TimeSpan.TicksPerDay == 0
+        ? span.Ticks / TimeSpan.TicksPerDay
+        : (decimal)span.Ticks / TimeSpan.TicksPerDay;
+
     /// <summary>The kind with its article, for messages: "an integer", "a string".</summary>
     public static string Describe(object? value)
     {

@@ -93,7 +93,7 @@ public static partial class WorkflowCompiler
                         $"Rule name '{rule.Name}' occurs twice in workflow '{workflow.Name}' (an injected workflow has a rule of the same name).", rule.Location, rule.Name));
                 compiledRules.Add(CompileRule(rule, globalScope));
             }
-            return new CompiledWorkflow(workflow.Name, inputs, compiledGlobals, compiledRules, _slots.Count);
+            return new CompiledWorkflow(workflow.Name, [.. inputs], [.. compiledGlobals], [.. compiledRules], _slots.Count);
         }
 
         private static Symbol Declare(BindingScope scope, Symbol symbol)
@@ -188,8 +188,8 @@ public static partial class WorkflowCompiler
                 Name = rule.Name,
                 Condition = condition,
                 Operator = rule.Operator,
-                Children = children,
-                LocalParams = locals,
+                Children = [.. children],
+                LocalParams = [.. locals],
                 OnSuccess = onSuccess,
                 OnFailure = onFailure,
                 ErrorMessage = errorMessage,

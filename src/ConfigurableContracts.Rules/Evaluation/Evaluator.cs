@@ -20,7 +20,7 @@ internal static class Evaluator
     public static IReadOnlyList<RuleResultTree> EvaluateWorkflow(CompiledWorkflowSet set, CompiledWorkflow workflow, RuleInputs inputs, int depth)
     {
         var frame = Prepare(workflow, inputs);
-        var results = new RuleResultTree[workflow.Rules.Count];
+        var results = new RuleResultTree[workflow.Rules.Length];
         for (var i = 0; i < results.Length; i++) results[i] = EvaluateRule(set, workflow.Rules[i], frame, inputs, depth);
         return results;
     }
@@ -64,7 +64,7 @@ internal static class Evaluator
             foreach (var local in rule.LocalParams) Assign(frame, local);
             if (rule.Operator is { } op)
             {
-                var childResults = new RuleResultTree[rule.Children.Count];
+                var childResults = new RuleResultTree[rule.Children.Length];
                 for (var i = 0; i < childResults.Length; i++) childResults[i] = EvaluateRule(set, rule.Children[i], frame, inputs, depth);
                 children = childResults;
                 (status, reason) = Combine(op, childResults);
@@ -189,7 +189,7 @@ internal static class Evaluator
             targetInputs.Set(additional.Name, value is MissingValue ? null : value);
         }
         var workflow = set.Workflow(action.WorkflowName!);
-        var results = EvaluateWorkflow(set, workflow with { Rules = workflow.Rules.Where(r => r.Name == action.RuleName).ToList() }, targetInputs, depth + 1);
+        var results = EvaluateWorkflow(set, workflow with { Rules = [.. workflow.Rules.Where(r => r.Name == action.RuleName)] }, targetInputs, depth + 1);
         var target = results.Count > 0 ? results[0] : throw new RuleEvaluationException($"Rule '{action.RuleName}' is not enabled in '{action.WorkflowName}'.");
         return target.Status switch
         {

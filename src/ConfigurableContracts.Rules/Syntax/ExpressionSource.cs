@@ -19,10 +19,6 @@ public sealed class ExpressionSource
     /// <summary>Where the expression starts in its file.</summary>
     public SourceLocation Location => _locate(0);
 
-    /// <summary>An expression not read from a file: offsets map to columns of line 1.</summary>
-    public static ExpressionSource FromText(string text, string path = "<expression>") =>
-        new(text, offset => new SourceLocation(path, 1, offset + 1));
-
     /// <summary>The file position of the character at <paramref name="offset"/> in <see cref="Text"/>.</summary>
     public SourceLocation LocationAt(int offset) => _locate(Math.Clamp(offset, 0, Text.Length));
 

@@ -75,6 +75,14 @@ public sealed class RuleType
 
     public bool IsNumeric => Kind is RuleTypeKind.Integer or RuleTypeKind.Number;
 
+    private ObjectShape? _shape;
+
+    /// <summary>
+    /// Field order of an object type with known fields; null for other types. Published once, because compiled
+    /// field reads compare it by reference with the shape of converted values.
+    /// </summary>
+    internal ObjectShape? Shape => Properties is null ? null : LazyInitializer.EnsureInitialized(ref _shape, () => new ObjectShape(Properties.Keys));
+
     public static RuleType ArrayOf(RuleType elementType) => new(RuleTypeKind.Array, elementType: elementType);
 
     public static RuleType ObjectOf(IReadOnlyDictionary<string, RuleType> properties) =>
@@ -123,14 +131,6 @@ public sealed class RuleType
             default:
                 return left;
         }
-    }
-
-    /// <summary>True when a value of <paramref name="source"/> may be used where <paramref name="target"/> is expected.</summary>
-    public static bool IsAssignable(RuleType source, RuleType target)
-    {
-        if (source.Kind is RuleTypeKind.Any or RuleTypeKind.Null || target.Kind == RuleTypeKind.Any) return true;
-        if (target.Kind == RuleTypeKind.Number && source.Kind == RuleTypeKind.Integer) return true;
-        return source.Kind == target.Kind;
     }
 
     /// <summary>Short, user-facing name: <c>integer</c>, <c>number</c>, <c>array of object</c>, …</summary>

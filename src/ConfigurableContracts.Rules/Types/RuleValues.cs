@@ -58,6 +58,7 @@ public static class RuleValues
                 return list;
             default:
                 var fields = type.Kind == RuleTypeKind.Object ? type.Properties : null;
+                if (fields is not null) return ConvertRecord(json, type, fields, depth);
                 var map = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (var property in json.EnumerateObject())
                 {
@@ -68,6 +69,26 @@ public static class RuleValues
         }
     }
 
+    private static RuleRecord ConvertRecord(JsonElement json, RuleType type, IReadOnlyDictionary<string, RuleType> fields, int depth)
+    {
+        var shape = type.Shape!;
+        var values = new object?[shape.Names.Length];
+        Array.Fill(values, RuleRecord.Absent);
+        Dictionary<string, object?>? extra = null;
+        foreach (var property in json.EnumerateObject())
+        {
+            if (shape.Index.TryGetValue(property.Name, out var index))
+            {
+                values[index] = Convert(property.Value, fields[property.Name], depth + 1);
+                continue;
+            }
+            // Undeclared fields are kept for custom functions and messages, though rules cannot name them.
+            extra ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+            extra[property.Name] = Convert(property.Value, RuleType.Any, depth + 1);
+        }
+        return new RuleRecord(shape, values, extra);
+    }
+
     /// <summary>True for a JSON number written without fraction or exponent (so inferred as integer).</summary>
     public static bool IsIntegerLiteral(JsonElement number)
     {
@@ -76,8 +97,31 @@ public static class RuleValues
     }
 
     /// <summary>Parses a calendar date <c>yyyy-MM-dd</c> (Kind Unspecified, midnight).</summary>
-    public static bool TryParseDate(string text, out DateTime date) =>
-        DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+    /// <remarks>
+    /// Hand-rolled rather than DateTime.TryParseExact: every date of every participant document goes through here,
+    /// and so does every untyped string, which must be rejected quickly.
+    /// </remarks>
+    public static bool TryParseDate(string text, out DateTime date)
+    {
+        date = default;
+        if (text.Length != 10 || text[4] != '-' || text[7] != '-') return false;
+        if (!TryDigits(text, 0, 4, out var year) || !TryDigits(text, 5, 2, out var month) || !TryDigits(text, 8, 2, out var day)) return false;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+        date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
+        return true;
+    }
+
+    private static bool TryDigits(string text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var digit = text[i] - '0';
+            if (digit is < 0 or > 9) return false;
+            value = value * 10 + digit;
+        }
+        return true;
+    }
 
     /// <summary>Parses an RFC 3339 instant with offset or Z; the result is UTC.</summary>
     public static bool TryParseDateTime(string text, out DateTime instant)

@@ -20,6 +20,9 @@ public static class Policies
     /// <summary>Reads contracts, participants and measurements within its organisation's scope.</summary>
     public const string ContractReader = "contract-reader";
 
+    /// <summary>Approves or disputes a period's payments: the commissioner, or an auditor acting as verifier.</summary>
+    public const string PaymentReviewer = "payment-reviewer";
+
     /// <summary>Reads the list of organisations (to name providers in a contract).</summary>
     public const string OrganisationReader = "organisation-reader";
 
@@ -30,6 +33,7 @@ public static class Policies
         options.AddPolicy(Commissioner, policy => policy.RequireRole(Roles.Commissioner));
         options.AddPolicy(Provider, policy => policy.RequireRole(Roles.Provider));
         options.AddPolicy(ContractReader, policy => policy.RequireRole(Roles.Commissioner, Roles.Provider, Roles.Auditor));
+        options.AddPolicy(PaymentReviewer, policy => policy.RequireRole(Roles.Commissioner, Roles.Auditor));
         options.AddPolicy(OrganisationReader, policy => policy.RequireRole(Roles.Admin, Roles.Commissioner));
 
         // The server is never open: an endpoint that names no policy still needs an authenticated caller.

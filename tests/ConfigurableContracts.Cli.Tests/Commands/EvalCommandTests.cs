@@ -134,4 +134,37 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("warning CCR0008", error, StringComparison.Ordinal);
         Assert.Contains("\"status\": \"Achieved\"", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Eval_CallsCustomFunctions_FromTheFileGivenWithFunctions()
+    {
+        var workflow = Write("wf.json", """
+            { "WorkflowName": "W", "Rules": [ { "RuleName": "HalvedOrBetter", "Expression": "fn.change(baseline.score, later.score) <= -0.5" } ] }
+            """);
+        var functions = Write("functions.js", """
+            /** @returns {number} */
+            function change(before, after) { return (after - before) / before; }
+            """);
+        var baseline = Write("b.json", """{ "score": 20 }""");
+        var later = Write("l.json", """{ "score": 8 }""");
+
+        var (exitCode, output, error) = Invoke("eval", workflow, "--functions", functions, "--input", $"baseline={baseline}", $"later={later}");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("Achieved", json.RootElement[0].GetProperty("results")[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void Eval_ExitsTwo_WhenTheFunctionsFileIsRefused()
+    {
+        var workflow = Write("wf.json", """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "true" } ] }""");
+        var functions = Write("functions.js", "function f() { return /a+/.test('a'); }");
+
+        var (exitCode, _, error) = Invoke("eval", workflow, "--functions", functions);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("error CCR0405", error, StringComparison.Ordinal);
+    }
 }

@@ -78,3 +78,53 @@ public class RuleTypeTests
         Assert.Equal((new DateTime(2022, 2, 3, 9, 0, 0), DateTimeKind.Utc), (instant, instant.Kind));
     }
 }
+
+public class RuleRecordTests
+{
+    private static object? Convert(string json, Rules.Types.RuleType type) => RuleValues.FromJson(JsonDocument.Parse(json).RootElement, type);
+
+    [Fact]
+    public void FromJson_KeepsUndeclaredFields_ForFunctionsAndMessages()
+    {
+        var value = (IReadOnlyDictionary<string, object?>)Convert("""{"score": 1.5, "note": "extra"}""", Schemas.Parse(Schemas.Measurement))!;
+        Assert.Equal(["score", "note"], value.Keys);
+        Assert.Equal("extra", value["note"]);
+        Assert.False(value.ContainsKey("attendance"));
+        Assert.Equal(2, value.Count);
+    }
+
+    [Fact]
+    public void Evaluate_ReadsTypedFields_WhenValuesWereConvertedWithAnotherInstanceOfTheSameSchema()
+    {
+        var compiledWith = Schemas.Parse(Schemas.Measurement);
+        var convertedWith = Schemas.Parse(Schemas.Measurement);
+        var compilation = TestEngine.Compile(TestEngine.SingleRule("m.score > 1 && m.attendance == null"),
+            new Dictionary<string, Rules.Types.RuleType> { ["m"] = compiledWith });
+        var sameShape = new Rules.Evaluation.RuleInputs().Set("m", Convert("""{"score": 1.5}""", compiledWith));
+        var otherShape = new Rules.Evaluation.RuleInputs().Set("m", Convert("""{"score": 1.5}""", convertedWith));
+        var plainDictionary = new Rules.Evaluation.RuleInputs().Set("m", new Dictionary<string, object?> { ["score"] = 1.5m });
+        foreach (var inputs in new[] { sameShape, otherShape, plainDictionary })
+            Assert.Equal(Rules.Evaluation.RuleStatus.Achieved, compilation.Workflows.Evaluate("W", inputs)[0].Status);
+    }
+}
+
+public class DateParsingTests
+{
+    [Theory]
+    [InlineData("2024-02-29", true)]
+    [InlineData("2023-02-29", false)]
+    [InlineData("2024-13-01", false)]
+    [InlineData("2024-00-10", false)]
+    [InlineData("2024-04-31", false)]
+    [InlineData("0000-01-01", false)]
+    [InlineData("2024-1-01", false)]
+    [InlineData("2024/01/01", false)]
+    [InlineData("2024-01-0a", false)]
+    [InlineData("2024-01-01T00:00:00Z", false)]
+    [InlineData("", false)]
+    public void TryParseDate_AcceptsOnlyRealCalendarDates(string text, bool valid)
+    {
+        Assert.Equal(valid, RuleValues.TryParseDate(text, out var date));
+        if (valid) Assert.Equal((new DateTime(2024, 2, 29), DateTimeKind.Unspecified), (date, date.Kind));
+    }
+}

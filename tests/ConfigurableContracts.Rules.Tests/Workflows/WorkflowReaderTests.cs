@@ -186,3 +186,15 @@ public class WorkflowReaderTests
         Assert.Equal(64, a.Length);
     }
 }
+
+public class WorkflowLocationTests
+{
+    [Fact]
+    public void LocationAt_CountsColumnsInCharacters_WhenFileHasUnescapedNonAsciiText()
+    {
+        const string json = "{\"WorkflowName\": \"Välfärd\", \"Rules\": [{\"RuleName\": \"Å\", \"Expression\": \"p.namn == \\\"Åsa\\\" && p.ålder > 1\"}]}";
+        var expression = WorkflowReader.Read("w.json", json).Workflows[0].Rules[0].Expression!;
+        var offset = expression.Text.IndexOf("ålder", StringComparison.Ordinal);
+        Assert.Equal(new SourceLocation("w.json", 1, json.IndexOf("ålder", StringComparison.Ordinal) + 1), expression.LocationAt(offset));
+    }
+}

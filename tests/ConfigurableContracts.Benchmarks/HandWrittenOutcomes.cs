@@ -1,0 +1,70 @@
+using ConfigurableContracts.Rules.Evaluation;
+
+namespace ConfigurableContracts.Benchmarks;
+
+/// <summary>
+/// The same ten rules written directly in C# over the same input values (dictionaries of the value model), with
+/// the same NotEvaluable handling, producing one status and output per rule: the floor the engine is compared with.
+/// </summary>
+internal static class HandWrittenOutcomes
+{
+    public readonly record struct Result(RuleStatus Status, decimal? Output);
+
+    private static RuleStatus Of(bool value) => value ? RuleStatus.Achieved : RuleStatus.NotAchieved;
+
+    public static Result[] Evaluate(RuleInputs inputs)
+    {
+        inputs.TryGetValue("contract", out var c);
+        inputs.TryGetValue("participant", out var p);
+        inputs.TryGetValue("baseline", out var b);
+        inputs.TryGetValue("followUp3", out var f3);
+        inputs.TryGetValue("followUp6", out var f6);
+        inputs.TryGetValue("asOf", out var a);
+        var contract = (IReadOnlyDictionary<string, object?>)c!;
+        var participant = (IReadOnlyDictionary<string, object?>)p!;
+        var baseline = b as IReadOnlyDictionary<string, object?>;
+        var followUp3 = f3 as IReadOnlyDictionary<string, object?>;
+        var followUp6 = f6 as IReadOnlyDictionary<string, object?>;
+        var asOf = (DateTime)a!;
+        var enrolledOn = (DateTime)participant["enrolledOn"]!;
+        var sessions = (IReadOnlyList<object?>)participant["sessions"]!;
+        var exitReason = participant["exitReason"] as string;
+        var threshold = (decimal)contract["threshold"]!;
+        var baselineScore = baseline?["score"] as decimal?;
+
+        var monthsEnrolled = (decimal)(asOf - enrolledOn).Ticks / TimeSpan.TicksPerDay / 30;
+        decimal? change = followUp6?["score"] is decimal s6 && baselineScore is { } s0 ? s6 - s0 : null;
+
+        var results = new Result[10];
+        results[0] = new(Of(monthsEnrolled >= 3), null);
+        results[1] = change is null ? new(RuleStatus.NotEvaluable, null) : new(Of(change >= threshold), null);
+        var groups = 0;
+        foreach (var session in sessions)
+            if ((string?)((IReadOnlyDictionary<string, object?>)session!)["kind"] == "group") groups++;
+        results[2] = new(Of(groups >= 3), null);
+        var activity = sessions.Count >= 2 && monthsEnrolled >= 1;
+        results[3] = new(Of(activity), activity ? (decimal)contract["activityPayment"]! : null);
+        // Three-valued like the engine: a participant who exited fails the outcome even without a follow-up.
+        if (exitReason is not null)
+        {
+            results[4] = new(RuleStatus.NotAchieved, null);
+        }
+        else if (change is null)
+        {
+            results[4] = new(RuleStatus.NotEvaluable, null);
+        }
+        else
+        {
+            var outcome = change >= threshold;
+            results[4] = new(Of(outcome), outcome ? (decimal)contract["outcomePayment"]! : null);
+        }
+        var age = (long)participant["age"]!;
+        results[5] = new(Of(age >= 12 && age <= 18), null);
+        results[6] = new(Of(exitReason is "moved" or "declined"), null);
+        results[7] = baseline?["measuredOn"] is DateTime measuredOn ? new(Of(measuredOn <= enrolledOn.AddDays(30)), null) : new(RuleStatus.NotEvaluable, null);
+        results[8] = followUp3?["score"] is decimal s3 && baselineScore is { } b3 ? new(Of(s3 > b3), null) : new(RuleStatus.NotEvaluable, null);
+        var priority = participant["priority"] is true;
+        results[9] = baselineScore is { } bs ? new(Of(bs < 2.5m || priority), null) : new(priority ? RuleStatus.Achieved : RuleStatus.NotEvaluable, null);
+        return results;
+    }
+}

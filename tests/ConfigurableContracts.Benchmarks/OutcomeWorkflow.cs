@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using ConfigurableContracts.Rules.Evaluation;
+using ConfigurableContracts.Rules.Types;
+
+namespace ConfigurableContracts.Benchmarks;
+
+/// <summary>
+/// The benchmark's subject: a 10-rule participant workflow with two global parameters, shaped like the seed
+/// template's outcome rules, and a deterministic generator of synthetic participants for it.
+/// </summary>
+internal static class OutcomeWorkflow
+{
+    public const string Json = """
+        {
+          "WorkflowName": "IndividualOutcomes",
+          "GlobalParams": [
+            { "Name": "monthsEnrolled", "Expression": "(asOf - participant.enrolledOn).TotalDays / 30" },
+            { "Name": "change", "Expression": "followUp6.score - baseline.score" }
+          ],
+          "Rules": [
+            { "RuleName": "Enrolled3Months", "Expression": "monthsEnrolled >= 3" },
+            { "RuleName": "BrokeNegativeDevelopment", "Expression": "change >= contract.threshold" },
+            { "RuleName": "AttendedGroupSessions", "Expression": "participant.sessions.Count(s => s.kind == \"group\") >= 3" },
+            { "RuleName": "ActivityPayment", "Expression": "participant.sessions.Count() >= 2 && monthsEnrolled >= 1",
+              "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "contract.activityPayment" } } } },
+            { "RuleName": "OutcomePayment", "Expression": "change >= contract.threshold && participant.exitReason == null",
+              "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "contract.outcomePayment" } } } },
+            { "RuleName": "InTargetAgeGroup", "Expression": "participant.age >= 12 && participant.age <= 18" },
+            { "RuleName": "ExitedEarly", "Expression": "participant.exitReason in (\"moved\", \"declined\")" },
+            { "RuleName": "BaselineInWindow", "Expression": "baseline.measuredOn <= participant.enrolledOn.AddDays(30)" },
+            { "RuleName": "ImprovedAtThreeMonths", "Expression": "followUp3.score > baseline.score" },
+            { "RuleName": "HighRisk", "Expression": "baseline.score < 2.5 || participant.priority == true" }
+          ]
+        }
+        """;
+
+    private const string ContractSchema = """
+        {"type": "object", "properties": {
+          "activityPayment": {"type": "number"}, "outcomePayment": {"type": "number"}, "threshold": {"type": "number"}}}
+        """;
+
+    private const string ParticipantSchema = """
+        {"type": "object", "properties": {
+          "id": {"type": "string"}, "age": {"type": "integer"}, "priority": {"type": "boolean"},
+          "enrolledOn": {"type": "string", "format": "date"},
+          "exitReason": {"type": ["string", "null"]},
+          "sessions": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string"}, "minutes": {"type": "integer"}}}}}}
+        """;
+
+    private const string MeasurementSchema = """
+        {"type": "object", "properties": {"measuredOn": {"type": "string", "format": "date"}, "score": {"type": "number"}}}
+        """;
+
+    public static Dictionary<string, RuleType> InputTypes()
+    {
+        static RuleType Parse(string schema) => RuleType.FromJsonSchema(JsonDocument.Parse(schema).RootElement);
+        var measurement = Parse(MeasurementSchema);
+        return new Dictionary<string, RuleType>
+        {
+            ["contract"] = Parse(ContractSchema),
+            ["participant"] = Parse(ParticipantSchema),
+            ["baseline"] = measurement,
+            ["followUp3"] = measurement,
+            ["followUp6"] = measurement,
+            ["asOf"] = RuleType.Date,
+        };
+    }
+
+    /// <summary>Participants as JSON documents, as they come from the database; the same seed gives the same data.</summary>
+    public static List<Dictionary<string, JsonElement>> GenerateJson(int count, int seed = 20_240_601)
+    {
+        var random = new Random(seed);
+        var contract = JsonDocument.Parse("""{"activityPayment": 8000, "outcomePayment": 30000.00, "threshold": 1.5}""").RootElement;
+        var asOf = JsonDocument.Parse("\"2024-06-01\"").RootElement;
+        var kinds = new[] { "group", "individual", "family" };
+        var exits = new[] { null, null, null, null, "moved", "declined", "completed" };
+        var result = new List<Dictionary<string, JsonElement>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var enrolled = new DateTime(2023, 1, 1).AddDays(random.Next(0, 500));
+            var sessions = string.Join(",", Enumerable.Range(0, random.Next(0, 8))
+                .Select(_ => $$"""{"kind": "{{kinds[random.Next(kinds.Length)]}}", "minutes": {{random.Next(15, 120)}}}"""));
+            var exit = exits[random.Next(exits.Length)];
+            var participant = $$"""
+                {"id": "P-{{i}}", "age": {{random.Next(10, 21)}}, "priority": {{(random.Next(10) == 0 ? "true" : "false")}},
+                 "enrolledOn": "{{Date(enrolled)}}", "exitReason": {{(exit is null ? "null" : $"\"{exit}\"")}}, "sessions": [{{sessions}}]}
+                """;
+            var inputs = new Dictionary<string, JsonElement>
+            {
+                ["contract"] = contract,
+                ["asOf"] = asOf,
+                ["participant"] = JsonDocument.Parse(participant).RootElement,
+                ["baseline"] = Measurement(random, enrolled.AddDays(random.Next(0, 45))),
+            };
+            // About a fifth have no three-month and a third no six-month follow-up yet: NotEvaluable is common.
+            if (random.Next(5) != 0) inputs["followUp3"] = Measurement(random, enrolled.AddMonths(3));
+            if (random.Next(3) != 0) inputs["followUp6"] = Measurement(random, enrolled.AddMonths(6));
+            result.Add(inputs);
+        }
+        return result;
+    }
+
+    private static JsonElement Measurement(Random random, DateTime on) =>
+        JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture,
+            $$"""{"measuredOn": "{{Date(on)}}", "score": {{random.Next(0, 50) / 10m}}}""")).RootElement;
+
+    private static string Date(DateTime date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Converts generated participants into the engine's value model once, outside the measured code.</summary>
+    public static List<RuleInputs> ToInputs(List<Dictionary<string, JsonElement>> participants, Dictionary<string, RuleType> types) =>
+        participants.Select(p => RuleInputs.FromJson(p, types)).ToList();
+
+    /// <summary>A generated workflow of <paramref name="ruleCount"/> varied rules, for the cold-compile measurement.</summary>
+    public static string Generate(int ruleCount)
+    {
+        var templates = new[]
+        {
+            "participant.age >= {0} && participant.exitReason == null",
+            "followUp6.score - baseline.score >= contract.threshold + {0} * 0.01",
+            "participant.sessions.Count(s => s.kind == \"group\" && s.minutes > {0}) >= 2",
+            "(asOf - participant.enrolledOn).TotalDays > {0} || participant.priority == true",
+            "participant.exitReason in (\"moved\", \"declined\") || baseline.score < {0} / 10.0",
+            "participant.sessions.Where(s => s.minutes >= {0}).Sum(s => s.minutes) > 120",
+            "iif(followUp3.score > baseline.score, followUp3.score, baseline.score) >= {0} / 20.0",
+            "participant.enrolledOn.AddMonths(6) <= asOf && participant.id.StartsWith(\"P-{0}\")",
+        };
+        var rules = Enumerable.Range(0, ruleCount).Select(i => new
+        {
+            RuleName = $"Rule{i}",
+            Expression = string.Format(CultureInfo.InvariantCulture, templates[i % templates.Length], i),
+        });
+        return JsonSerializer.Serialize(new
+        {
+            WorkflowName = "Generated",
+            GlobalParams = new[] { new { Name = "months", Expression = "(asOf - participant.enrolledOn).TotalDays / 30" } },
+            Rules = rules,
+        });
+    }
+}
