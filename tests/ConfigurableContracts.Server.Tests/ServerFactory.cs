@@ -4,6 +4,7 @@ using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace ConfigurableContracts.Server.Tests;
 
@@ -44,6 +45,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     }
 
     public string BootstrapKeyFile { get; }
+
+    /// <summary>Every log message the server wrote, formatted, for tests that check what must never be logged.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> LogMessages { get; } = new();
 
     /// <summary>The admin key the server wrote on first start (starting the server if needed).</summary>
     public string AdminKey
@@ -96,6 +100,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(new RecordingLoggerProvider(LogMessages)));
     }
 
     protected override void Dispose(bool disposing)
@@ -118,4 +123,25 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
 public sealed record TestCaller(string OrganisationId, string KeyId, HttpClient Client) : IDisposable
 {
     public void Dispose() => Client.Dispose();
+}
+
+/// <summary>Keeps every formatted log message (all levels) in a queue the test can read.</summary>
+internal sealed class RecordingLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new RecordingLogger(messages);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class RecordingLogger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            messages.Enqueue(formatter(state, exception));
+    }
 }

@@ -12,10 +12,30 @@ public sealed record Participant(
     DateOnly EnrolmentDate,
     string Record,
     DateTimeOffset CreatedAt,
-    string CreatedBy);
+    string CreatedBy,
+    int RowVersion,
+    DateTimeOffset UpdatedAt);
 
 /// <summary>A participant to enrol: the pseudonym and enrolment date read from the validated record, and the record.</summary>
 public sealed record NewParticipant(string Pseudonym, DateOnly EnrolmentDate, string Record);
+
+/// <summary>What an attempt to correct a participant's record came to.</summary>
+public enum RecordChangeOutcome
+{
+    Done,
+
+    /// <summary>No such participant among the caller's own in this contract.</summary>
+    NotFound,
+
+    /// <summary>The contract is not active.</summary>
+    ContractNotActive,
+
+    /// <summary>The row version is not the current one: someone changed the record since it was read.</summary>
+    Stale,
+}
+
+/// <summary>The outcome of a record correction and the participant as it now stands (null when not found).</summary>
+public sealed record RecordChange(RecordChangeOutcome Outcome, Participant? Participant);
 
 /// <summary>What an attempt to enrol came to.</summary>
 public enum EnrolmentOutcome

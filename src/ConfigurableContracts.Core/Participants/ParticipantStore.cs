@@ -15,7 +15,8 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
     private const string Columns =
         """
         p.id AS Id, p.contract_id AS ContractId, p.provider_id AS ProviderId, p.pseudonym AS Pseudonym,
-        p.enrolment_date AS EnrolmentDate, p.record AS Record, p.created_at AS CreatedAt, p.created_by AS CreatedBy
+        p.enrolment_date AS EnrolmentDate, p.record AS Record, p.created_at AS CreatedAt, p.created_by AS CreatedBy,
+        p.row_version AS RowVersion, p.updated_at AS UpdatedAt
         """;
 
     // The provider is the caller's organisation, joined from contract_providers: a body can never name another one.
@@ -53,6 +54,40 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
             (writer, participant) => EnrolOneAsync(writer, caller, contractId, participant, now),
             (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Enrolment(EnrolmentOutcome.DuplicatePseudonym, null) : null,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Replaces the record of one of the caller's own participants (an exit, a corrected school year) if
+    /// <paramref name="expectedRowVersion"/> is still current. Pseudonym and enrolment date stay as enrolled: the
+    /// measurements already recorded were placed in windows counted from that date.
+    /// </summary>
+    public async Task<RecordChange> CorrectRecordAsync(
+        Caller caller, string contractId, string id, int expectedRowVersion, string record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.IsProvider)
+        {
+            return new RecordChange(RecordChangeOutcome.NotFound, null);
+        }
+
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE participants SET record = @record, row_version = row_version + 1, updated_at = @now
+            WHERE id = @id AND contract_id = @contractId AND provider_id = @CallerOrganisation AND row_version = @expectedRowVersion
+              AND EXISTS (SELECT 1 FROM contracts c WHERE c.id = participants.contract_id AND c.status = 'active')
+            """,
+            new { record, now = time.GetUtcNow(), id, contractId, CallerOrganisation = caller.OrganisationId, expectedRowVersion },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var current = await GetAsync(caller, contractId, id, cancellationToken).ConfigureAwait(false);
+        if (updated == 1 || current is null)
+        {
+            return new RecordChange(current is null ? RecordChangeOutcome.NotFound : RecordChangeOutcome.Done, current);
+        }
+
+        var status = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT status FROM contracts WHERE id = @contractId", new { contractId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new RecordChange(status == ContractStatus.Active ? RecordChangeOutcome.Stale : RecordChangeOutcome.ContractNotActive, current);
     }
 
     public async Task<Participant?> GetAsync(Caller caller, string contractId, string id, CancellationToken cancellationToken = default)
@@ -126,7 +161,7 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         {
             return new Enrolment(
                 EnrolmentOutcome.Enrolled,
-                new Participant(id, contractId, caller.OrganisationId, participant.Pseudonym, participant.EnrolmentDate, participant.Record, now, caller.ActorId));
+                new Participant(id, contractId, caller.OrganisationId, participant.Pseudonym, participant.EnrolmentDate, participant.Record, now, caller.ActorId, 1, now));
         }
 
         // Why nothing was written is asked only for the rare refused line, so it need not be prepared.
@@ -163,7 +198,11 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
 
         public string CreatedBy { get; set; } = "";
 
-        public Participant ToParticipant() => new(Id, ContractId, ProviderId, Pseudonym, EnrolmentDate, Record, CreatedAt, CreatedBy);
+        public int RowVersion { get; set; }
+
+        public DateTimeOffset UpdatedAt { get; set; }
+
+        public Participant ToParticipant() => new(Id, ContractId, ProviderId, Pseudonym, EnrolmentDate, Record, CreatedAt, CreatedBy, RowVersion, UpdatedAt);
     }
 
     private sealed class EnrolledRow

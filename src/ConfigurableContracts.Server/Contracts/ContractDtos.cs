@@ -45,8 +45,8 @@ public static class StoredJson
     }
 }
 
-/// <summary>A contract's ETag is its row version, quoted; <c>If-Match</c> carries it back for optimistic concurrency.</summary>
-public static class ContractETag
+/// <summary>A contract's or participant's ETag is its row version, quoted; <c>If-Match</c> carries it back for optimistic concurrency.</summary>
+public static class RowVersionETag
 {
     public static string Format(int rowVersion) => $"\"{rowVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"";
 

@@ -78,7 +78,7 @@ public static class ContractEndpoints
         }
 
         var contract = await contracts.CreateAsync(caller, template, parameters.Title, parameters.Json, parameters.ProviderIds, cancellationToken).ConfigureAwait(false);
-        response.Headers.ETag = ContractETag.Format(contract.RowVersion);
+        response.Headers.ETag = RowVersionETag.Format(contract.RowVersion);
         return TypedResults.Created($"/api/contracts/{contract.Id}", ContractDto.From(contract));
     }
 
@@ -108,7 +108,7 @@ public static class ContractEndpoints
             return TypedResults.NotFound();
         }
 
-        response.Headers.ETag = ContractETag.Format(contract.RowVersion);
+        response.Headers.ETag = RowVersionETag.Format(contract.RowVersion);
         return TypedResults.Ok(ContractDto.From(contract));
     }
 
@@ -130,7 +130,7 @@ public static class ContractEndpoints
             return TypedResults.NotFound();
         }
 
-        if (!ContractETag.TryParse(ifMatch, out var expected))
+        if (!RowVersionETag.TryParse(ifMatch, out var expected))
         {
             return Problems.PreconditionRequired("Send If-Match with the ETag of the contract as you read it, so no one else's edit is overwritten.");
         }
@@ -160,7 +160,7 @@ public static class ContractEndpoints
         string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, HttpResponse response,
         CancellationToken cancellationToken)
     {
-        var expected = ContractETag.TryParse(ifMatch, out var version) ? version : (int?)null;
+        var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
         var change = await contracts.ActivateAsync(user.ToCaller(), id, expected, cancellationToken).ConfigureAwait(false);
         return AnswerTransition(change, response);
     }
@@ -169,7 +169,7 @@ public static class ContractEndpoints
         string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, HttpResponse response,
         CancellationToken cancellationToken)
     {
-        var expected = ContractETag.TryParse(ifMatch, out var version) ? version : (int?)null;
+        var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
         var change = await contracts.CloseAsync(user.ToCaller(), id, expected, cancellationToken).ConfigureAwait(false);
         return AnswerTransition(change, response);
     }
@@ -188,12 +188,12 @@ public static class ContractEndpoints
         switch (change.Outcome)
         {
             case ContractChangeOutcome.Done:
-                response.Headers.ETag = ContractETag.Format(change.Contract!.RowVersion);
+                response.Headers.ETag = RowVersionETag.Format(change.Contract!.RowVersion);
                 return TypedResults.Ok(ContractDto.From(change.Contract));
             case ContractChangeOutcome.WrongStatus:
                 return Problems.Conflict($"The contract is {change.Contract!.Status}; that change is not possible from there.");
             case ContractChangeOutcome.Stale:
-                return Problems.PreconditionFailed($"The contract changed since you read it; it is now at ETag {ContractETag.Format(change.Contract!.RowVersion)}.");
+                return Problems.PreconditionFailed($"The contract changed since you read it; it is now at ETag {RowVersionETag.Format(change.Contract!.RowVersion)}.");
             default:
                 return TypedResults.NotFound();
         }

@@ -15,7 +15,7 @@ public static class ContractTemplates
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(contract);
-        return catalog.VersionsOf(contract.TemplateId).FirstOrDefault(v => v.BundleHash == contract.BundleHash)
+        return catalog.FindByHash(contract.BundleHash)
             ?? (catalog.TryGet(contract.TemplateId, contract.TemplateVersion, out var sameNumber) ? sameNumber : null);
     }
 }

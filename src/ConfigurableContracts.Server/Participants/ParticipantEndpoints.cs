@@ -40,7 +40,13 @@ public static class ParticipantEndpoints
             .WithSummary("List participants: a provider sees its own, the commissioner and auditors all of the contract.");
         group.MapGet("/participants/{participantId}", GetParticipant).RequireAuthorization(Policies.ContractReader)
             .WithName(nameof(GetParticipant))
-            .WithSummary("Get one participant with its record.");
+            .WithSummary("Get one participant with its record; the ETag is its row version.");
+        group.MapPut("/participants/{participantId}", CorrectParticipant).RequireAuthorization(Policies.Provider)
+            .WithName(nameof(CorrectParticipant))
+            .WithSummary("Replace one of your participants' record (an exit, a correction); pseudonym and enrolment date stay; needs If-Match (provider).")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return app;
     }
 
@@ -160,10 +166,78 @@ public static class ParticipantEndpoints
     }
 
     public static async Task<Results<Ok<ParticipantDto>, NotFound>> GetParticipant(
-        string contractId, string participantId, ClaimsPrincipal user, ParticipantStore participants, CancellationToken cancellationToken)
+        string contractId, string participantId, ClaimsPrincipal user, ParticipantStore participants, HttpResponse response, CancellationToken cancellationToken)
     {
         var participant = await participants.GetAsync(user.ToCaller(), contractId, participantId, cancellationToken).ConfigureAwait(false);
-        return participant is null ? TypedResults.NotFound() : TypedResults.Ok(ParticipantDto.From(participant));
+        if (participant is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        response.Headers.ETag = RowVersionETag.Format(participant.RowVersion);
+        return TypedResults.Ok(ParticipantDto.From(participant));
+    }
+
+    public static async Task<Results<Ok<ParticipantDto>, NotFound, ValidationProblem, ProblemHttpResult>> CorrectParticipant(
+        string contractId,
+        string participantId,
+        JsonElement record,
+        [Microsoft.AspNetCore.Mvc.FromHeader(Name = "If-Match")] string? ifMatch,
+        ClaimsPrincipal user,
+        TemplateCatalog catalog,
+        ContractStore contracts,
+        ParticipantStore participants,
+        HttpResponse response,
+        CancellationToken cancellationToken)
+    {
+        var caller = user.ToCaller();
+        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        if (template is null)
+        {
+            return refusal is null ? TypedResults.NotFound() : refusal;
+        }
+
+        var current = await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!RowVersionETag.TryParse(ifMatch, out var expected))
+        {
+            return Problems.PreconditionRequired("Send If-Match with the ETag of the participant as you read it, so no one else's correction is overwritten.");
+        }
+
+        var intake = ParticipantIntake.Validate(template, record, caller.OrganisationId);
+        var errors = intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)).ToList();
+        if (intake.Value is { } corrected && corrected.Pseudonym != current.Pseudonym)
+        {
+            errors.Add(new("$.pseudonym", $"The pseudonym stays '{current.Pseudonym}'; enrol a new participant for another one."));
+        }
+
+        if (intake.Value is { } changed && changed.EnrolmentDate != current.EnrolmentDate)
+        {
+            errors.Add(new("$.enrolmentDate", $"The enrolment date stays {current.EnrolmentDate:yyyy-MM-dd}: recorded measurements were placed in windows counted from it."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var change = await participants.CorrectRecordAsync(caller, contractId, participantId, expected, intake.Value!.Record, cancellationToken).ConfigureAwait(false);
+        switch (change.Outcome)
+        {
+            case RecordChangeOutcome.Done:
+                response.Headers.ETag = RowVersionETag.Format(change.Participant!.RowVersion);
+                return TypedResults.Ok(ParticipantDto.From(change.Participant));
+            case RecordChangeOutcome.Stale:
+                return Problems.PreconditionFailed($"The participant changed since you read it; it is now at ETag {RowVersionETag.Format(change.Participant!.RowVersion)}.");
+            case RecordChangeOutcome.ContractNotActive:
+                return Problems.Conflict("The contract is not active; records are corrected only while it is active.");
+            default:
+                return TypedResults.NotFound();
+        }
     }
 
     /// <summary>
@@ -207,14 +281,23 @@ public static class ParticipantEndpoints
     }
 }
 
-/// <summary>A participant as the API shows it.</summary>
+/// <summary>A participant as the API shows it; <c>rowVersion</c> is also its ETag.</summary>
 public sealed record ParticipantDto(
-    string Id, string ContractId, string ProviderId, string Pseudonym, DateOnly EnrolmentDate, JsonElement Record, DateTimeOffset CreatedAt, string CreatedBy)
+    string Id,
+    string ContractId,
+    string ProviderId,
+    string Pseudonym,
+    DateOnly EnrolmentDate,
+    JsonElement Record,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    int RowVersion,
+    DateTimeOffset UpdatedAt)
 {
     public static ParticipantDto From(Participant participant)
     {
         ArgumentNullException.ThrowIfNull(participant);
         return new(participant.Id, participant.ContractId, participant.ProviderId, participant.Pseudonym, participant.EnrolmentDate,
-            StoredJson.Parse(participant.Record), participant.CreatedAt, participant.CreatedBy);
+            StoredJson.Parse(participant.Record), participant.CreatedAt, participant.CreatedBy, participant.RowVersion, participant.UpdatedAt);
     }
 }

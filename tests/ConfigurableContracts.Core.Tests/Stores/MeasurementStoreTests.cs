@@ -80,6 +80,25 @@ public abstract class MeasurementStoreTests<TDatabase> : StoreTests<TDatabase>
         Assert.Equal([1, 2, 3, 4, 5], history.Select(m => m.Version));
         Assert.Equal(recordings.Take(5).Select(r => r.Id), history.Select(m => m.Id));
     }
+
+    [StoreFact]
+    public async Task ConcurrentCorrections_NeverShareAVersion()
+    {
+        var (database, connections) = await CreateMigratedAsync();
+        await using var _ = database;
+        var world = await new StoreWorld(connections).WithOrganisationsAsync();
+        var contract = await world.ContractAsync(ContractStatus.Active, "forening-a");
+        var participant = await world.EnrolAsync(world.ProviderA, contract.Id, "HV-1");
+
+        var recordings = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => world.Measurements.RecordAsync(world.ProviderA, contract.Id, StoreWorld.Measurement(participant.Id, i))));
+        var history = await world.Measurements.HistoryAsync(world.ProviderA, contract.Id, participant.Id);
+
+        // Racing writers may lose (and are told to send again), but the versions kept are 1..n without gaps or twins.
+        Assert.All(recordings, r => Assert.Contains(r.Outcome, new[] { RecordingOutcome.Recorded, RecordingOutcome.ConcurrentCorrection }));
+        Assert.Equal(Enumerable.Range(1, history.Count), history.Select(m => m.Version));
+        Assert.Equal(recordings.Count(r => r.Outcome == RecordingOutcome.Recorded), history.Count);
+        Assert.Equal(history.Select(m => m.Id).Order(StringComparer.Ordinal), recordings.Where(r => r.Id is not null).Select(r => r.Id!).Order(StringComparer.Ordinal));
+    }
 }
 
 public sealed class SqliteMeasurementStoreTests : MeasurementStoreTests<Sqlite>;

@@ -88,6 +88,26 @@ public abstract class ParticipantStoreTests<TDatabase> : StoreTests<TDatabase>
         Assert.Equal([EnrolmentOutcome.Enrolled, EnrolmentOutcome.DuplicatePseudonym, EnrolmentOutcome.Enrolled], results.Select(r => r.Outcome));
         Assert.Equal(["HV-1", "HV-2", "HV-3"], (await world.Participants.ListAsync(world.ProviderA, contract.Id)).Select(p => p.Pseudonym));
     }
+
+    [StoreFact]
+    public async Task CorrectRecord_ChangesOnlyTheCallersOwnParticipant_AtTheCurrentVersion()
+    {
+        var (database, connections) = await CreateMigratedAsync();
+        await using var _ = database;
+        var world = await new StoreWorld(connections).WithOrganisationsAsync();
+        var contract = await world.ContractAsync(ContractStatus.Active, "forening-a", "forening-b");
+        var ofA = await world.EnrolAsync(world.ProviderA, contract.Id, "HV-A");
+        const string Exited = """{"pseudonym":"HV-A","enrolmentDate":"2022-01-10","exitReason":"completed"}""";
+
+        var byB = await world.Participants.CorrectRecordAsync(world.ProviderB, contract.Id, ofA.Id, 1, "{}");
+        var byA = await world.Participants.CorrectRecordAsync(world.ProviderA, contract.Id, ofA.Id, 1, Exited);
+        var stale = await world.Participants.CorrectRecordAsync(world.ProviderA, contract.Id, ofA.Id, 1, "{}");
+
+        Assert.Equal(RecordChangeOutcome.NotFound, byB.Outcome);
+        Assert.Equal((RecordChangeOutcome.Done, 2, Exited), (byA.Outcome, byA.Participant!.RowVersion, byA.Participant.Record));
+        Assert.Equal(RecordChangeOutcome.Stale, stale.Outcome);
+        Assert.Equal(Exited, (await world.Participants.GetAsync(world.Commissioner, contract.Id, ofA.Id))!.Record);
+    }
 }
 
 public sealed class SqliteParticipantStoreTests : ParticipantStoreTests<Sqlite>;

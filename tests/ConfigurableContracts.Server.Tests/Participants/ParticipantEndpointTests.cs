@@ -128,6 +128,30 @@ public sealed class ParticipantEndpointTests(ServerFactory server) : IClassFixtu
     }
 
     [Fact]
+    public async Task Correct_ReplacesTheRecordWithIfMatch_ButKeepsPseudonymAndEnrolmentDate()
+    {
+        await using var scenario = await ContractScenario.CreateAsync(server);
+        var contractId = (await scenario.ContractAsync()).GetProperty("id").GetString()!;
+        var id = await ContractScenario.EnrolAsync(scenario.ProviderA, contractId, "HV-0020");
+        var url = $"/api/contracts/{contractId}/participants/{id}";
+
+        using var withoutIfMatch = await scenario.ProviderA.Client.PutAsJsonAsync(url, ContractScenario.Participant("HV-0020", notes: "slutade"));
+        using var moved = await PutAsync(scenario.ProviderA.Client, url, ContractScenario.Participant("HV-0020", enrolled: "2022-02-01"), "\"1\"");
+        using var byOther = await PutAsync(scenario.ProviderB.Client, url, ContractScenario.Participant("HV-0020", notes: "x"), "\"1\"");
+        using var corrected = await PutAsync(scenario.ProviderA.Client, url, ContractScenario.Participant("HV-0020", notes: "slutade"), "\"1\"");
+        using var stale = await PutAsync(scenario.ProviderA.Client, url, ContractScenario.Participant("HV-0020", notes: "igen"), "\"1\"");
+        var read = await scenario.Commissioner.Client.GetFromJsonAsync<JsonElement>(url);
+
+        Assert.Equal(HttpStatusCode.PreconditionRequired, withoutIfMatch.StatusCode);
+        Assert.Equal(["$.enrolmentDate"], await ContractScenario.ErrorPathsAsync(moved));
+        Assert.Equal(HttpStatusCode.NotFound, byOther.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+        Assert.Equal("\"2\"", corrected.Headers.ETag?.Tag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("slutade", read.GetProperty("record").GetProperty("notes").GetString());
+    }
+
+    [Fact]
     public async Task BulkEnrol_RefusesOtherContentTypes()
     {
         await using var scenario = await ContractScenario.CreateAsync(server);
@@ -136,5 +160,12 @@ public sealed class ParticipantEndpointTests(ServerFactory server) : IClassFixtu
         using var response = await scenario.ProviderA.Client.PostAsJsonAsync($"/api/contracts/{contractId}/participants:bulk", new[] { ContractScenario.Participant("HV-1") });
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> PutAsync(HttpClient client, string url, object body, string ifMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = JsonContent.Create(body) };
+        request.Headers.IfMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Parse(ifMatch));
+        return client.SendAsync(request);
     }
 }

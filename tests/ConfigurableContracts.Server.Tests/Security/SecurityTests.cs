@@ -32,13 +32,15 @@ public sealed class SecurityTests(ServerFactory server) : IClassFixture<ServerFa
     }
 
     [Fact]
-    public async Task Bootstrap_WritesAnOwnerOnlyAdminKey_ForThePlatformOrganisation()
+    public async Task Bootstrap_WritesAnOwnerOnlyAdminKey_AndLogsItsPathButNeverTheKey()
     {
         using var client = server.ClientWithKey(server.AdminKey);
 
         var me = await client.GetFromJsonAsync<JsonElement>("/api/me");
 
         Assert.Equal(("platform", "admin"), (me.GetProperty("organisationId").GetString(), me.GetProperty("role").GetString()));
+        Assert.Contains(server.LogMessages, m => m.Contains(server.BootstrapKeyFile, StringComparison.Ordinal));
+        Assert.DoesNotContain(server.LogMessages, m => m.Contains(server.AdminKey, StringComparison.Ordinal));
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(server.BootstrapKeyFile));
