@@ -54,6 +54,18 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
         return row?.ToRun();
     }
 
+    /// <summary>
+    /// Active runs nobody is working on: queued, or held under a lease that has lapsed. At start-up these are
+    /// the runs an earlier process was asked for or was doing when it stopped.
+    /// </summary>
+    public async Task<IReadOnlyList<EvaluationRun>> ClaimableAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<RunRow>(
+            $"SELECT {Columns} FROM evaluation_runs WHERE {Claimable} ORDER BY created_at", new { now }).ConfigureAwait(false);
+        return rows.Select(r => r.ToRun()).ToList();
+    }
+
     /// <summary>The latest nightly instant (scheduled or caught up) that has a run, for catch-up decisions.</summary>
     public async Task<DateTimeOffset?> LastNightlyAsync(string contractId, CancellationToken cancellationToken = default)
     {

@@ -67,6 +67,13 @@ public sealed partial class EvaluationRunner(
                 return null;
             }
 
+            if (existing is null && await TwinAsync(request, cancellationToken).ConfigureAwait(false) is { } twin)
+            {
+                // A nightly instant is evaluated once, whether the trigger or start-up catch-up got there first.
+                LogNothingToDo(logger, twin.Id, "the same nightly instant already has this run");
+                return null;
+            }
+
             if (existing is null)
             {
                 var fresh = NewRun(request.ContractId, request.Trigger, request.ScheduledFor, RunStatus.Queued, now);
@@ -102,6 +109,13 @@ public sealed partial class EvaluationRunner(
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private Task<EvaluationRun?> TwinAsync(RunRequest request, CancellationToken cancellationToken) => request.Trigger switch
+    {
+        RunTrigger.Schedule => runs.FindAsync(request.ContractId, RunTrigger.CatchUp, request.ScheduledFor, cancellationToken),
+        RunTrigger.CatchUp => runs.FindAsync(request.ContractId, RunTrigger.Schedule, request.ScheduledFor, cancellationToken),
+        _ => Task.FromResult<EvaluationRun?>(null),
+    };
 
     private async Task<EvaluationRun?> GiveUpAsync(RunRequest request, EvaluationRun? occurrence, EvaluationRun? holder, string instanceId, CancellationToken cancellationToken)
     {

@@ -8,9 +8,6 @@ public sealed class SchedulerOptions
 {
     public const string SectionName = "Scheduler";
 
-    /// <summary>Run the scheduler in this process at all (the server; tests of other features may turn it off).</summary>
-    public bool Enabled { get; set; } = true;
-
     /// <summary>Quartz cron (seconds first) for the nightly run of every contract without its own schedule_cron.</summary>
     public string NightlyCron { get; set; } = "0 0 2 * * ?";
 
