@@ -29,10 +29,32 @@ public sealed class EvaluationJob(EvaluationRunner runner) : IJob
         // another instance after a crash; Quartz keeps that instant for both.
         var scheduledFor = data.TryGetString(ScheduledForKey, out var given) && given is not null
             ? DateTimeOffset.Parse(given, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
-            : context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+            : OriginalScheduledFireTime(context) ?? context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
 
         await runner.RunAsync(new RunRequest(contractId, trigger, scheduledFor, runId), context.Scheduler.SchedulerInstanceId, cancellationToken)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A recovery firing (another instance died mid-run) is a trigger of its own with its own fire time; the
+    /// instant the cut-off run stood for travels in its data, under Quartz's documented key.
+    /// </summary>
+    private static DateTimeOffset? OriginalScheduledFireTime(IJobExecutionContext context)
+    {
+        if (!context.Recovering
+            || !context.MergedJobDataMap.TryGetString(SchedulerConstants.FailedJobOriginalTriggerScheduledFireTime, out var text)
+            || text is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+        {
+            // Quartz writes instants as ticks in its tables, and as Unix milliseconds in some string forms.
+            return number > 100_000_000_000_000 ? new DateTimeOffset(number, TimeSpan.Zero) : DateTimeOffset.FromUnixTimeMilliseconds(number);
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) ? instant.ToUniversalTime() : null;
     }
 
     /// <summary>The job data of a one-off firing for <paramref name="request"/>.</summary>
