@@ -11,7 +11,7 @@ namespace ConfigurableContracts.Cli.Hosting;
 /// </summary>
 internal static class CliServices
 {
-    public static ServiceProvider Build(string? settingsFile)
+    public static ServiceProvider Build(string? settingsFile, Action<IServiceCollection>? addServices = null)
     {
         var settingsPath = settingsFile is null ? FindSettings() : Path.GetFullPath(settingsFile);
         var contentRoot = settingsPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(settingsPath)!;
@@ -30,6 +30,7 @@ internal static class CliServices
             .SetMinimumLevel(LogLevel.Warning)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddDatabase(contentRoot);
+        addServices?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
