@@ -144,6 +144,41 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     }
 
     [StoreFact]
+    public async Task Run_WritesProgressAndRenewsTheLease_EveryProgressInterval()
+    {
+        var (database, connections) = await CreateMigratedAsync();
+        await using var _ = database;
+        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        var time = new FakeTimeProvider(Night);
+        var evaluation = new HalfwayEvaluation();
+        var runner = new EvaluationRunner(new EvaluationRunStore(connections), evaluation,
+            Options.Create(new SchedulerOptions { ProgressInterval = TimeSpan.FromSeconds(2), LeaseDuration = TimeSpan.FromMinutes(1) }),
+            time, NullLogger<EvaluationRunner>.Instance);
+
+        var running = runner.RunAsync(new RunRequest("c-1", RunTrigger.Manual, Night), "node-a", CancellationToken.None);
+        await evaluation.Halfway.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(100);
+        time.Advance(TimeSpan.FromSeconds(2));
+        var store = new EvaluationRunStore(connections);
+        EvaluationRun? midway = null;
+        for (var i = 0; i < 200 && midway?.ProgressAt is null; i++)
+        {
+            await Task.Delay(10);
+            midway = await store.ActiveAsync("c-1");
+        }
+
+        evaluation.Finish();
+        var run = await running;
+
+        Assert.Equal(40, midway!.ParticipantsDone);
+        Assert.Equal(100, midway.ParticipantsTotal);
+        Assert.Equal(Night.AddSeconds(2), midway.ProgressAt);
+        Assert.Equal(Night.AddSeconds(2).AddMinutes(1), midway.LeaseExpiresAt);
+        Assert.Equal(20.0, midway.Rate);
+        Assert.Equal(RunStatus.Succeeded, run!.Status);
+    }
+
+    [StoreFact]
     public async Task QueueManual_ReturnsTheActiveRun_WhenTheContractIsBusy()
     {
         var (database, connections) = await CreateMigratedAsync();
@@ -208,6 +243,24 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
             {
                 Assert.Contains(_lines, l => l.Contains(text, StringComparison.Ordinal));
             }
+        }
+    }
+
+    private sealed class HalfwayEvaluation : IContractEvaluation
+    {
+        private readonly TaskCompletionSource _halfway = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _finish = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Halfway => _halfway.Task;
+
+        public void Finish() => _finish.TrySetResult();
+
+        public async Task<EvaluationOutcome> RunAsync(string contractId, EvaluationRun run, IProgress<EvaluationProgress> progress, CancellationToken cancellationToken)
+        {
+            progress.Report(new EvaluationProgress(40, 100));
+            _halfway.TrySetResult();
+            await _finish.Task.WaitAsync(cancellationToken);
+            return new EvaluationOutcome(100, new Dictionary<string, long> { ["decisionsWritten"] = 0 });
         }
     }
 
