@@ -16,7 +16,7 @@ public static class EvaluationEndpoints
     {
         var group = app.MapGroup("/api").WithTags("Evaluations");
         group.MapPost("/contracts/{id}/evaluations", StartEvaluation).WithName(nameof(StartEvaluation))
-            .WithSummary("Run an active contract's evaluation now; 202 with the queued run, 409 while another run of it is active.")
+            .WithSummary("Run an active contract's evaluation now; 202 with the queued run (or the resumed one whose holder died), 409 while another run of it is active.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/contracts/{id}/evaluations", ListContractEvaluations).WithName(nameof(ListContractEvaluations))
@@ -29,7 +29,7 @@ public static class EvaluationEndpoints
     }
 
     public static async Task<Results<Accepted<EvaluationRunDto>, ProblemHttpResult>> StartEvaluation(
-        string id, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, CancellationToken cancellationToken)
+        string id, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await contracts.FindActiveAsync(id, cancellationToken).ConfigureAwait(false) is null)
         {
@@ -38,6 +38,13 @@ public static class EvaluationEndpoints
         }
 
         var (run, created) = await runner.QueueManualAsync(id, cancellationToken).ConfigureAwait(false);
+        if (!created && run.Status != RunStatus.Queued && run.LeaseExpiresAt < time.GetUtcNow())
+        {
+            // The active run's holder stopped renewing it (its process died): resuming it is this request's run.
+            await schedule.RunNowAsync(new RunRequest(id, run.Trigger, run.ScheduledFor, run.Id), cancellationToken).ConfigureAwait(false);
+            return TypedResults.Accepted(LocationOf(run), EvaluationRunDto.From(run));
+        }
+
         if (!created)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "An evaluation of this contract is already active",
