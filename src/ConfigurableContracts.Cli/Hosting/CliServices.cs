@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Data;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,10 +27,11 @@ internal static class CliServices
         services.AddSingleton<IConfiguration>(configuration);
         // Commands print their own results; the log only carries warnings, to stderr.
         services.AddLogging(logging => logging
-            .AddConfiguration(configuration.GetSection("Logging"))
             .SetMinimumLevel(LogLevel.Warning)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddDatabase(contentRoot);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AuditLog>();
         addServices?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }

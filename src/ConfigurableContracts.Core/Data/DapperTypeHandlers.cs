@@ -8,7 +8,7 @@ using NpgsqlTypes;
 namespace ConfigurableContracts.Core.Data;
 
 /// <summary>
-/// Maps instants (<see cref="DateTimeOffset"/>) and calendar dates (<see cref="DateOnly"/>) to each database's
+/// Maps instants (<see cref="DateTimeOffset"/>), calendar dates (<see cref="DateOnly"/>) and money (<see cref="decimal"/>) to each database's
 /// native column type, so the same model reads and writes on SQLite (ISO text), PostgreSQL (timestamptz, date)
 /// and SQL Server (datetimeoffset, date) without per-provider code in the stores.
 /// </summary>
@@ -27,6 +27,8 @@ public static class DapperTypeHandlers
         // Dapper consults its built-in type map before custom handlers, so the two types leave the map first.
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateOnly));
+        SqlMapper.RemoveTypeMap(typeof(decimal));
+        SqlMapper.AddTypeHandler(new MoneyHandler());
         SqlMapper.AddTypeHandler(new InstantHandler());
         SqlMapper.AddTypeHandler(new DateHandler());
     }
@@ -60,6 +62,35 @@ public static class DapperTypeHandlers
             DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
             string text => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
             _ => throw new DataException($"Cannot read an instant from a {value.GetType().Name}."),
+        };
+    }
+
+    /// <summary>
+    /// Money stays exact: SQLite has no decimal type, so amounts are stored as invariant text there (summed in C#,
+    /// never in SQL); PostgreSQL and SQL Server use numeric/decimal columns.
+    /// </summary>
+    private sealed class MoneyHandler : SqlMapper.TypeHandler<decimal>
+    {
+        public override void SetValue(IDbDataParameter parameter, decimal value)
+        {
+            if (parameter is SqliteParameter)
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = value.ToString(CultureInfo.InvariantCulture);
+                return;
+            }
+
+            parameter.DbType = DbType.Decimal;
+            parameter.Value = value;
+        }
+
+        public override decimal Parse(object value) => value switch
+        {
+            decimal exact => exact,
+            string text => decimal.Parse(text, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture),
+            long whole => whole,
+            double approximate => (decimal)approximate,
+            _ => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
         };
     }
 

@@ -30,6 +30,32 @@ public sealed class SqlDialect
     public string Page(string limitParameter, string offsetParameter) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, _limitFormat, limitParameter, offsetParameter);
 
+    /// <summary>
+    /// An INSERT that does nothing when a row with the same key exists: how retried writes stay idempotent.
+    /// </summary>
+    /// <param name="table">Table name (a constant, never user input).</param>
+    /// <param name="columns">Column names, in order.</param>
+    /// <param name="key">The unique key column.</param>
+    public string InsertIfAbsent(string table, IReadOnlyList<string> columns, string key)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        var names = string.Join(", ", columns);
+        var values = string.Join(", ", columns.Select(c => "@" + ParameterName(c)));
+        return Provider switch
+        {
+            DatabaseProvider.Sqlite => $"INSERT OR IGNORE INTO {table} ({names}) VALUES ({values})",
+            DatabaseProvider.PostgreSql => $"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT ({key}) DO NOTHING",
+            _ => $"IF NOT EXISTS (SELECT 1 FROM {table} WITH (UPDLOCK, HOLDLOCK) WHERE {key} = @{ParameterName(key)}) INSERT INTO {table} ({names}) VALUES ({values})",
+        };
+    }
+
+    /// <summary>The parameter name Dapper binds for a snake_case column: the PascalCase property of the row record.</summary>
+    public static string ParameterName(string column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        return string.Concat(column.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+    }
+
     public static SqlDialect For(DatabaseProvider provider) => provider switch
     {
         DatabaseProvider.Sqlite => Sqlite,

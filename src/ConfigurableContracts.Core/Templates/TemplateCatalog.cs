@@ -32,6 +32,10 @@ public sealed class TemplateCatalog(TemplateLoader loader, ILogger<TemplateCatal
         return template is not null;
     }
 
+    /// <summary>The loaded version whose files have <paramref name="bundleHash"/>, if it is still in memory.</summary>
+    public TemplateVersion? FindByHash(string bundleHash) =>
+        _versions.Values.SelectMany(v => v).FirstOrDefault(v => string.Equals(v.BundleHash, bundleHash, StringComparison.Ordinal));
+
     /// <summary>The diagnostics of the last load of <paramref name="id"/>; empty when it loaded cleanly or is unknown.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics(string id) => _diagnostics.TryGetValue(id, out var found) ? found : [];
 

@@ -3,6 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConfigurableContracts.Rules;
+using ConfigurableContracts.Rules.Compilation;
+using ConfigurableContracts.Rules.Functions;
+using ConfigurableContracts.Rules.Types;
+using ConfigurableContracts.Rules.Workflows;
 
 namespace ConfigurableContracts.Core.Templates;
 
@@ -126,6 +130,9 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
         var plan = ReadPlan(manifest, Report);
         var rulesFolder = ReadRules(folder, manifest, schemas, Report);
+        var workflows = rulesFolder is null || diagnostics.Any(d => d.IsError)
+            ? []
+            : CompileWorkflows(folder, rulesFolder, manifest, diagnostics);
 
         if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
         {
@@ -150,6 +157,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             ParticipantSchema = schemas["participant"],
             MeasurementSchema = schemas["measurement"],
             MeasurementPlan = plan!,
+            Workflows = workflows,
             Manifest = manifestElement,
             Warnings = diagnostics,
         };
@@ -279,6 +287,118 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
         return rulesFolder;
     }
+
+    /// <summary>
+    /// Reads every workflow file once, then compiles each manifest workflow against the types of its own inputs,
+    /// so a misspelled field or a wrong comparison is a load-time error located in the workflow file.
+    /// </summary>
+    /// <summary>The template's JavaScript functions, sandboxed; null (with diagnostics) when the file is refused.</summary>
+    private JavaScriptFunctions? LoadFunctions(string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    {
+        if (manifest.Rules?.Functions is not { } functionsFile)
+        {
+            return null;
+        }
+
+        var path = ResolveInside(rulesFolder, functionsFile);
+        if (path is null || !File.Exists(path))
+        {
+            diagnostics.Add(new Diagnostic("CCT0106", DiagnosticSeverity.Error, $"The functions file '{functionsFile}' does not exist inside the rules folder.",
+                new SourceLocation(DisplayPath(Path.Combine(rulesFolder, functionsFile)), 1, 1)));
+            return null;
+        }
+
+        var display = DisplayPath(path);
+        var source = ReadLimited(path, diagnostics);
+        if (source is null)
+        {
+            return null;
+        }
+
+        var functions = JavaScriptFunctions.Load(display, source, out var scriptDiagnostics);
+        diagnostics.AddRange(scriptDiagnostics.Select(d => new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(display, d.Line, d.Column))));
+        return functions;
+    }
+
+    private List<TemplateWorkflow> CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    {
+        var definitions = new List<WorkflowDefinition>();
+        foreach (var file in (manifest.Workflows ?? []).Select(w => w.File!).Distinct(StringComparer.Ordinal))
+        {
+            var path = Path.Combine(rulesFolder, file);
+            var read = WorkflowReader.Read(DisplayPath(path), ReadLimited(path, diagnostics) ?? "");
+            diagnostics.AddRange(read.Diagnostics);
+            definitions.AddRange(read.Workflows);
+        }
+
+        var functions = LoadFunctions(rulesFolder, manifest, diagnostics);
+        var schemaTypes = new Dictionary<string, RuleType>(StringComparer.Ordinal);
+        foreach (var (key, file) in manifest.Schemas ?? [])
+        {
+            using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(templateFolder, file)));
+            schemaTypes[key] = RuleType.FromJsonSchema(schema.RootElement);
+        }
+
+        var compiled = new List<TemplateWorkflow>();
+        foreach (var workflow in manifest.Workflows ?? [])
+        {
+            if (!definitions.Any(d => d.Name == workflow.Name))
+            {
+                diagnostics.Add(new Diagnostic("CCT0113", DiagnosticSeverity.Error,
+                    $"The manifest runs workflow '{workflow.Name}', but '{workflow.File}' defines {string.Join(", ", definitions.Select(d => $"'{d.Name}'"))}.",
+                    new SourceLocation(DisplayPath(Path.Combine(rulesFolder, workflow.File!)), 1, 1)));
+                continue;
+            }
+
+            var inputTypes = (workflow.Inputs ?? []).ToDictionary(
+                input => input.Key,
+                input => input.Value switch
+                {
+                    "date" => RuleType.Date,
+                    var array when array.EndsWith("[]", StringComparison.Ordinal) => RuleType.ArrayOf(schemaTypes[array[..^2]]),
+                    var key => schemaTypes[key],
+                },
+                StringComparer.Ordinal);
+            var compilation = WorkflowCompiler.Compile(WithDependencies(workflow.Name!, definitions), inputTypes, functions);
+            diagnostics.AddRange(compilation.Diagnostics.Where(d => !diagnostics.Contains(d)));
+            compiled.Add(new TemplateWorkflow { Name = workflow.Name!, Scope = workflow.Scope!, InputTypes = inputTypes, Compiled = compilation.Workflows });
+        }
+
+        return compiled;
+    }
+
+    /// <summary>
+    /// The named workflow and every workflow it injects or evaluates rules of, transitively: a participant workflow
+    /// is compiled with participant inputs only, so a cohort workflow in another file must not be bound with them.
+    /// </summary>
+    private static List<WorkflowDefinition> WithDependencies(string name, List<WorkflowDefinition> definitions)
+    {
+        var byName = definitions.GroupBy(d => d.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var result = new List<WorkflowDefinition>();
+        var pending = new Stack<string>([name]);
+        while (pending.TryPop(out var next))
+        {
+            if (!byName.TryGetValue(next, out var definition) || result.Contains(definition))
+            {
+                continue;
+            }
+
+            result.Add(definition);
+            foreach (var injected in definition.WorkflowsToInject)
+            {
+                pending.Push(injected);
+            }
+
+            foreach (var target in AllRules(definition.Rules).SelectMany(r => new[] { r.OnSuccess?.WorkflowName, r.OnFailure?.WorkflowName }).OfType<string>())
+            {
+                pending.Push(target);
+            }
+        }
+
+        return result;
+    }
+
+    private static IEnumerable<RuleDefinition> AllRules(IEnumerable<RuleDefinition> rules) => rules.SelectMany(r => AllRules(r.Rules).Prepend(r));
 
     private SortedDictionary<string, string>? CollectFiles(string templateFolder, string? rulesFolder, List<Diagnostic> diagnostics)
     {

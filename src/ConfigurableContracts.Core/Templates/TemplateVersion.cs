@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConfigurableContracts.Rules;
 
 namespace ConfigurableContracts.Core.Templates;
 
@@ -30,9 +31,12 @@ public sealed class TemplateVersion
 
     public required MeasurementPlan MeasurementPlan { get; init; }
 
+    /// <summary>The manifest's workflows, compiled, in manifest order.</summary>
+    public required IReadOnlyList<TemplateWorkflow> Workflows { get; init; }
+
     /// <summary>The manifest as written, for the parts only later stages read (payment model, cohort target).</summary>
     public required JsonElement Manifest { get; init; }
 
     /// <summary>Warnings found while loading; a version with errors is never built.</summary>
-    public required IReadOnlyList<ConfigurableContracts.Rules.Diagnostic> Warnings { get; init; }
+    public required IReadOnlyList<Diagnostic> Warnings { get; init; }
 }

@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Text.Json;
+using ConfigurableContracts.Rules;
+using ConfigurableContracts.Rules.Compilation;
+using ConfigurableContracts.Rules.Evaluation;
+using ConfigurableContracts.Rules.Types;
+using ConfigurableContracts.Rules.Workflows;
+
+namespace ConfigurableContracts.Cli.Commands;
+
+/// <summary>
+/// <c>contracts eval &lt;workflow.json&gt; [--workflow NAME] --input NAME=FILE.json …</c>: runs a RulesEngine workflow
+/// file against JSON inputs whose types are inferred from the data, and prints the result trees as JSON.
+/// </summary>
+internal static class EvalCommand
+{
+    /// <summary>The file is not a readable workflow, an input cannot be read, or the workflow name is unknown.</summary>
+    public const int UnreadableExitCode = 2;
+
+    public static Command Create()
+    {
+        var file = new Argument<string>("workflow") { Description = "Workflow JSON file (one workflow or an array of them)." };
+        var workflow = new Option<string?>("--workflow") { Description = "Run only this workflow of the file." };
+        var inputs = new Option<string[]>("--input")
+        {
+            Description = "An input as NAME=FILE.json; repeat for each input. Types are inferred from the data.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("eval", "Evaluate a workflow file against JSON inputs and print the rule results as JSON.")
+        {
+            file,
+            workflow,
+            inputs,
+        };
+        command.SetAction(parseResult => Run(
+            parseResult.GetValue(file)!,
+            parseResult.GetValue(workflow),
+            parseResult.GetValue(inputs) ?? [],
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static int Run(string path, string? workflowName, string[] inputArguments, TextWriter output, TextWriter error)
+    {
+        WorkflowReadResult read;
+        try
+        {
+            read = WorkflowReader.ReadFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"{path}:1:1: error {DiagnosticCodes.InvalidJson}: cannot read the file: {e.Message}");
+            return UnreadableExitCode;
+        }
+        foreach (var diagnostic in read.Diagnostics) error.WriteLine(diagnostic);
+        if (read.HasErrors) return UnreadableExitCode;
+
+        var types = new Dictionary<string, RuleType>(StringComparer.Ordinal);
+        var inputs = new RuleInputs();
+        foreach (var argument in inputArguments)
+        {
+            if (!TryReadInput(argument, out var name, out var json, out var problem))
+            {
+                error.WriteLine($"--input {argument}: {problem}");
+                return UnreadableExitCode;
+            }
+            var type = RuleType.InferFromData(json);
+            // A null input (e.g. a follow-up not yet recorded) says nothing about its fields: check them at run time.
+            types[name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
+            inputs.SetJson(name, json, types[name]);
+        }
+
+        var selected = read.Workflows.Where(w => workflowName is null || w.Name == workflowName).ToList();
+        if (selected.Count == 0)
+        {
+            error.WriteLine($"{path}: no workflow named '{workflowName}'; the file has: {string.Join(", ", read.Workflows.Select(w => w.Name))}.");
+            return UnreadableExitCode;
+        }
+
+        // Rules that do not bind against these inputs report Error in their own result, as in RulesEngine.
+        var compilation = WorkflowCompiler.Compile(read.Workflows, types);
+        foreach (var warning in compilation.Diagnostics.Where(d => !d.IsError)) error.WriteLine(warning);
+
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartArray();
+            foreach (var definition in selected)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("workflow", definition.Name);
+                writer.WritePropertyName("results");
+                RuleResultJson.WriteResults(writer, compilation.Workflows.Evaluate(definition.Name, inputs));
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        return 0;
+    }
+
+    private static bool TryReadInput(string argument, out string name, out JsonElement json, out string problem)
+    {
+        name = "";
+        json = default;
+        var separator = argument.IndexOf('=', StringComparison.Ordinal);
+        if (separator <= 0 || separator == argument.Length - 1)
+        {
+            problem = "expected NAME=FILE.json.";
+            return false;
+        }
+        name = argument[..separator];
+        var file = argument[(separator + 1)..];
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { MaxDepth = 64 });
+            json = document.RootElement.Clone();
+            problem = "";
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            problem = $"cannot read '{file}' as JSON: {e.Message}";
+            return false;
+        }
+    }
+}

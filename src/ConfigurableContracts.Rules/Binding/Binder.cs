@@ -1,0 +1,830 @@
+using ConfigurableContracts.Rules.Functions;
+using ConfigurableContracts.Rules.Syntax;
+using ConfigurableContracts.Rules.Types;
+
+namespace ConfigurableContracts.Rules.Binding;
+
+/// <summary>
+/// Gives a syntax tree its meaning: resolves every name against the inputs, parameters and the member allow-list,
+/// computes static types from the inputs' <see cref="RuleType"/>s, and reports what does not fit (unknown field,
+/// wrong operand types, forbidden member) with a did-you-mean. Anything not on the allow-list is refused here, so
+/// it can never reach the compiler, let alone run.
+/// </summary>
+internal sealed class Binder
+{
+    private static readonly HashSet<string> StaticClasses = new(StringComparer.Ordinal) { "Math", "Convert", "DateTime", "string", "String" };
+
+    // Names that people try in order to reach beyond the data. They are refused with a message that says why,
+    // rather than "unknown name", so that nobody mistakes the refusal for a typo to be fixed.
+    private static readonly HashSet<string> ForbiddenNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "GetType", "typeof", "nameof", "sizeof", "default", "Activator", "AppDomain", "Assembly", "Environment",
+        "Process", "File", "Directory", "Path", "Type", "System", "Reflection", "Now", "UtcNow", "Today", "Invoke",
+        "DynamicInvoke", "Compile", "CreateInstance", "GetMethod", "GetMethods", "GetProperty", "GetField", "Load",
+        "LoadFrom", "Exit", "FailFast", "GC", "Console", "Thread", "Task", "Marshal", "Unsafe", "Expression",
+        "Delegate", "dynamic", "object", "Object", "ToString", "Equals", "GetHashCode", "MemberwiseClone",
+        "Finalize", "Timer", "HttpClient", "WebClient", "Socket", "Registry", "Runtime", "Interop", "IO", "Net",
+        "Diagnostics", "Threading", "Stopwatch", "Random", "Guid", "Cast", "OfType", "As", "Is", "AsQueryable",
+    };
+
+    private static readonly Dictionary<string, BuiltinMethod> StringMembers = new(StringComparer.Ordinal)
+    {
+        ["Contains"] = BuiltinMethod.Contains,
+        ["StartsWith"] = BuiltinMethod.StartsWith,
+        ["EndsWith"] = BuiltinMethod.EndsWith,
+        ["ToLower"] = BuiltinMethod.ToLower,
+        ["ToUpper"] = BuiltinMethod.ToUpper,
+        ["Trim"] = BuiltinMethod.Trim,
+        ["Substring"] = BuiltinMethod.Substring,
+        ["IndexOf"] = BuiltinMethod.IndexOf,
+        ["Length"] = BuiltinMethod.Length,
+    };
+
+    private static readonly Dictionary<string, BuiltinMethod> DateMembers = new(StringComparer.Ordinal)
+    {
+        ["AddDays"] = BuiltinMethod.AddDays,
+        ["AddMonths"] = BuiltinMethod.AddMonths,
+        ["Year"] = BuiltinMethod.Year,
+        ["Month"] = BuiltinMethod.Month,
+        ["Day"] = BuiltinMethod.Day,
+    };
+
+    private static readonly Dictionary<string, BuiltinMethod> TimeSpanMembers = new(StringComparer.Ordinal)
+    {
+        ["TotalDays"] = BuiltinMethod.TotalDays,
+        ["Days"] = BuiltinMethod.Days,
+    };
+
+    private static readonly Dictionary<string, BuiltinMethod> ArrayMembers = new(StringComparer.Ordinal)
+    {
+        ["Any"] = BuiltinMethod.Any,
+        ["All"] = BuiltinMethod.All,
+        ["Count"] = BuiltinMethod.Count,
+        ["Sum"] = BuiltinMethod.Sum,
+        ["Min"] = BuiltinMethod.Min,
+        ["Max"] = BuiltinMethod.Max,
+        ["Average"] = BuiltinMethod.Average,
+        ["Where"] = BuiltinMethod.Where,
+        ["Select"] = BuiltinMethod.Select,
+        ["First"] = BuiltinMethod.First,
+        ["FirstOrDefault"] = BuiltinMethod.FirstOrDefault,
+        ["Last"] = BuiltinMethod.Last,
+        ["Contains"] = BuiltinMethod.Contains,
+        ["Distinct"] = BuiltinMethod.Distinct,
+        ["OrderBy"] = BuiltinMethod.OrderBy,
+        ["OrderByDescending"] = BuiltinMethod.OrderByDescending,
+        ["Take"] = BuiltinMethod.Take,
+        ["Skip"] = BuiltinMethod.Skip,
+    };
+
+    private static readonly Dictionary<string, Dictionary<string, BuiltinMethod>> StaticMembers = new(StringComparer.Ordinal)
+    {
+        ["Math"] = new(StringComparer.Ordinal)
+        {
+            ["Abs"] = BuiltinMethod.MathAbs,
+            ["Min"] = BuiltinMethod.MathMin,
+            ["Max"] = BuiltinMethod.MathMax,
+            ["Round"] = BuiltinMethod.MathRound,
+            ["Floor"] = BuiltinMethod.MathFloor,
+            ["Ceiling"] = BuiltinMethod.MathCeiling,
+            ["Pow"] = BuiltinMethod.MathPow,
+        },
+        ["Convert"] = new(StringComparer.Ordinal)
+        {
+            ["ToInt16"] = BuiltinMethod.ConvertToInteger,
+            ["ToInt32"] = BuiltinMethod.ConvertToInteger,
+            ["ToInt64"] = BuiltinMethod.ConvertToInteger,
+            ["ToDecimal"] = BuiltinMethod.ConvertToNumber,
+            ["ToDouble"] = BuiltinMethod.ConvertToNumber,
+            ["ToSingle"] = BuiltinMethod.ConvertToNumber,
+            ["ToString"] = BuiltinMethod.ConvertToString,
+            ["ToBoolean"] = BuiltinMethod.ConvertToBoolean,
+            ["ToDateTime"] = BuiltinMethod.ConvertToDate,
+        },
+        ["DateTime"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.DateTimeParse },
+        ["string"] = new(StringComparer.Ordinal)
+        {
+            ["IsNullOrEmpty"] = BuiltinMethod.StringIsNullOrEmpty,
+            ["IsNullOrWhiteSpace"] = BuiltinMethod.StringIsNullOrWhiteSpace,
+        },
+    };
+
+    private static readonly HashSet<BuiltinMethod> Properties =
+    [
+        BuiltinMethod.Length, BuiltinMethod.Year, BuiltinMethod.Month, BuiltinMethod.Day,
+        BuiltinMethod.TotalDays, BuiltinMethod.Days,
+    ];
+
+    private readonly SlotAllocator _slots;
+    private readonly IRuleFunctions? _functions;
+    private readonly ExpressionSource _source;
+    private readonly string? _ruleName;
+    private readonly List<Diagnostic> _diagnostics;
+    private BindingScope _scope;
+    private int _errorCount;
+
+    public Binder(BindingScope scope, SlotAllocator slots, IRuleFunctions? functions, ExpressionSource source, string? ruleName, List<Diagnostic> diagnostics)
+    {
+        _scope = scope;
+        _slots = slots;
+        _functions = functions;
+        _source = source;
+        _ruleName = ruleName;
+        _diagnostics = diagnostics;
+    }
+
+    public bool HasErrors => _errorCount > 0;
+
+    /// <summary>Parses and binds an expression; null when it has a syntax or binding error (already reported).</summary>
+    public static BoundExpression? Bind(
+        ExpressionSource source, BindingScope scope, SlotAllocator slots, IRuleFunctions? functions, string? ruleName,
+        List<Diagnostic> diagnostics)
+    {
+        var (root, errors) = Parser.Parse(source.Text);
+        foreach (var error in errors)
+            diagnostics.Add(new Diagnostic(error.Code, DiagnosticSeverity.Error, error.Message, source.LocationAt(error.Span.Start), ruleName));
+        if (root is null) return null;
+        var binder = new Binder(scope, slots, functions, source, ruleName, diagnostics);
+        var bound = binder.BindExpression(root);
+        return binder.HasErrors ? null : bound;
+    }
+
+    public BoundExpression BindExpression(ExpressionSyntax syntax) => syntax switch
+    {
+        LiteralExpressionSyntax literal => BindLiteral(literal),
+        NameExpressionSyntax name => BindName(name),
+        MemberAccessExpressionSyntax member => BindMemberAccess(member),
+        CallExpressionSyntax call => BindCall(call),
+        IndexExpressionSyntax index => BindIndex(index),
+        UnaryExpressionSyntax unary => BindUnary(unary),
+        BinaryExpressionSyntax binary => BindBinary(binary),
+        ConditionalExpressionSyntax conditional => BindConditional(conditional),
+        InExpressionSyntax @in => BindIn(@in),
+        LambdaExpressionSyntax lambda => Error(DiagnosticCodes.InvalidLambda,
+            "A lambda (x => …) can only be an argument of Any, All, Count, Sum, Min, Max, Average, Where, Select, First, FirstOrDefault, Last, OrderBy or OrderByDescending.",
+            lambda.Span),
+        _ => Error(DiagnosticCodes.UnexpectedToken, "Unsupported expression.", syntax.Span),
+    };
+
+    private string Text(TextSpan span) => _source.Text.Substring(span.Start, span.Length);
+
+    private BoundErrorExpression Error(string code, string message, TextSpan span)
+    {
+        _errorCount++;
+        _diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Error, message, _source.LocationAt(span.Start), _ruleName));
+        return new BoundErrorExpression(span, Text(span));
+    }
+
+    private void Warning(string code, string message, TextSpan span) =>
+        _diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Warning, message, _source.LocationAt(span.Start), _ruleName));
+
+    private static bool IsError(BoundExpression expression) => expression is BoundErrorExpression;
+
+    private BoundLiteral BindLiteral(LiteralExpressionSyntax literal)
+    {
+        var type = literal.Value switch
+        {
+            null => RuleType.Null,
+            bool => RuleType.Boolean,
+            long => RuleType.Integer,
+            decimal => RuleType.Number,
+            _ => RuleType.String,
+        };
+        var value = literal.Value is bool b ? Boxes.Box(b) : literal.Value;
+        return new BoundLiteral(value, type, literal.Span, Text(literal.Span));
+    }
+
+    private BoundExpression BindName(NameExpressionSyntax name)
+    {
+        if (_scope.TryLookup(name.Name, out var symbol)) return new BoundSlot(symbol, name.Span, name.Name);
+        if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
+        if (StaticClasses.Contains(name.Name) || name.Name == "fn")
+            return Error(DiagnosticCodes.NotAValue, $"'{name.Name}' is not a value; use one of its members, e.g. {ExampleMember(name.Name)}.", name.Span);
+        var candidates = _scope.VisibleNames.Concat(StaticClasses);
+        return Error(DiagnosticCodes.UnknownName, $"Unknown name '{name.Name}'.{NameSuggestions.Hint(name.Name, candidates)}", name.Span);
+    }
+
+    private static string ExampleMember(string staticName) => staticName switch
+    {
+        "Math" => "Math.Abs(x)",
+        "Convert" => "Convert.ToDecimal(x)",
+        "DateTime" => "DateTime.Parse(\"2024-01-31\")",
+        "fn" => "fn.name(x)",
+        _ => "string.IsNullOrEmpty(s)",
+    };
+
+    private BoundErrorExpression Forbidden(string name, TextSpan span)
+    {
+        var why = name is "Now" or "UtcNow" or "Today"
+            ? "rules have no clock; use the 'asOf' input so that results can be reproduced"
+            : "rules can only read their inputs and call the allowed members (no reflection, types, files, network, environment or process)";
+        return Error(DiagnosticCodes.ForbiddenMember, $"'{name}' is not allowed: {why}.", span);
+    }
+
+    private bool IsStaticClassName(ExpressionSyntax syntax, out string name)
+    {
+        name = syntax is NameExpressionSyntax n ? n.Name : "";
+        return syntax is NameExpressionSyntax && StaticClasses.Contains(name) && !_scope.TryLookup(name, out _);
+    }
+
+    private bool IsFunctionsName(ExpressionSyntax syntax) =>
+        syntax is NameExpressionSyntax { Name: "fn" } && !_scope.TryLookup("fn", out _);
+
+    private BoundExpression BindMemberAccess(MemberAccessExpressionSyntax member)
+    {
+        var name = member.Name.Text;
+        if (ForbiddenNames.Contains(name)) return Forbidden(name, member.Name.Span);
+        if (IsStaticClassName(member.Target, out var className))
+            return Error(DiagnosticCodes.UnknownMethod,
+                $"'{className}.{name}' is not an allowed value; only calls such as {ExampleMember(className)} are.", member.Name.Span);
+        if (IsFunctionsName(member.Target))
+            return Error(DiagnosticCodes.InvalidLambda, $"Custom function 'fn.{name}' must be called with arguments: fn.{name}(…).", member.Span);
+
+        var target = BindExpression(member.Target);
+        if (IsError(target)) return target;
+        var span = member.Span;
+        var text = Text(span);
+        var type = target.Type;
+        switch (type.Kind)
+        {
+            case RuleTypeKind.Any:
+                return new BoundField(target, name, RuleType.Any, span, text);
+            case RuleTypeKind.Object when type.Properties is null:
+                return new BoundField(target, name, RuleType.Any, span, text);
+            case RuleTypeKind.Object:
+                if (type.Properties.TryGetValue(name, out var fieldType)) return new BoundField(target, name, fieldType, span, text);
+                return Error(DiagnosticCodes.UnknownProperty,
+                    $"'{Text(member.Target.Span)}' has no field '{name}'.{NameSuggestions.Hint(name, type.Properties.Keys)}", member.Name.Span);
+            case RuleTypeKind.Array when name == "Count":
+                return BindMethod(BuiltinMethod.Count, target, [], span, member.Name.Span);
+        }
+        var members = InstanceMembers(type.Kind);
+        if (members is null)
+            return Error(DiagnosticCodes.MemberOfNonObject, $"A value of type {type.DisplayName} has no member '{name}'.", member.Name.Span);
+        if (!members.TryGetValue(name, out var method))
+            return Error(DiagnosticCodes.UnknownMethod,
+                $"'{name}' is not an allowed member of {type.DisplayName}.{NameSuggestions.Hint(name, members.Keys)}", member.Name.Span);
+        if (!Properties.Contains(method))
+            return Error(DiagnosticCodes.InvalidLambda, $"'{name}' is a method; call it as {name}(…).", member.Name.Span);
+        return BindMethod(method, target, [], span, member.Name.Span);
+    }
+
+    private static Dictionary<string, BuiltinMethod>? InstanceMembers(RuleTypeKind kind) => kind switch
+    {
+        RuleTypeKind.String => StringMembers,
+        RuleTypeKind.Date => DateMembers,
+        RuleTypeKind.TimeSpan => TimeSpanMembers,
+        RuleTypeKind.Array => ArrayMembers,
+        _ => null,
+    };
+
+    private BoundExpression BindCall(CallExpressionSyntax call)
+    {
+        switch (call.Target)
+        {
+            case NameExpressionSyntax name:
+                if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
+                return Error(DiagnosticCodes.UnknownMethod,
+                    $"Unknown function '{name.Name}'. Custom functions are called as fn.{name.Name}(…); built-ins as Math.Abs(…), xs.Any(…), etc.",
+                    name.Span);
+            case MemberAccessExpressionSyntax member:
+                var methodName = member.Name.Text;
+                // Static classes first: Convert.ToString is allowed even though ToString on a value is not.
+                if (IsStaticClassName(member.Target, out var className)) return BindStaticCall(className, methodName, call, member.Name.Span);
+                if (ForbiddenNames.Contains(methodName)) return Forbidden(methodName, member.Name.Span);
+                if (IsFunctionsName(member.Target)) return BindFunctionCall(methodName, call, member.Name.Span);
+                var receiver = BindExpression(member.Target);
+                if (IsError(receiver)) return receiver;
+                return BindInstanceCall(receiver, methodName, call, member.Name.Span);
+            default:
+                return Error(DiagnosticCodes.UnexpectedToken, "Only named members can be called.", call.Span);
+        }
+    }
+
+    private BoundExpression BindFunctionCall(string name, CallExpressionSyntax call, TextSpan nameSpan)
+    {
+        if (_functions is null)
+            return Error(DiagnosticCodes.NoFunctions, $"'fn.{name}' calls a custom function, but this template has no functions file.", nameSpan);
+        if (!_functions.TryGetFunction(name, out var signature))
+            return Error(DiagnosticCodes.UnknownFunction,
+                $"Unknown custom function 'fn.{name}'.{NameSuggestions.Hint(name, _functions.FunctionNames)}", nameSpan);
+        if (signature.ParameterCount != call.Arguments.Count)
+            return Error(DiagnosticCodes.ArgumentCount,
+                $"'fn.{name}' takes {signature.ParameterCount} argument(s), not {call.Arguments.Count}.", call.Span);
+        var arguments = BindArguments(call.Arguments);
+        if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
+        var type = signature.ReturnType switch
+        {
+            "number" => RuleType.Number,
+            "integer" => RuleType.Integer,
+            "string" => RuleType.String,
+            "boolean" => RuleType.Boolean,
+            "date" => RuleType.Date,
+            _ => RuleType.Any,
+        };
+        return new BoundFunctionCall(name, arguments, type, call.Span, Text(call.Span));
+    }
+
+    private List<BoundExpression>? BindArguments(IReadOnlyList<ExpressionSyntax> syntax)
+    {
+        var arguments = new List<BoundExpression>(syntax.Count);
+        var failed = false;
+        foreach (var argument in syntax)
+        {
+            var bound = BindExpression(argument);
+            failed |= IsError(bound);
+            arguments.Add(bound);
+        }
+        return failed ? null : arguments;
+    }
+
+    private BoundExpression BindStaticCall(string className, string methodName, CallExpressionSyntax call, TextSpan nameSpan)
+    {
+        var members = StaticMembers[className == "String" ? "string" : className];
+        if (!members.ContainsKey(methodName) && ForbiddenNames.Contains(methodName)) return Forbidden(methodName, nameSpan);
+        if (!members.TryGetValue(methodName, out var method))
+            return Error(DiagnosticCodes.UnknownMethod,
+                $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
+        var arguments = BindArguments(call.Arguments);
+        if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
+        return BindMethod(method, null, arguments, call.Span, nameSpan);
+    }
+
+    private BoundExpression BindInstanceCall(BoundExpression receiver, string methodName, CallExpressionSyntax call, TextSpan nameSpan)
+    {
+        var type = receiver.Type;
+        BuiltinMethod method;
+        if (type.Kind == RuleTypeKind.Any)
+        {
+            // The receiver's type is known only at run time: accept any allowed member name and check then.
+            if (!StringMembers.TryGetValue(methodName, out method) && !DateMembers.TryGetValue(methodName, out method)
+                && !TimeSpanMembers.TryGetValue(methodName, out method) && !ArrayMembers.TryGetValue(methodName, out method))
+            {
+                var all = StringMembers.Keys.Concat(DateMembers.Keys).Concat(TimeSpanMembers.Keys).Concat(ArrayMembers.Keys);
+                return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is not an allowed method.{NameSuggestions.Hint(methodName, all)}", nameSpan);
+            }
+        }
+        else
+        {
+            var members = InstanceMembers(type.Kind);
+            if (members is null)
+            {
+                var what = type.Kind == RuleTypeKind.Object ? "an object" : $"a value of type {type.DisplayName}";
+                return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' cannot be called on {what}.", nameSpan);
+            }
+            if (!members.TryGetValue(methodName, out method))
+                return Error(DiagnosticCodes.UnknownMethod,
+                    $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
+        }
+        if (Properties.Contains(method))
+            return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is a property; write it without parentheses.", nameSpan);
+
+        var elementType = type.Kind == RuleTypeKind.Array ? type.ElementType ?? RuleType.Any : RuleType.Any;
+        var arguments = new List<BoundExpression>(call.Arguments.Count);
+        var failed = false;
+        foreach (var argument in call.Arguments)
+        {
+            var bound = argument is LambdaExpressionSyntax lambda ? BindLambda(method, lambda, elementType) : BindExpression(argument);
+            failed |= IsError(bound);
+            arguments.Add(bound);
+        }
+        if (failed) return new BoundErrorExpression(call.Span, Text(call.Span));
+        return BindMethod(method, receiver, arguments, call.Span, nameSpan);
+    }
+
+    private static bool TakesLambda(BuiltinMethod method) => method is BuiltinMethod.Any or BuiltinMethod.All
+        or BuiltinMethod.Count or BuiltinMethod.Sum or BuiltinMethod.Min or BuiltinMethod.Max or BuiltinMethod.Average
+        or BuiltinMethod.Where or BuiltinMethod.Select or BuiltinMethod.First or BuiltinMethod.FirstOrDefault
+        or BuiltinMethod.Last or BuiltinMethod.OrderBy or BuiltinMethod.OrderByDescending;
+
+    private BoundExpression BindLambda(BuiltinMethod method, LambdaExpressionSyntax lambda, RuleType elementType)
+    {
+        if (!TakesLambda(method))
+            return Error(DiagnosticCodes.InvalidLambda, $"{method} does not take a lambda argument.", lambda.Span);
+        var parameter = new Symbol(lambda.Parameter.Text, SymbolKind.LambdaParameter, _slots.Next(), elementType);
+        var outer = _scope;
+        _scope = new BindingScope(outer);
+        _scope.Declare(parameter);
+        try
+        {
+            var body = BindExpression(lambda.Body);
+            if (IsError(body)) return body;
+            return new BoundLambda(parameter, body, lambda.Span, Text(lambda.Span));
+        }
+        finally
+        {
+            _scope = outer;
+        }
+    }
+
+    /// <summary>Checks arity and argument types of an allow-listed member and computes its result type.</summary>
+    private BoundExpression BindMethod(BuiltinMethod method, BoundExpression? receiver, List<BoundExpression> arguments, TextSpan span, TextSpan nameSpan)
+    {
+        var receiverType = receiver?.Type ?? RuleType.Any;
+        var element = receiverType.Kind == RuleTypeKind.Array ? receiverType.ElementType ?? RuleType.Any : RuleType.Any;
+        var text = Text(span);
+        var argumentCount = arguments.Count;
+        var lambda = argumentCount > 0 ? arguments[0] as BoundLambda : null;
+
+        BoundExpression Result(RuleType type) => new BoundCall(method, receiver, arguments, type, span, text);
+
+        BoundExpression Arity(int min, int max) => Error(DiagnosticCodes.ArgumentCount,
+            min == max ? $"{method} takes {min} argument(s), not {argumentCount}." : $"{method} takes {min} to {max} arguments, not {argumentCount}.",
+            span);
+
+        bool Argument(int index, params RuleTypeKind[] kinds)
+        {
+            var type = arguments[index].Type;
+            if (arguments[index] is BoundLambda || (type.Kind is not (RuleTypeKind.Any or RuleTypeKind.Null) && !kinds.Contains(type.Kind)
+                && !(type.Kind == RuleTypeKind.Integer && kinds.Contains(RuleTypeKind.Number))))
+            {
+                Error(DiagnosticCodes.ArgumentType,
+                    $"Argument {index + 1} of {method} must be {string.Join(" or ", kinds.Select(k => k.ToString().ToLowerInvariant()))}, not {arguments[index].Type.DisplayName}.",
+                    arguments[index].Span);
+                return false;
+            }
+            return true;
+        }
+
+        bool NoLambdas()
+        {
+            foreach (var argument in arguments)
+            {
+                if (argument is not BoundLambda) continue;
+                Error(DiagnosticCodes.InvalidLambda, $"{method} does not take a lambda argument.", argument.Span);
+                return false;
+            }
+            return true;
+        }
+
+        // A predicate lambda must produce a boolean; a selector any value.
+        BoundExpression? Predicate(bool required)
+        {
+            if (argumentCount > 1) return Arity(required ? 1 : 0, 1);
+            if (argumentCount == 0) return required ? Arity(1, 1) : null;
+            if (lambda is null)
+                return Error(DiagnosticCodes.InvalidLambda, $"{method} expects a lambda such as x => x.done, not {arguments[0].Type.DisplayName}.", arguments[0].Span);
+            if (lambda.Body.Type.Kind is not (RuleTypeKind.Boolean or RuleTypeKind.Any))
+                return Error(DiagnosticCodes.InvalidLambda, $"The lambda of {method} must return a boolean, not {lambda.Body.Type.DisplayName}.", lambda.Body.Span);
+            return null;
+        }
+
+        RuleType? Selected(bool numeric)
+        {
+            if (argumentCount == 0) return element;
+            if (lambda is null)
+            {
+                Error(DiagnosticCodes.InvalidLambda, $"{method} expects a lambda such as x => x.amount.", arguments[0].Span);
+                return null;
+            }
+            var type = lambda.Body.Type;
+            if (numeric && !type.IsNumeric && type.Kind != RuleTypeKind.Any)
+            {
+                Error(DiagnosticCodes.InvalidLambda, $"The lambda of {method} must return a number, not {type.DisplayName}.", lambda.Body.Span);
+                return null;
+            }
+            return type;
+        }
+
+        switch (method)
+        {
+            case BuiltinMethod.Contains when receiverType.Kind == RuleTypeKind.Array:
+                if (argumentCount != 1) return Arity(1, 1);
+                if (!NoLambdas()) return new BoundErrorExpression(span, text);
+                if (!Comparable(element, arguments[0].Type))
+                    return Error(DiagnosticCodes.NotComparable, $"Contains on {receiverType.DisplayName} cannot look for a {arguments[0].Type.DisplayName}.", arguments[0].Span);
+                return Result(RuleType.Boolean);
+            case BuiltinMethod.Contains:
+            case BuiltinMethod.StartsWith:
+            case BuiltinMethod.EndsWith:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, RuleTypeKind.String) ? Result(RuleType.Boolean) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.IndexOf:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, RuleTypeKind.String) ? Result(RuleType.Integer) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.ToLower:
+            case BuiltinMethod.ToUpper:
+            case BuiltinMethod.Trim:
+                return argumentCount != 0 ? Arity(0, 0) : Result(RuleType.String);
+            case BuiltinMethod.Substring:
+                if (argumentCount is < 1 or > 2) return Arity(1, 2);
+                for (var i = 0; i < argumentCount; i++)
+                    if (!Argument(i, RuleTypeKind.Integer)) return new BoundErrorExpression(span, text);
+                return Result(RuleType.String);
+            case BuiltinMethod.Length:
+            case BuiltinMethod.Year:
+            case BuiltinMethod.Month:
+            case BuiltinMethod.Day:
+            case BuiltinMethod.Days:
+                return Result(RuleType.Integer);
+            case BuiltinMethod.TotalDays:
+                return Result(RuleType.Number);
+            case BuiltinMethod.AddDays:
+            case BuiltinMethod.AddMonths:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, method == BuiltinMethod.AddDays ? RuleTypeKind.Number : RuleTypeKind.Integer)
+                    ? Result(receiverType.Kind == RuleTypeKind.Date ? receiverType : RuleType.Date)
+                    : new BoundErrorExpression(span, text);
+            case BuiltinMethod.Any:
+                return Predicate(required: false) ?? Result(RuleType.Boolean);
+            case BuiltinMethod.All:
+                return Predicate(required: true) ?? Result(RuleType.Boolean);
+            case BuiltinMethod.Count:
+                return Predicate(required: false) ?? Result(RuleType.Integer);
+            case BuiltinMethod.First:
+            case BuiltinMethod.FirstOrDefault:
+            case BuiltinMethod.Last:
+                return Predicate(required: false) ?? Result(element);
+            case BuiltinMethod.Where:
+                return Predicate(required: true) ?? Result(receiverType.Kind == RuleTypeKind.Array ? receiverType : RuleType.ArrayOf(RuleType.Any));
+            case BuiltinMethod.Sum:
+            case BuiltinMethod.Average:
+            {
+                if (argumentCount > 1) return Arity(0, 1);
+                var selected = Selected(numeric: true);
+                if (selected is null) return new BoundErrorExpression(span, text);
+                if (!selected.IsNumeric && selected.Kind != RuleTypeKind.Any)
+                    return Error(DiagnosticCodes.OperandTypes, $"{method} needs numbers, but the elements are {selected.DisplayName}.", span);
+                return Result(method == BuiltinMethod.Average ? RuleType.Number : selected);
+            }
+            case BuiltinMethod.Min:
+            case BuiltinMethod.Max:
+            {
+                if (argumentCount > 1) return Arity(0, 1);
+                var selected = Selected(numeric: false);
+                return selected is null ? new BoundErrorExpression(span, text) : Result(selected);
+            }
+            case BuiltinMethod.Select:
+            {
+                if (argumentCount != 1) return Arity(1, 1);
+                var selected = Selected(numeric: false);
+                return selected is null ? new BoundErrorExpression(span, text) : Result(RuleType.ArrayOf(selected));
+            }
+            case BuiltinMethod.OrderBy:
+            case BuiltinMethod.OrderByDescending:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Selected(numeric: false) is null ? new BoundErrorExpression(span, text) : Result(receiverType.Kind == RuleTypeKind.Array ? receiverType : RuleType.ArrayOf(RuleType.Any));
+            case BuiltinMethod.Distinct:
+                return argumentCount != 0 ? Arity(0, 0) : Result(receiverType.Kind == RuleTypeKind.Array ? receiverType : RuleType.ArrayOf(RuleType.Any));
+            case BuiltinMethod.Take:
+            case BuiltinMethod.Skip:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, RuleTypeKind.Integer) ? Result(receiverType.Kind == RuleTypeKind.Array ? receiverType : RuleType.ArrayOf(RuleType.Any)) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.StringIsNullOrEmpty:
+            case BuiltinMethod.StringIsNullOrWhiteSpace:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, RuleTypeKind.String) ? Result(RuleType.Boolean) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.MathAbs:
+            case BuiltinMethod.MathFloor:
+            case BuiltinMethod.MathCeiling:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, RuleTypeKind.Number) ? Result(NumericOperand(arguments[0].Type)) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.MathRound:
+                if (argumentCount is < 1 or > 2) return Arity(1, 2);
+                if (!Argument(0, RuleTypeKind.Number) || (argumentCount == 2 && !Argument(1, RuleTypeKind.Integer)))
+                    return new BoundErrorExpression(span, text);
+                return Result(NumericOperand(arguments[0].Type));
+            case BuiltinMethod.MathMin:
+            case BuiltinMethod.MathMax:
+                if (argumentCount != 2) return Arity(2, 2);
+                return Argument(0, RuleTypeKind.Number) && Argument(1, RuleTypeKind.Number)
+                    ? Result(NumericResult(arguments[0].Type, arguments[1].Type))
+                    : new BoundErrorExpression(span, text);
+            case BuiltinMethod.MathPow:
+                if (argumentCount != 2) return Arity(2, 2);
+                return Argument(0, RuleTypeKind.Number) && Argument(1, RuleTypeKind.Number) ? Result(RuleType.Number) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.ConvertToInteger:
+            case BuiltinMethod.ConvertToNumber:
+            case BuiltinMethod.ConvertToString:
+            case BuiltinMethod.ConvertToBoolean:
+            case BuiltinMethod.ConvertToDate:
+                if (argumentCount != 1) return Arity(1, 1);
+                if (!NoLambdas()) return new BoundErrorExpression(span, text);
+                return Result(method switch
+                {
+                    BuiltinMethod.ConvertToInteger => RuleType.Integer,
+                    BuiltinMethod.ConvertToNumber => RuleType.Number,
+                    BuiltinMethod.ConvertToString => RuleType.String,
+                    BuiltinMethod.ConvertToBoolean => RuleType.Boolean,
+                    _ => RuleType.Date,
+                });
+            case BuiltinMethod.DateTimeParse:
+                if (argumentCount != 1) return Arity(1, 1);
+                if (!Argument(0, RuleTypeKind.String)) return new BoundErrorExpression(span, text);
+                if (arguments[0] is BoundLiteral { Value: string literalText })
+                {
+                    // A constant date is parsed now, so a malformed one is a load-time error rather than a run-time one.
+                    if (!RuleValues.TryParseDate(literalText, out var date) && !RuleValues.TryParseDateTime(literalText, out date))
+                        return Error(DiagnosticCodes.InvalidDate, $"'{literalText}' is not a date (yyyy-MM-dd) or an instant (yyyy-MM-ddTHH:mm:ssZ).", arguments[0].Span);
+                    return new BoundLiteral(date, RuleType.Date, span, text);
+                }
+                return Result(RuleType.Date);
+            default:
+                return Error(DiagnosticCodes.UnknownMethod, $"'{method}' is not available here.", nameSpan);
+        }
+    }
+
+    private static RuleType NumericOperand(RuleType type) => type.IsNumeric ? type : RuleType.Any;
+
+    private static RuleType NumericResult(RuleType left, RuleType right)
+    {
+        if (left.Kind == RuleTypeKind.Any || right.Kind == RuleTypeKind.Any) return RuleType.Any;
+        return left.Kind == RuleTypeKind.Integer && right.Kind == RuleTypeKind.Integer ? RuleType.Integer : RuleType.Number;
+    }
+
+    private static bool Comparable(RuleType left, RuleType right)
+    {
+        if (left.Kind is RuleTypeKind.Any or RuleTypeKind.Null || right.Kind is RuleTypeKind.Any or RuleTypeKind.Null) return true;
+        if (left.IsNumeric && right.IsNumeric) return true;
+        return left.Kind == right.Kind;
+    }
+
+    private BoundExpression BindIndex(IndexExpressionSyntax index)
+    {
+        var target = BindExpression(index.Target);
+        var key = BindExpression(index.Index);
+        if (IsError(target) || IsError(key)) return new BoundErrorExpression(index.Span, Text(index.Span));
+        var text = Text(index.Span);
+        switch (target.Type.Kind)
+        {
+            case RuleTypeKind.Array:
+                if (key.Type.Kind is not (RuleTypeKind.Integer or RuleTypeKind.Any))
+                    return Error(DiagnosticCodes.ArgumentType, $"An array index must be an integer, not {key.Type.DisplayName}.", key.Span);
+                return new BoundIndex(target, key, target.Type.ElementType ?? RuleType.Any, index.Span, text);
+            case RuleTypeKind.Object:
+                if (key is BoundLiteral { Value: string name })
+                {
+                    if (target.Type.Properties is null) return new BoundField(target, name, RuleType.Any, index.Span, text);
+                    if (target.Type.Properties.TryGetValue(name, out var fieldType)) return new BoundField(target, name, fieldType, index.Span, text);
+                    return Error(DiagnosticCodes.UnknownProperty,
+                        $"'{Text(index.Target.Span)}' has no field '{name}'.{NameSuggestions.Hint(name, target.Type.Properties.Keys)}", key.Span);
+                }
+                if (key.Type.Kind is not (RuleTypeKind.String or RuleTypeKind.Any))
+                    return Error(DiagnosticCodes.ArgumentType, $"An object is indexed by a field name (string), not {key.Type.DisplayName}.", key.Span);
+                return new BoundIndex(target, key, RuleType.Any, index.Span, text);
+            case RuleTypeKind.Any:
+                return new BoundIndex(target, key, RuleType.Any, index.Span, text);
+            default:
+                return Error(DiagnosticCodes.NotIndexable, $"A value of type {target.Type.DisplayName} cannot be indexed.", index.Target.Span);
+        }
+    }
+
+    private BoundExpression BindUnary(UnaryExpressionSyntax unary)
+    {
+        var operand = BindExpression(unary.Operand);
+        if (IsError(operand)) return operand;
+        var text = Text(unary.Span);
+        var kind = operand.Type.Kind;
+        if (unary.Operator.Kind is TokenKind.Bang or TokenKind.NotKeyword)
+        {
+            if (kind is not (RuleTypeKind.Boolean or RuleTypeKind.Any))
+                return Error(DiagnosticCodes.OperandTypes, $"'{unary.Operator.Text}' needs a boolean, not {operand.Type.DisplayName}.", unary.Span);
+            return new BoundUnary(BoundUnaryOperator.Not, operand, RuleType.Boolean, unary.Span, text);
+        }
+        if (!operand.Type.IsNumeric && kind != RuleTypeKind.Any)
+            return Error(DiagnosticCodes.OperandTypes, $"'{unary.Operator.Text}' needs a number, not {operand.Type.DisplayName}.", unary.Span);
+        var op = unary.Operator.Kind == TokenKind.Minus ? BoundUnaryOperator.Negate : BoundUnaryOperator.Identity;
+        // Fold "-5" into a literal so that "x > -5" costs nothing at run time.
+        if (op == BoundUnaryOperator.Negate && operand is BoundLiteral { Value: long l })
+            return new BoundLiteral(-l, RuleType.Integer, unary.Span, text);
+        if (op == BoundUnaryOperator.Negate && operand is BoundLiteral { Value: decimal d })
+            return new BoundLiteral(-d, RuleType.Number, unary.Span, text);
+        return new BoundUnary(op, operand, operand.Type, unary.Span, text);
+    }
+
+    private BoundExpression BindBinary(BinaryExpressionSyntax binary)
+    {
+        var left = BindExpression(binary.Left);
+        var right = BindExpression(binary.Right);
+        if (IsError(left) || IsError(right)) return new BoundErrorExpression(binary.Span, Text(binary.Span));
+        var op = binary.Operator.Kind switch
+        {
+            TokenKind.Plus => BoundBinaryOperator.Add,
+            TokenKind.Minus => BoundBinaryOperator.Subtract,
+            TokenKind.Star => BoundBinaryOperator.Multiply,
+            TokenKind.Slash => BoundBinaryOperator.Divide,
+            TokenKind.Percent => BoundBinaryOperator.Modulo,
+            TokenKind.EqualsEquals or TokenKind.Equals => BoundBinaryOperator.Equal,
+            TokenKind.BangEquals or TokenKind.LessGreater => BoundBinaryOperator.NotEqual,
+            TokenKind.Less => BoundBinaryOperator.Less,
+            TokenKind.LessEquals => BoundBinaryOperator.LessOrEqual,
+            TokenKind.Greater => BoundBinaryOperator.Greater,
+            TokenKind.GreaterEquals => BoundBinaryOperator.GreaterOrEqual,
+            TokenKind.AmpersandAmpersand or TokenKind.AndKeyword => BoundBinaryOperator.And,
+            TokenKind.BarBar or TokenKind.OrKeyword => BoundBinaryOperator.Or,
+            _ => BoundBinaryOperator.Coalesce,
+        };
+        (left, right) = (CoerceDateLiteral(left, right), CoerceDateLiteral(right, left));
+        if (IsError(left) || IsError(right)) return new BoundErrorExpression(binary.Span, Text(binary.Span));
+
+        var type = BinaryResultType(op, left.Type, right.Type);
+        if (type is null)
+            return Error(op is BoundBinaryOperator.Equal or BoundBinaryOperator.NotEqual ? DiagnosticCodes.NotComparable : DiagnosticCodes.OperandTypes,
+                $"Operator '{binary.Operator.Text}' cannot be applied to {left.Type.DisplayName} and {right.Type.DisplayName}.", binary.Operator.Span);
+        if (op is BoundBinaryOperator.Equal or BoundBinaryOperator.NotEqual)
+        {
+            CheckEnumLiteral(left, right);
+            CheckEnumLiteral(right, left);
+        }
+        return new BoundBinary(op, left, right, type, binary.Span, Text(binary.Span));
+    }
+
+    /// <summary>A string literal compared with a date is read as a date, so <c>enrolledOn &gt;= "2022-01-01"</c> works.</summary>
+    private BoundExpression CoerceDateLiteral(BoundExpression expression, BoundExpression other)
+    {
+        if (other.Type.Kind != RuleTypeKind.Date || expression is not BoundLiteral { Value: string text }) return expression;
+        if (RuleValues.TryParseDate(text, out var date) || RuleValues.TryParseDateTime(text, out date))
+            return new BoundLiteral(date, RuleType.Date, expression.Span, expression.Text);
+        return Error(DiagnosticCodes.InvalidDate, $"'{text}' is compared with a date but is not a date (yyyy-MM-dd).", expression.Span);
+    }
+
+    private void CheckEnumLiteral(BoundExpression field, BoundExpression other)
+    {
+        if (field.Type.EnumValues is not { } allowed || other is not BoundLiteral { Value: string value } || allowed.Contains(value)) return;
+        Warning(DiagnosticCodes.NotInEnum,
+            $"'{value}' is not one of the values the schema allows for '{field.Text}' ({string.Join(", ", allowed)}), so this comparison never matches.{NameSuggestions.Hint(value, allowed)}",
+            other.Span);
+    }
+
+    private static RuleType? BinaryResultType(BoundBinaryOperator op, RuleType left, RuleType right)
+    {
+        var anyInvolved = left.Kind == RuleTypeKind.Any || right.Kind == RuleTypeKind.Any;
+        switch (op)
+        {
+            case BoundBinaryOperator.Add:
+                if (left.Kind == RuleTypeKind.String || right.Kind == RuleTypeKind.String) return RuleType.String;
+                if (left.IsNumeric && right.IsNumeric) return NumericResult(left, right);
+                if (left.Kind == RuleTypeKind.Date && right.Kind == RuleTypeKind.TimeSpan) return left;
+                return anyInvolved && Arithmetic(left) && Arithmetic(right) ? RuleType.Any : null;
+            case BoundBinaryOperator.Subtract:
+                if (left.IsNumeric && right.IsNumeric) return NumericResult(left, right);
+                if (left.Kind == RuleTypeKind.Date && right.Kind == RuleTypeKind.Date) return RuleType.TimeSpan;
+                if (left.Kind == RuleTypeKind.Date && right.Kind == RuleTypeKind.TimeSpan) return left;
+                return anyInvolved && Arithmetic(left) && Arithmetic(right) ? RuleType.Any : null;
+            case BoundBinaryOperator.Multiply:
+            case BoundBinaryOperator.Divide:
+            case BoundBinaryOperator.Modulo:
+                if (left.IsNumeric && right.IsNumeric) return NumericResult(left, right);
+                return anyInvolved && Numeric(left) && Numeric(right) ? RuleType.Any : null;
+            case BoundBinaryOperator.Equal:
+            case BoundBinaryOperator.NotEqual:
+                return Comparable(left, right) ? RuleType.Boolean : null;
+            case BoundBinaryOperator.Less:
+            case BoundBinaryOperator.LessOrEqual:
+            case BoundBinaryOperator.Greater:
+            case BoundBinaryOperator.GreaterOrEqual:
+                if (left.Kind is RuleTypeKind.Boolean or RuleTypeKind.Array or RuleTypeKind.Object
+                    || right.Kind is RuleTypeKind.Boolean or RuleTypeKind.Array or RuleTypeKind.Object) return null;
+                return Comparable(left, right) ? RuleType.Boolean : null;
+            case BoundBinaryOperator.And:
+            case BoundBinaryOperator.Or:
+                return Logical(left) && Logical(right) ? RuleType.Boolean : null;
+            default:
+                return left.Kind == RuleTypeKind.Null ? right
+                    : right.Kind == RuleTypeKind.Null || Comparable(left, right) ? RuleType.Union(left, right) : null;
+        }
+
+        static bool Logical(RuleType type) => type.Kind is RuleTypeKind.Boolean or RuleTypeKind.Any or RuleTypeKind.Null;
+        static bool Numeric(RuleType type) => type.IsNumeric || type.Kind == RuleTypeKind.Any;
+        static bool Arithmetic(RuleType type) => type.Kind is RuleTypeKind.Any or RuleTypeKind.Integer or RuleTypeKind.Number
+            or RuleTypeKind.String or RuleTypeKind.Date or RuleTypeKind.TimeSpan;
+    }
+
+    private BoundExpression BindConditional(ConditionalExpressionSyntax conditional)
+    {
+        var condition = BindExpression(conditional.Condition);
+        var whenTrue = BindExpression(conditional.WhenTrue);
+        var whenFalse = BindExpression(conditional.WhenFalse);
+        if (IsError(condition) || IsError(whenTrue) || IsError(whenFalse))
+            return new BoundErrorExpression(conditional.Span, Text(conditional.Span));
+        if (condition.Type.Kind is not (RuleTypeKind.Boolean or RuleTypeKind.Any))
+            return Error(DiagnosticCodes.NotBoolean, $"The condition must be a boolean, not {condition.Type.DisplayName}.", condition.Span);
+        if (!Comparable(whenTrue.Type, whenFalse.Type))
+            return Error(DiagnosticCodes.OperandTypes,
+                $"Both branches must have the same type, not {whenTrue.Type.DisplayName} and {whenFalse.Type.DisplayName}.", conditional.Span);
+        return new BoundConditional(condition, whenTrue, whenFalse, RuleType.Union(whenTrue.Type, whenFalse.Type), conditional.Span, Text(conditional.Span));
+    }
+
+    private BoundExpression BindIn(InExpressionSyntax @in)
+    {
+        var value = BindExpression(@in.Value);
+        var items = BindArguments(@in.Items);
+        if (IsError(value) || items is null) return new BoundErrorExpression(@in.Span, Text(@in.Span));
+        for (var i = 0; i < items.Count; i++)
+        {
+            items[i] = CoerceDateLiteral(items[i], value);
+            var itemType = @in.IsList ? items[i].Type : items[i].Type.Kind switch
+            {
+                RuleTypeKind.Array => items[i].Type.ElementType ?? RuleType.Any,
+                RuleTypeKind.Any => RuleType.Any,
+                _ => null,
+            };
+            if (itemType is null)
+                return Error(DiagnosticCodes.OperandTypes, $"'in' needs a list in parentheses or an array, not {items[i].Type.DisplayName}.", items[i].Span);
+            if (!Comparable(value.Type, itemType))
+                return Error(DiagnosticCodes.NotComparable, $"A {value.Type.DisplayName} cannot be compared with {itemType.DisplayName}.", items[i].Span);
+            if (@in.IsList) CheckEnumLiteral(value, items[i]);
+        }
+        return new BoundIn(value, items, @in.IsList, @in.Span, Text(@in.Span));
+    }
+}

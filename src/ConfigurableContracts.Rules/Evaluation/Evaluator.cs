@@ -1,0 +1,201 @@
+using ConfigurableContracts.Rules.Compilation;
+using ConfigurableContracts.Rules.Workflows;
+
+namespace ConfigurableContracts.Rules.Evaluation;
+
+/// <summary>
+/// Runs compiled rules and builds their result trees. Nested rules use three-valued logic extended with Error:
+/// <list type="bullet">
+/// <item>And: any NotAchieved → NotAchieved; else any Error → Error; else any NotEvaluable → NotEvaluable; else Achieved.</item>
+/// <item>Or: any Achieved → Achieved; else any Error → Error; else any NotEvaluable → NotEvaluable; else NotAchieved.</item>
+/// </list>
+/// A decided answer wins over an undecided one (a failed child makes an And fail whatever the others say), and an
+/// Error is louder than NotEvaluable because it needs someone to fix the rule, not to wait for data.
+/// </summary>
+internal static class Evaluator
+{
+    /// <summary>EvaluateRule actions may chain; a cycle between rules must end as an Error, not a stack overflow.</summary>
+    private const int MaxEvaluateRuleDepth = 8;
+
+    public static IReadOnlyList<RuleResultTree> EvaluateWorkflow(CompiledWorkflowSet set, CompiledWorkflow workflow, RuleInputs inputs, int depth)
+    {
+        var frame = Prepare(workflow, inputs);
+        var results = new RuleResultTree[workflow.Rules.Count];
+        for (var i = 0; i < results.Length; i++) results[i] = EvaluateRule(set, workflow.Rules[i], frame, inputs, depth);
+        return results;
+    }
+
+    private static EvaluationFrame Prepare(CompiledWorkflow workflow, RuleInputs inputs)
+    {
+        var frame = new EvaluationFrame(workflow.SlotCount);
+        foreach (var input in workflow.Inputs)
+            if (inputs.TryGetValue(input.Name, out var value)) frame.Slots[input.Slot] = value;
+        foreach (var global in workflow.GlobalParams) Assign(frame, global);
+        return frame;
+    }
+
+    private static void Assign(EvaluationFrame frame, CompiledParam param)
+    {
+        if (param.Evaluate is null)
+        {
+            frame.Slots[param.Slot] = new FailedValue(new RuleEvaluationException(param.BindError ?? $"Parameter '{param.Name}' did not compile."));
+            return;
+        }
+        try
+        {
+            frame.Slots[param.Slot] = param.Evaluate(frame);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Stored, not thrown: only the rules that read this parameter fail.
+            frame.Slots[param.Slot] = new FailedValue(e);
+        }
+    }
+
+    private static RuleResultTree EvaluateRule(CompiledWorkflowSet set, CompiledRule rule, EvaluationFrame frame, RuleInputs inputs, int depth)
+    {
+        if (rule.BindError is not null) return Failed(rule, rule.BindError);
+
+        IReadOnlyList<RuleResultTree>? children = null;
+        RuleStatus status;
+        string? reason = null;
+        try
+        {
+            foreach (var local in rule.LocalParams) Assign(frame, local);
+            if (rule.Operator is { } op)
+            {
+                var childResults = new RuleResultTree[rule.Children.Count];
+                for (var i = 0; i < childResults.Length; i++) childResults[i] = EvaluateRule(set, rule.Children[i], frame, inputs, depth);
+                children = childResults;
+                (status, reason) = Combine(op, childResults);
+            }
+            else
+            {
+                switch (rule.Condition!(frame))
+                {
+                    case bool b:
+                        status = b ? RuleStatus.Achieved : RuleStatus.NotAchieved;
+                        break;
+                    case MissingValue missing:
+                        status = RuleStatus.NotEvaluable;
+                        reason = missing.Reason;
+                        break;
+                    case null:
+                        status = RuleStatus.NotEvaluable;
+                        reason = "The expression's value is missing (null).";
+                        break;
+                    case var other:
+                        return Failed(rule, $"The expression should be true or false but is {RuntimeValues.Describe(other)}.");
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Failed(rule, e.Message) with { ChildResults = children };
+        }
+
+        object? output = null;
+        var action = status switch
+        {
+            RuleStatus.Achieved => rule.OnSuccess,
+            RuleStatus.NotAchieved => rule.OnFailure,
+            _ => null,
+        };
+        if (action is not null)
+        {
+            try
+            {
+                output = RunAction(set, action, frame, inputs, depth);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return Failed(rule, $"Action failed: {e.Message}") with { ChildResults = children };
+            }
+            if (output is MissingValue missing)
+            {
+                // An amount that cannot be computed must not be reported as a success without an amount.
+                status = RuleStatus.NotEvaluable;
+                reason = missing.Reason;
+                output = null;
+            }
+        }
+
+        return new RuleResultTree
+        {
+            RuleName = rule.Name,
+            Status = status,
+            Reason = reason,
+            ExceptionMessage = status == RuleStatus.NotAchieved && rule.ErrorMessage is not null ? SafeMessage(rule, frame) : "",
+            ActionOutput = output,
+            ChildResults = children,
+            SuccessEvent = rule.SuccessEvent,
+            Properties = rule.Properties,
+        };
+    }
+
+    private static string SafeMessage(CompiledRule rule, EvaluationFrame frame)
+    {
+        try
+        {
+            return rule.ErrorMessage!(frame);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"(ErrorMessage could not be formatted: {e.Message})";
+        }
+    }
+
+    private static RuleResultTree Failed(CompiledRule rule, string message) => new()
+    {
+        RuleName = rule.Name,
+        Status = RuleStatus.Error,
+        Reason = message,
+        ExceptionMessage = message,
+        SuccessEvent = rule.SuccessEvent,
+        Properties = rule.Properties,
+    };
+
+    internal static (RuleStatus Status, string? Reason) Combine(RuleOperator op, IReadOnlyList<RuleResultTree> children)
+    {
+        var decisive = op == RuleOperator.And ? RuleStatus.NotAchieved : RuleStatus.Achieved;
+        var otherwise = op == RuleOperator.And ? RuleStatus.Achieved : RuleStatus.NotAchieved;
+        foreach (var wanted in new[] { decisive, RuleStatus.Error, RuleStatus.NotEvaluable })
+        {
+            var child = children.FirstOrDefault(c => c.Status == wanted);
+            if (child is not null)
+                return (wanted, wanted == decisive ? null : $"Nested rule '{child.RuleName}': {child.Reason}");
+        }
+        return (otherwise, null);
+    }
+
+    private static object? RunAction(CompiledWorkflowSet set, CompiledAction action, EvaluationFrame frame, RuleInputs inputs, int depth)
+    {
+        if (action.Kind == RuleActionKind.OutputExpression)
+        {
+            if (action.Output is null) throw new RuleEvaluationException("The output expression did not compile.");
+            return action.Output(frame);
+        }
+        if (depth >= MaxEvaluateRuleDepth)
+            throw new RuleEvaluationException($"EvaluateRule actions nest more than {MaxEvaluateRuleDepth} deep; do two rules evaluate each other?");
+
+        var targetInputs = new RuleInputs();
+        foreach (var name in inputs.Names)
+            if (action.InputFilter is null || action.InputFilter.Contains(name))
+                targetInputs.Set(name, inputs.TryGetValue(name, out var value) ? value : null);
+        foreach (var additional in action.AdditionalInputs)
+        {
+            if (additional.Evaluate is null) throw new RuleEvaluationException(additional.BindError ?? "An additional input did not compile.");
+            var value = additional.Evaluate(frame);
+            targetInputs.Set(additional.Name, value is MissingValue ? null : value);
+        }
+        var workflow = set.Workflow(action.WorkflowName!);
+        var results = EvaluateWorkflow(set, workflow with { Rules = workflow.Rules.Where(r => r.Name == action.RuleName).ToList() }, targetInputs, depth + 1);
+        var target = results.Count > 0 ? results[0] : throw new RuleEvaluationException($"Rule '{action.RuleName}' is not enabled in '{action.WorkflowName}'.");
+        return target.Status switch
+        {
+            RuleStatus.Error => throw new RuleEvaluationException($"Evaluated rule '{action.WorkflowName}/{action.RuleName}' failed: {target.Reason}"),
+            RuleStatus.NotEvaluable => new MissingValue($"Evaluated rule '{action.WorkflowName}/{action.RuleName}' is not evaluable: {target.Reason}"),
+            _ => target.ActionOutput,
+        };
+    }
+}

@@ -1,0 +1,188 @@
+using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Core.Tests.Data;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ConfigurableContracts.Core.Tests.Evaluation;
+
+/// <summary>
+/// A small payment template (baseline and a 3-month follow-up; activity and outcome payments; a cohort target) on a
+/// migrated database with one active contract, ready for participants and measurements.
+/// </summary>
+internal sealed class EvaluationFixture : IAsyncDisposable
+{
+    public const string ContractId = "contract-1";
+    public const string ProviderA = "provider-a";
+    public const string ProviderB = "provider-b";
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"cc_eval_{Guid.NewGuid():N}");
+    private readonly TestDatabase _database;
+
+    private EvaluationFixture(TestDatabase database, DbConnectionFactory connections)
+    {
+        _database = database;
+        Connections = connections;
+    }
+
+    public DbConnectionFactory Connections { get; }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2022, 6, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public TemplateCatalog Catalog { get; private set; } = null!;
+
+    public BundleTemplates Bundles { get; private set; } = null!;
+
+    public TemplateVersion Template => Catalog.Templates[0];
+
+    public ContractEvaluator Evaluator => new(Connections, Bundles, Time, NullLogger<ContractEvaluator>.Instance);
+
+    public static async Task<EvaluationFixture> CreateAsync(TestDatabase database, DbConnectionFactory connections, string caps = """{ "perProvider": 100000, "perContract": 1000000 }""")
+    {
+        var fixture = new EvaluationFixture(database, connections);
+        fixture.WriteTemplate();
+        fixture.Catalog = new TemplateCatalog(new TemplateLoader(fixture._root, new TemplateOptions()), NullLogger<TemplateCatalog>.Instance);
+        fixture.Catalog.Reload();
+        Assert.True(fixture.Catalog.Templates.Count == 1, string.Join(Environment.NewLine, fixture.Catalog.AllDiagnostics.SelectMany(d => d.Value)));
+        fixture.Bundles = new BundleTemplates(fixture.Catalog, connections);
+        await fixture.Bundles.StoreAsync(fixture.Template);
+        await using var connection = await connections.OpenAsync();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var id in new[] { "commissioner", ProviderA, ProviderB })
+        {
+            await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES (@id, @id, @now)", new { id, now });
+        }
+
+        var parameters = $$"""{"prices":{"activity":1000,"outcome":2500.50},"caps":{{caps}},"targetShare":0.5,"excludedExitReasons":["moved"]}""";
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at)
+            VALUES (@ContractId, 'commissioner', @TemplateId, '1.0.0', @BundleHash, 'Test contract', @parameters, 'active', 1, @now, @now)
+            """, new { ContractId, TemplateId = fixture.Template.Id, fixture.Template.BundleHash, parameters, now });
+        foreach (var provider in new[] { ProviderA, ProviderB })
+        {
+            await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@ContractId, @provider)", new { ContractId, provider });
+        }
+
+        return fixture;
+    }
+
+    public async Task<string> EnrolAsync(string pseudonym, string provider, string? exitReason = null)
+    {
+        var id = $"p-{pseudonym}";
+        var record = exitReason is null
+            ? $$"""{"pseudonym":"{{pseudonym}}","providerId":"{{provider}}"}"""
+            : $$"""{"pseudonym":"{{pseudonym}}","providerId":"{{provider}}","exitReason":"{{exitReason}}"}""";
+        await using var connection = await Connections.OpenAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
+            VALUES (@id, @ContractId, @provider, @pseudonym, @enrolled, @record, 1, @now, 'test', @now)
+            """, new { id, ContractId, provider, pseudonym, enrolled = new DateOnly(2022, 1, 10), record, now = DateTimeOffset.UtcNow });
+        return id;
+    }
+
+    public async Task MeasureAsync(string participantId, string point, int score, int version = 1)
+    {
+        await using var connection = await Connections.OpenAsync();
+        var provider = await connection.ExecuteScalarAsync<string>("SELECT provider_id FROM participants WHERE id = @participantId", new { participantId });
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO measurements (id, participant_id, contract_id, provider_id, point, version, measured_on, document, recorded_at, recorded_by)
+            VALUES (@id, @participantId, @ContractId, @provider, @point, @version, @measuredOn, @document, @now, 'test')
+            """, new
+            {
+                id = Guid.NewGuid().ToString("N"), participantId, ContractId, provider, point, version,
+                measuredOn = point == "baseline" ? new DateOnly(2022, 1, 12) : new DateOnly(2022, 4, 12),
+                document = $$"""{"point":"{{point}}","score":{{score}}}""", now = DateTimeOffset.UtcNow,
+            });
+    }
+
+    public Task<EvaluationSummary> EvaluateAsync(DateOnly asOf, string runId = "run-1") =>
+        Evaluator.EvaluateAsync(ContractId, runId, asOf, progress: null, CancellationToken.None);
+
+    public async Task<List<(string Outcome, string Status, string? Output, string? SupersededBy, string? ParticipantId, string? ProviderId)>> DecisionsAsync()
+    {
+        await using var connection = await Connections.OpenAsync();
+        return (await connection.QueryAsync<(string, string, string?, string?, string?, string?)>(
+            "SELECT outcome, status, action_output, superseded_by, participant_id, provider_id FROM decisions ORDER BY sequence")).AsList();
+    }
+
+    public async Task<List<(string Kind, string EntryType, decimal Requested, decimal Amount, string Period, string? CapNote)>> LedgerAsync()
+    {
+        await using var connection = await Connections.OpenAsync();
+        return (await connection.QueryAsync<(string, string, decimal, decimal, string, string?)>(
+            "SELECT kind, entry_type, requested_amount, amount, period, cap_note FROM ledger_entries ORDER BY sequence")).AsList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private void WriteTemplate()
+    {
+        Write("schemas/pay/template.json", """
+            {
+              "id": "pay", "version": "1.0.0", "title": { "en": "Payments" },
+              "schemas": { "contract": "contract.schema.json", "participant": "participant.schema.json", "measurement": "measurement.schema.json", "member": "member.schema.json" },
+              "rules": { "folder": "../../rules/pay" },
+              "workflows": [
+                { "name": "Outcomes", "file": "outcomes.json", "scope": "participant",
+                  "inputs": { "contract": "contract", "participant": "participant", "baseline": "measurement", "followUp": "measurement", "asOf": "date" } },
+                { "name": "Cohort", "file": "cohort.json", "scope": "cohort", "inputs": { "contract": "contract", "cohort": "member[]", "asOf": "date" } }
+              ],
+              "measurementPlan": { "points": [
+                { "id": "baseline", "input": "baseline", "offsetMonths": 0, "windowDaysBefore": 0, "windowDaysAfter": 30 },
+                { "id": "followUp", "input": "followUp", "offsetMonths": 3, "windowDaysBefore": 14, "windowDaysAfter": 30 } ] },
+              "paymentModel": { "currency": "SEK",
+                "payments": [ { "kind": "activity", "workflow": "Outcomes", "rule": "ActivityPayment" }, { "kind": "outcome", "workflow": "Outcomes", "rule": "OutcomePayment" } ],
+                "caps": { "perProviderParameter": "caps.perProvider", "perContractParameter": "caps.perContract", "order": ["perProvider", "perContract"] } },
+              "cohortTarget": { "workflow": "Cohort", "rule": "TargetReached", "targetOutcome": { "workflow": "Outcomes", "rule": "Improved" } }
+            }
+            """);
+        Write("schemas/pay/contract.schema.json", """
+            { "type": "object", "properties": {
+                "prices": { "type": "object", "properties": { "activity": { "type": "number" }, "outcome": { "type": "number" } } },
+                "caps": { "type": "object", "properties": { "perProvider": { "type": "number" }, "perContract": { "type": "number" } } },
+                "targetShare": { "type": "number" },
+                "excludedExitReasons": { "type": "array", "items": { "type": "string" } } } }
+            """);
+        Write("schemas/pay/participant.schema.json", """
+            { "type": "object", "properties": { "pseudonym": { "type": "string" }, "providerId": { "type": "string" }, "exitReason": { "type": "string" } } }
+            """);
+        Write("schemas/pay/measurement.schema.json", """
+            { "type": "object", "properties": { "point": { "type": "string" }, "score": { "type": "integer" } } }
+            """);
+        Write("schemas/pay/member.schema.json", """
+            { "type": "object", "properties": { "pseudonym": { "type": "string" }, "providerId": { "type": "string" }, "exitReason": { "type": ["string", "null"] }, "improved": { "type": "string" } } }
+            """);
+        Write("rules/pay/outcomes.json", """
+            { "WorkflowName": "Outcomes", "Rules": [
+              { "RuleName": "Improved", "Expression": "followUp.score < baseline.score" },
+              { "RuleName": "ActivityPayment", "Expression": "followUp != null",
+                "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "contract.prices.activity" } } } },
+              { "RuleName": "OutcomePayment", "Expression": "followUp.score < baseline.score",
+                "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "contract.prices.outcome" } } } } ] }
+            """);
+        Write("rules/pay/cohort.json", """
+            { "WorkflowName": "Cohort",
+              "GlobalParams": [
+                { "Name": "counted", "Expression": "cohort.Where(m => m.exitReason == null || !contract.excludedExitReasons.Contains(m.exitReason))" },
+                { "Name": "share", "Expression": "Convert.ToDecimal(counted.Count(m => m.improved == \"Achieved\")) / Math.Max(counted.Count(), 1)" } ],
+              "Rules": [ { "RuleName": "TargetReached", "Expression": "share >= contract.targetShare",
+                "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "share" } },
+                             "OnFailure": { "Name": "OutputExpression", "Context": { "Expression": "share" } } } } ] }
+            """);
+    }
+
+    private void Write(string relative, string text)
+    {
+        var path = Path.Combine(_root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+}

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return String.fromCharCode.apply(null, { length: 1000000000 }); }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return Array.prototype.indexOf.call({ length: 4294967295 }, 1); }

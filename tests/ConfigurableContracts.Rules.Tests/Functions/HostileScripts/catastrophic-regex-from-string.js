@@ -1,0 +1,4 @@
+// expect: fails
+function attack() {
+    return "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".match("^(a+)+$");
+}

@@ -1,0 +1,4 @@
+// expect: fails
+function attack() {
+    return new RegExp("^(a+)+$").test("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
+}

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return this.constructor.constructor("return this")(); }

@@ -1,0 +1,5 @@
+// expect: fails
+function attack() {
+    function F() { return new F(); }
+    return new F();
+}

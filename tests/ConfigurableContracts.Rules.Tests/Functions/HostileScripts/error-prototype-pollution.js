@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { Error.prototype.message = "polluted"; return 1; }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { Object.prototype.isAdmin = true; return 1; }

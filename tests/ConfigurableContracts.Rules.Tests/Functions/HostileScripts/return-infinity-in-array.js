@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return [1, 1 / 0]; }

@@ -1,0 +1,3 @@
+// expect: fails
+/** @returns {number} */
+function attack() { return 0 / 0; }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return [3, 2, 1].sort(function () { while (true) { } }); }

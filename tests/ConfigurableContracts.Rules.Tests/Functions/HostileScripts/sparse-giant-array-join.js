@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { var a = []; a.length = 4294967295; return a.join(","); }

@@ -1,0 +1,5 @@
+// expect: fails
+function attack() {
+    var s = "";
+    for (;;) { s += "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; }
+}

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { throw { get message() { while (true) { } } }; }

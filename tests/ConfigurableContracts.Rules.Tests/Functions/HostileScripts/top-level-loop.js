@@ -1,0 +1,3 @@
+// expect: refused CCR0404
+while (true) { }
+function attack() { return 1; }

@@ -1,0 +1,2 @@
+// expect: refused CCR0402
+function attack() { with (Math) { return PI; } }

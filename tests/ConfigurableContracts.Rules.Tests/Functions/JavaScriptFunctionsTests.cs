@@ -1,0 +1,568 @@
+using System.Globalization;
+using ConfigurableContracts.Rules.Functions;
+
+namespace ConfigurableContracts.Rules.Tests.Functions;
+
+public sealed class JavaScriptFunctionsTests
+{
+    private const string Path = "rules/test/functions.js";
+
+    [Fact]
+    public void Load_ReadsSignatures_FromDeclarationsAndJsDoc()
+    {
+        var functions = LoadOrFail("""
+            /**
+             * Relative change between two measurements.
+             * @param {number} baseline
+             * @returns {number}
+             */
+            function behaviourChange(baseline, followUp) { return (followUp - baseline) / baseline; }
+
+            /** @returns {integer} */
+            function monthsBetween(a, b, c) { return 0; }
+
+            function untyped() { return 1; }
+            """);
+
+        Assert.True(functions.TryGetFunction("behaviourChange", out var change));
+        Assert.Equal(new RuleFunctionSignature("behaviourChange", 2, "number"), change);
+        Assert.True(functions.TryGetFunction("monthsBetween", out var months));
+        Assert.Equal(new RuleFunctionSignature("monthsBetween", 3, "integer"), months);
+        Assert.True(functions.TryGetFunction("untyped", out var untyped));
+        Assert.Equal("any", untyped.ReturnType);
+        Assert.Equal(["behaviourChange", "monthsBetween", "untyped"], functions.FunctionNames.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Load_IgnoresJsDoc_WhenItIsNotDirectlyAboveTheFunction()
+    {
+        var functions = LoadOrFail("/** @returns {number} */\nvar rate = 1;\nfunction f() { return rate; }");
+
+        Assert.True(functions.TryGetFunction("f", out var signature));
+        Assert.Equal("any", signature.ReturnType);
+    }
+
+    [Fact]
+    public void Load_RefusesAccessorsInTopLevelConstants()
+    {
+        var diagnostics = LoadFails("var table = { get size() { return 1; } };\nfunction f() { return table.size; }");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.TopLevelCodeNotAllowed, diagnostic.Code);
+        Assert.Equal((1, 15), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
+    public void Load_ReportsTopLevelFailure_WhenAConstantThrows()
+    {
+        var diagnostics = LoadFails("var missing = {}.a.b;\nfunction f() { return 1; }");
+
+        Assert.Equal(ScriptDiagnosticCodes.TopLevelFailed, Assert.Single(diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_AcceptsCapitalisedJsDocTypes()
+    {
+        var functions = LoadOrFail("/** @return {Number} */ function f() { return 1; }");
+
+        Assert.True(functions.TryGetFunction("f", out var signature));
+        Assert.Equal("number", signature.ReturnType);
+    }
+
+    [Fact]
+    public void TryGetFunction_ReturnsFalse_WhenNameDiffersInCase()
+    {
+        var functions = LoadOrFail("function score() { return 1; }");
+
+        Assert.False(functions.TryGetFunction("Score", out _));
+    }
+
+    [Fact]
+    public void Load_ReportsUnknownReturnType_AtTheTag()
+    {
+        var diagnostics = LoadFails("\n/** @returns {money} */\nfunction pay() { return 1; }");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.UnknownReturnType, diagnostic.Code);
+        Assert.Equal((2, 5), (diagnostic.Line, diagnostic.Column));
+        Assert.Contains("money", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ReportsSyntaxError_WithLineAndColumn()
+    {
+        var diagnostics = LoadFails("function ok() { return 1; }\nfunction broken( { }");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.SyntaxError, diagnostic.Code);
+        Assert.Equal(2, diagnostic.Line);
+    }
+
+    [Fact]
+    public void Load_ReportsDuplicateName()
+    {
+        var diagnostics = LoadFails("function f() { return 1; }\nfunction f() { return 2; }");
+
+        Assert.Equal(ScriptDiagnosticCodes.DuplicateName, Assert.Single(diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_RefusesSource_WhenLongerThanLimit()
+    {
+        var source = "function f() { return 1; }" + new string(' ', 100);
+        var options = JavaScriptFunctionOptions.Default with { MaxSourceLength = 50 };
+
+        Assert.Null(JavaScriptFunctions.Load(Path, source, out var diagnostics, options));
+        Assert.Equal(ScriptDiagnosticCodes.SourceTooLarge, Assert.Single(diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_AcceptsConstantTables_AndFunctionsCanReadThem()
+    {
+        var functions = LoadOrFail("""
+            "use strict";
+            var rates = { low: 0.5, high: [1, 2 * 3] }, threshold = -rates.low;
+            /** @returns {number} */
+            function rate(kind) { return kind === "low" ? rates.low : rates.high[1] + threshold; }
+            """);
+
+        Assert.Equal(0.5m, functions.Invoke("rate", ["low"]));
+        Assert.Equal(5.5m, functions.Invoke("rate", ["high"]));
+    }
+
+    [Fact]
+    public void Invoke_ComputesBehaviourChange_AsDecimal()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {number} */
+            function behaviourChange(baseline, followUp) { return (followUp - baseline) / baseline; }
+            """);
+
+        Assert.Equal(0.2m, functions.Invoke("behaviourChange", [10L, 12m]));
+    }
+
+    [Fact]
+    public void Invoke_ReturnsDecimalWithFifteenDigits_WhenDoubleArithmeticIsInexact()
+    {
+        var functions = LoadOrFail("function sum() { return 0.1 + 0.2; }");
+
+        Assert.Equal(0.3m, functions.Invoke("sum", []));
+    }
+
+    [Fact]
+    public void Invoke_ReturnsLong_WhenDeclaredInteger()
+    {
+        var functions = LoadOrFail("/** @returns {integer} */ function twice(x) { return x * 2; }");
+
+        var result = functions.Invoke("twice", [21L]);
+
+        Assert.IsType<long>(result);
+        Assert.Equal(42L, result);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenDeclaredIntegerReturnsFraction()
+    {
+        var functions = LoadOrFail("/** @returns {integer} */ function half(x) { return x / 2; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("half", [3L]));
+        Assert.Contains("integer", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenResultDoesNotMatchDeclaredType()
+    {
+        var functions = LoadOrFail("/** @returns {boolean} */ function yes() { return \"yes\"; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("yes", []));
+        Assert.Contains("@returns {boolean}", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_ReturnsNull_WhenFunctionReturnsUndefined()
+    {
+        var functions = LoadOrFail("/** @returns {number} */ function nothing() { }");
+
+        Assert.Null(functions.Invoke("nothing", []));
+    }
+
+    [Fact]
+    public void Invoke_MarshalsNestedValuesBothWays()
+    {
+        var functions = LoadOrFail("""
+            function echo(record) {
+                return { name: record.name, scores: record.scores, missing: record.missing, flag: !record.flag, count: record.scores.length };
+            }
+            """);
+        var record = new Dictionary<string, object?>
+        {
+            ["name"] = "Ada",
+            ["scores"] = new List<object?> { 1L, 2.5m, null },
+            ["missing"] = null,
+            ["flag"] = false,
+        };
+
+        var result = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(functions.Invoke("echo", [record]));
+
+        Assert.Equal("Ada", result["name"]);
+        Assert.Equal(new List<object?> { 1m, 2.5m, null }, Assert.IsAssignableFrom<IReadOnlyList<object?>>(result["scores"]));
+        Assert.Null(result["missing"]);
+        Assert.Equal(true, result["flag"]);
+        Assert.Equal(3m, result["count"]);
+    }
+
+    [Fact]
+    public void Invoke_TreatsDatesAsUtc_AndReturnsUtcDateTime()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {date} */
+            function addMonths(date, months) {
+                return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, date.getUTCDate()));
+            }
+            /** @returns {integer} */
+            function localParts(date) { return date.getHours() * 100 + date.getTimezoneOffset(); }
+            """);
+        var asOf = new DateTime(2022, 6, 1);
+
+        var result = functions.Invoke("addMonths", [asOf, 6L]);
+
+        Assert.Equal(new DateTime(2022, 12, 1, 0, 0, 0, DateTimeKind.Utc), result);
+        Assert.Equal(DateTimeKind.Utc, ((DateTime)result!).Kind);
+        Assert.Equal(0L, functions.Invoke("localParts", [new DateTime(2022, 6, 1, 0, 0, 0, DateTimeKind.Utc)]));
+    }
+
+    [Fact]
+    public void Invoke_FormatsNumbersWithInvariantCulture()
+    {
+        var functions = LoadOrFail("function text(x) { return x.toFixed(2) + \"|\" + parseFloat(\"1.5\") + \"|\" + x; }");
+
+        Assert.Equal("1234.50|1.5|1234.5", functions.Invoke("text", [1234.5m]));
+    }
+
+    [Fact]
+    public void Invoke_UsesInvariantCulture_WhenCallerThreadIsTurkish()
+    {
+        var functions = LoadOrFail("function shout(s) { return s.toLocaleUpperCase(); }");
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("tr-TR");
+        try
+        {
+            Assert.Equal("TİTLE", "title".ToUpper(CultureInfo.CurrentCulture));
+            Assert.Equal("TITLE", functions.Invoke("shout", ["title"]));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
+    public void Invoke_KeepsJavaScriptPlusSemantics_WhenOperatorIsChecked()
+    {
+        var functions = LoadOrFail("""
+            function dateText() { return new Date(0) + 1; }
+            function valueOf() { var o = { valueOf: function () { return 41; } }; return o + 1; }
+            function compound() { var x = { n: "a" }, k = "n", i = 1; x.n += "b"; x[k] += 1; i += 2; return x.n + i; }
+            function arrays() { return [1, 2] + [3]; }
+            """);
+
+        Assert.Equal("Thu Jan 01 1970 00:00:00 GMT+00:001", functions.Invoke("dateText", []));
+        Assert.Equal(42m, functions.Invoke("valueOf", []));
+        Assert.Equal("ab13", functions.Invoke("compound", []));
+        Assert.Equal("1,23", functions.Invoke("arrays", []));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenPlusWouldBuildTooLongAString()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStringLength = 100 };
+        var functions = LoadOrFail("function pad(n) { var s = \"\"; for (var i = 0; i < n; i++) { s += \"x\"; } return s; }", options);
+
+        Assert.Equal(new string('x', 100), functions.Invoke("pad", [100L]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("pad", [101L]));
+        Assert.Contains("string of 101 characters", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_JoinsAndConcatenatesAsJavaScriptDoes()
+    {
+        var functions = LoadOrFail("""
+            function joined() { return [1, null, undefined, "a", [2, 3]].join("-") + "|" + [1, 2].join() + "|" + String([1, [2, 3]]) + "|" + [].join(); }
+            function concatenated() { return "a".concat(1, null, [2, 3]); }
+            """);
+
+        Assert.Equal("1---a-2,3|1,2|1,2,3|", functions.Invoke("joined", []));
+        Assert.Equal("a1null2,3", functions.Invoke("concatenated", []));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenJoinWouldBuildTooLongAString()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStringLength = 100 };
+        var functions = LoadOrFail("function repeat(n) { return new Array(n + 1).join(\"xy\"); }", options);
+
+        Assert.Equal(100, ((string)functions.Invoke("repeat", [50L])!).Length);
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("repeat", [51L]));
+    }
+
+    [Fact]
+    public void Load_RefusesCompoundAssignment_WhenTargetHasSideEffects()
+    {
+        var diagnostics = LoadFails("function f(a) {\n  var i = 0;\n  a[i++] += 1;\n  return a;\n}");
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.CompoundAssignmentNotAllowed, diagnostic.Code);
+        Assert.Equal((3, 3), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
+    public void Invoke_AllowsRegularExpressionsThroughTheConstructor()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {boolean} */
+            function isCaseNumber(s) { return new RegExp("^[A-Z]{2}-\\d{4}$").test(s); }
+            function digits(s) { return s.replace(new RegExp("\\D", "g"), ""); }
+            """);
+
+        Assert.Equal(true, functions.Invoke("isCaseNumber", ["AB-1234"]));
+        Assert.Equal(false, functions.Invoke("isCaseNumber", ["AB-12"]));
+        Assert.Equal("1234", functions.Invoke("digits", ["AB-12/34"]));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenStatementLimitExceeded()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = 1_000 };
+        var functions = LoadOrFail("function count(n) { var s = 0; for (var i = 0; i < n; i++) { s += i; } return s; }", options);
+
+        Assert.Equal(45m, functions.Invoke("count", [10L]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("count", [10_000L]));
+        Assert.Contains("more than 1000 statements", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenTimeLimitExceeded()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = int.MaxValue, Timeout = TimeSpan.FromMilliseconds(50) };
+        var functions = LoadOrFail("function spin() { for (;;) { } }", options);
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("spin", []));
+        Assert.Contains("ran longer than 50 ms", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenRecursionLimitExceeded()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxRecursionDepth = 10 };
+        var functions = LoadOrFail("/** @returns {integer} */ function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); }", options);
+
+        Assert.Equal(8L, functions.Invoke("depth", [8L]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("depth", [20L]));
+        Assert.Contains("recursed more than 10 levels", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenStackBudgetExceededThroughGetters()
+    {
+        var functions = LoadOrFail("function loop() { var o = { get x() { return this.x; } }; return o.x; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("loop", []));
+        Assert.Contains("stack budget", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenRegexMatchTimesOut()
+    {
+        var options = JavaScriptFunctionOptions.Default with { RegexTimeout = TimeSpan.FromMilliseconds(20) };
+        var functions = LoadOrFail("function evil(s) { return new RegExp(\"^(a+)+$\").test(s); }", options);
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("evil", [new string('a', 40) + "!"]));
+        Assert.Contains("regular expression", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenRegexPatternIsTooLong()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxRegexLength = 10 };
+        var functions = LoadOrFail("function re(p) { return new RegExp(p).test(\"a\"); }", options);
+
+        Assert.Equal(true, functions.Invoke("re", ["^a$"]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("re", ["^(a|b|c|d)$"]));
+        Assert.Contains("pattern is 11 characters long", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_ReadsRegexPatternOnce_SoItCannotChangeAfterTheLengthCheck()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {string} */
+            function build() {
+                var reads = 0;
+                var pattern = { toString: function () { reads++; return reads === 1 ? "a" : new Array(5001).join("(a|a)"); } };
+                var re = new RegExp(pattern);
+                return re.source + "/" + reads;
+            }
+            """);
+
+        Assert.Equal("a/1", functions.Invoke("build", []));
+    }
+
+    [Fact]
+    public void Invoke_ReportsThrownErrorWithScriptLocation()
+    {
+        var functions = LoadOrFail("function ok() { return 1; }\nfunction check(x) {\n  if (x < 0) { throw new RangeError(\"negative baseline\"); }\n  return x;\n}");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("check", [-1L]));
+
+        Assert.StartsWith(Path + ":3:", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("RangeError: negative baseline", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_KeepsWorking_AfterAFailedCall()
+    {
+        var functions = LoadOrFail("function safeDivide(a, b) { if (b === 0) { throw new Error(\"division by zero\"); } return a / b; }");
+
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("safeDivide", [1L, 0L]));
+        Assert.Equal(0.5m, functions.Invoke("safeDivide", [1L, 2L]));
+    }
+
+    [Fact]
+    public void Invoke_RefusesWritesToTopLevelConstants_SoCallsCannotShareState()
+    {
+        var functions = LoadOrFail("var seen = { count: 0 };\nfunction visit() { seen.count = seen.count + 1; return seen.count; }");
+
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("visit", []));
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("visit", []));
+    }
+
+    [Fact]
+    public void Invoke_AllowsAssigningErrorNameAndMessage_ThoughPrototypesAreFrozen()
+    {
+        var functions = LoadOrFail("function describe() { var e = new Error(\"m\"); e.name = \"Custom\"; e.message = \"changed\"; return String(e); }");
+
+        Assert.Equal("Custom: changed", functions.Invoke("describe", []));
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenFunctionIsUnknown()
+    {
+        var functions = LoadOrFail("function f() { return 1; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("g", []));
+        Assert.Contains("no function 'g'", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenArgumentIsNotARuleValue()
+    {
+        var functions = LoadOrFail("function f(x) { return x; }");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("f", [Guid.Empty]));
+        Assert.Contains("Guid", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenArgumentNestsTooDeep()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxValueDepth = 4 };
+        var functions = LoadOrFail("function f(x) { return 1; }", options);
+        object? nested = 1L;
+        for (var i = 0; i < 10; i++)
+        {
+            nested = new List<object?> { nested };
+        }
+
+        Assert.Throws<RuleFunctionException>(() => functions.Invoke("f", [nested]));
+    }
+
+    [Fact]
+    public void Invoke_GivesSameResults_WhenCalledFromManyThreads()
+    {
+        var functions = LoadOrFail("/** @returns {integer} */ function square(x) { var r = 0; for (var i = 0; i < x; i++) { r += x; } return r; }");
+        var results = new long[200];
+
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => results[i] = (long)functions.Invoke("square", [(long)i])!);
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i * i), results);
+    }
+
+    [Fact]
+    public void Invoke_KeepsBenignResultsCorrect_WhileFailingCallsRunInParallel()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = 2_000 };
+        var functions = LoadOrFail("""
+            /** @returns {integer} */
+            function triple(x) { return 3 * x; }
+            function spin() { for (;;) { } }
+            function climb() { var o = { get x() { return this.x; } }; return o.x; }
+            function fail(x) { throw new Error("bad " + x); }
+            """, options);
+        var hostile = new[] { "spin", "climb", "fail" };
+        var results = new long?[300];
+
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 6 }, i =>
+        {
+            if (i % 2 == 0)
+            {
+                results[i] = (long?)functions.Invoke("triple", [(long)i]);
+            }
+            else
+            {
+                Assert.Throws<RuleFunctionException>(() => functions.Invoke(hostile[i % 3], [(long)i]));
+            }
+        });
+
+        Assert.All(Enumerable.Range(0, results.Length).Where(i => i % 2 == 0), i => Assert.Equal(3L * i, results[i]));
+    }
+
+    [Fact]
+    public void LoadAndInvoke_MoveToOwnThread_WhenCallerStackIsSmall()
+    {
+        const string Source = """
+            /** @returns {integer} */
+            function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); }
+            function loop() { var o = { get x() { return this.x; } }; return o.x; }
+            """;
+        object? result = null;
+        Exception? failure = null;
+
+        // 256 KiB is less than one call's stack budget; without moving, the getter loop would overflow this thread.
+        var thread = new Thread(
+            () =>
+            {
+                var functions = JavaScriptFunctions.Load(Path, Source, out _)!;
+                result = functions.Invoke("depth", [50L]);
+                failure = Record.Exception(() => functions.Invoke("loop", []));
+            },
+            256 * 1024);
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(50L, result);
+        Assert.IsType<RuleFunctionException>(failure);
+    }
+
+    [Fact]
+    public void Options_Validate_NamesTheBadValue()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStatements = 0 };
+
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.Equal(nameof(JavaScriptFunctionOptions.MaxStatements), exception.ParamName);
+    }
+
+    private static JavaScriptFunctions LoadOrFail(string source, JavaScriptFunctionOptions? options = null)
+    {
+        var functions = JavaScriptFunctions.Load(Path, source, out var diagnostics, options);
+        Assert.Empty(diagnostics);
+        return Assert.IsType<JavaScriptFunctions>(functions);
+    }
+
+    private static IReadOnlyList<ScriptDiagnostic> LoadFails(string source)
+    {
+        Assert.Null(JavaScriptFunctions.Load(Path, source, out var diagnostics));
+        Assert.NotEmpty(diagnostics);
+        return diagnostics;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using ConfigurableContracts.Rules.Compilation;
+using ConfigurableContracts.Rules.Evaluation;
+using ConfigurableContracts.Rules.Functions;
+using ConfigurableContracts.Rules.Types;
+using ConfigurableContracts.Rules.Workflows;
+
+namespace ConfigurableContracts.Rules.Tests;
+
+/// <summary>Reads, compiles and evaluates small workflows written inline in tests.</summary>
+internal static class TestEngine
+{
+    public static WorkflowCompilation Compile(string workflowJson, IReadOnlyDictionary<string, RuleType> inputTypes, IRuleFunctions? functions = null)
+    {
+        var read = WorkflowReader.Read("test.json", workflowJson);
+        Assert.False(read.HasErrors, string.Join("\n", read.Diagnostics));
+        return WorkflowCompiler.Compile(read.Workflows, inputTypes, functions);
+    }
+
+    /// <summary>A one-rule workflow around <paramref name="expression"/>, as JSON text.</summary>
+    public static string SingleRule(string expression) =>
+        JsonSerializer.Serialize(new { WorkflowName = "W", Rules = new[] { new { RuleName = "R", Expression = expression } } });
+
+    /// <summary>Compiles one expression over untyped/inferred inputs given as JSON and evaluates it.</summary>
+    public static RuleResultTree Evaluate(string expression, string inputsJson = "{}", IRuleFunctions? functions = null)
+    {
+        using var inputs = JsonDocument.Parse(inputsJson);
+        var types = new Dictionary<string, RuleType>();
+        var values = new RuleInputs();
+        foreach (var property in inputs.RootElement.EnumerateObject())
+        {
+            var type = RuleType.InferFromData(property.Value);
+            types[property.Name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
+            values.SetJson(property.Name, property.Value, types[property.Name]);
+        }
+        var compilation = Compile(SingleRule(expression), types, functions);
+        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+        return compilation.Workflows.Evaluate("W", values)[0];
+    }
+
+    /// <summary>The value an expression computes, via an OutputExpression action on an always-true rule.</summary>
+    public static object? Value(string expression, string inputsJson = "{}", IRuleFunctions? functions = null)
+    {
+        var result = EvaluateOutput(expression, inputsJson, functions);
+        Assert.True(result.Status == RuleStatus.Achieved, $"{result.Status}: {result.Reason}");
+        return result.ActionOutput;
+    }
+
+    public static RuleResultTree EvaluateOutput(string expression, string inputsJson = "{}", IRuleFunctions? functions = null)
+    {
+        using var inputs = JsonDocument.Parse(inputsJson);
+        var types = new Dictionary<string, RuleType>();
+        var values = new RuleInputs();
+        foreach (var property in inputs.RootElement.EnumerateObject())
+        {
+            var type = RuleType.InferFromData(property.Value);
+            types[property.Name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
+            values.SetJson(property.Name, property.Value, types[property.Name]);
+        }
+        var json = JsonSerializer.Serialize(new
+        {
+            WorkflowName = "W",
+            Rules = new[]
+            {
+                new
+                {
+                    RuleName = "R",
+                    Expression = "true",
+                    Actions = new { OnSuccess = new { Name = "OutputExpression", Context = new { Expression = expression } } },
+                },
+            },
+        });
+        var compilation = Compile(json, types, functions);
+        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+        return compilation.Workflows.Evaluate("W", values)[0];
+    }
+
+    /// <summary>The diagnostics of compiling one expression against the given input types.</summary>
+    public static IReadOnlyList<Diagnostic> Diagnose(string expression, IReadOnlyDictionary<string, RuleType> inputTypes, IRuleFunctions? functions = null)
+    {
+        var read = WorkflowReader.Read("test.json", SingleRule(expression));
+        if (read.HasErrors) return read.Diagnostics;
+        return WorkflowCompiler.Compile(read.Workflows, inputTypes, functions).Diagnostics;
+    }
+}
+
+/// <summary>A C# stand-in for the JavaScript functions provider, so fn. calls can be tested without Jint.</summary>
+internal sealed class FakeFunctions : IRuleFunctions
+{
+    private readonly Dictionary<string, (RuleFunctionSignature Signature, Func<IReadOnlyList<object?>, object?> Body)> _functions = new();
+
+    public FakeFunctions Add(string name, int parameters, string returnType, Func<IReadOnlyList<object?>, object?> body)
+    {
+        _functions[name] = (new RuleFunctionSignature(name, parameters, returnType), body);
+        return this;
+    }
+
+    public IEnumerable<string> FunctionNames => _functions.Keys;
+
+    public bool TryGetFunction(string name, out RuleFunctionSignature signature)
+    {
+        var found = _functions.TryGetValue(name, out var entry);
+        signature = entry.Signature;
+        return found;
+    }
+
+    public object? Invoke(string name, IReadOnlyList<object?> arguments) => _functions[name].Body(arguments);
+}

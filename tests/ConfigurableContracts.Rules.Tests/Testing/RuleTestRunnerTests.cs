@@ -1,0 +1,121 @@
+using ConfigurableContracts.Rules.Evaluation;
+using ConfigurableContracts.Rules.Testing;
+
+namespace ConfigurableContracts.Rules.Tests.Testing;
+
+public class RuleTestRunnerTests
+{
+    private const string Workflow = """
+        {"WorkflowName": "IndividualOutcomes", "Rules": [
+          {"RuleName": "BrokeNegativeDevelopment", "Expression": "followUp6.score - baseline.score >= contract.threshold"},
+          {"RuleName": "ActivityPayment", "Expression": "participant.sessions.Count() >= 2",
+           "Actions": {"OnSuccess": {"Name": "OutputExpression", "Context": {"Expression": "contract.activityPayment"}}}},
+          {"RuleName": "Outcome", "Operator": "And", "Rules": [
+             {"RuleName": "Improved", "Expression": "followUp6.score > baseline.score"},
+             {"RuleName": "Active", "Expression": "participant.exitReason == null"}]}
+        ]}
+        """;
+
+    private const string ContractJson = """{"activityPayment": 8000, "outcomePayment": 30000, "threshold": 1.5}""";
+
+    private static IReadOnlyList<RuleTestCaseResult> Run(string testJson, Dictionary<string, string>? files = null)
+    {
+        var (file, diagnostics) = RuleTestFileReader.Read("rules/t/tests/a.tests.json", testJson,
+            reference => files is not null && files.TryGetValue(reference, out var text) ? text : throw new FileNotFoundException(reference));
+        Assert.Empty(diagnostics);
+        var compilation = TestEngine.Compile(Workflow, Schemas.ParticipantInputs());
+        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+        return RuleTestRunner.Run(file!, compilation.Workflows, Schemas.ParticipantInputs());
+    }
+
+    [Fact]
+    public void Run_Passes_WhenStatusesAndOutputsMatch_WithFileReferences()
+    {
+        var results = Run("""
+            {"$schema": "../../../schemas/rule-tests.schema.json", "cases": [
+              {"name": "reaches outcome at six months", "workflow": "IndividualOutcomes",
+               "inputs": {"contract": "@../../../schemas/t/examples/contract.json",
+                          "participant": {"id": "P", "enrolledOn": "2022-01-01", "sessions": [{}, {}]},
+                          "baseline": {"score": 2}, "followUp6": {"score": 4}, "followUp3": null, "asOf": "2022-06-01"},
+               "expect": {"BrokeNegativeDevelopment": "Achieved", "ActivityPayment": {"status": "Achieved", "output": 8000},
+                          "Outcome/Improved": "Achieved", "Outcome": "Achieved"}}
+            ]}
+            """, new() { ["../../../schemas/t/examples/contract.json"] = ContractJson });
+        var result = Assert.Single(results);
+        Assert.True(result.Passed, string.Join("\n", result.Failures));
+        Assert.Equal("PASS reaches outcome at six months", RuleTestRunner.Format(result));
+    }
+
+    [Fact]
+    public void Run_ExpectsNotEvaluable_WhenAnInputIsOmitted()
+    {
+        var results = Run($$$"""
+            {"cases": [{"name": "no follow-up yet", "workflow": "IndividualOutcomes",
+              "inputs": {"contract": {{{ContractJson}}}, "participant": {"id": "P", "sessions": []}, "baseline": {"score": 2}},
+              "expect": {"BrokeNegativeDevelopment": "NotEvaluable", "ActivityPayment": "NotAchieved"}}]}
+            """);
+        Assert.True(results[0].Passed, string.Join("\n", results[0].Failures));
+    }
+
+    [Fact]
+    public void Run_Fails_WithExpectedAndActual_WhenStatusDiffers()
+    {
+        var results = Run($$$"""
+            {"cases": [{"name": "wrong expectation", "workflow": "IndividualOutcomes",
+              "inputs": {"contract": {{{ContractJson}}}, "participant": {"id": "P", "sessions": [{}, {}]}, "baseline": {"score": 2}},
+              "expect": {"BrokeNegativeDevelopment": "Achieved", "ActivityPayment": {"status": "Achieved", "output": 9000}, "Nope": "Achieved"}}]}
+            """);
+        var result = Assert.Single(results);
+        Assert.False(result.Passed);
+        Assert.Equal(
+            [
+                "BrokeNegativeDevelopment: expected Achieved, actual NotEvaluable ('followUp6' is missing).",
+                "ActivityPayment: expected output 9000, actual 8000.",
+                "Nope: expected Achieved, but there is no such (enabled) rule.",
+            ],
+            result.Failures);
+        var report = RuleTestRunner.Format(result);
+        Assert.StartsWith("FAIL wrong expectation (rules/t/tests/a.tests.json:1:12)", report, StringComparison.Ordinal);
+        Assert.Contains("\"status\": \"NotEvaluable\"", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_Fails_WhenWorkflowIsUnknown()
+    {
+        var result = Assert.Single(Run("""{"cases": [{"name": "x", "workflow": "Missing", "expect": {}}]}"""));
+        Assert.False(result.Passed);
+        Assert.Contains("no workflow named 'Missing'", Assert.Single(result.Failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"tests": []}""", DiagnosticCodes.InvalidTestFile)]
+    [InlineData("""{"cases": [{"workflow": "W"}]}""", DiagnosticCodes.InvalidTestFile)]
+    [InlineData("""{"cases": [{"name": "n", "workflow": "W", "inputs": {"a": "@missing.json"}}]}""", DiagnosticCodes.TestInputNotFound)]
+    [InlineData("""{"cases": [{"name": "n", "workflow": "W", "expect": {"R": "Passed"}}]}""", DiagnosticCodes.InvalidExpectation)]
+    [InlineData("""{"cases": [""", DiagnosticCodes.InvalidTestFile)]
+    public void Read_ReportsMalformedTestFiles(string json, string code)
+    {
+        var (_, diagnostics) = RuleTestFileReader.Read("a.tests.json", json, reference => throw new FileNotFoundException(reference));
+        Assert.Contains(diagnostics, d => d.Code == code);
+    }
+
+    [Fact]
+    public void ReadFile_ResolvesReferences_RelativeToTheTestFile()
+    {
+        var root = Directory.CreateTempSubdirectory("rule-tests-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root.FullName, "tests"));
+            File.WriteAllText(Path.Combine(root.FullName, "contract.json"), ContractJson);
+            var testPath = Path.Combine(root.FullName, "tests", "a.tests.json");
+            File.WriteAllText(testPath, """{"cases": [{"name": "n", "workflow": "W", "inputs": {"contract": "@../contract.json"}}]}""");
+            var (file, diagnostics) = RuleTestFileReader.ReadFile(testPath);
+            Assert.Empty(diagnostics);
+            Assert.Equal(8000, file!.Cases[0].Inputs["contract"].GetProperty("activityPayment").GetInt32());
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+}
