@@ -70,11 +70,9 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
     public async Task<DateTimeOffset?> LastNightlyAsync(string contractId, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var latest = await connection.QuerySingleOrDefaultAsync<string?>(
-            "SELECT id FROM evaluation_runs WHERE contract_id = @contractId AND triggered_by IN ('schedule', 'catch-up') ORDER BY scheduled_for DESC "
-            + connections.Dialect.Page("1", "0"),
+        return await connection.QuerySingleOrDefaultAsync<DateTimeOffset?>(
+            "SELECT MAX(scheduled_for) FROM evaluation_runs WHERE contract_id = @contractId AND triggered_by IN ('schedule', 'catch-up')",
             new { contractId }).ConfigureAwait(false);
-        return latest is null ? null : (await GetAsync(latest, cancellationToken).ConfigureAwait(false))?.ScheduledFor;
     }
 
     /// <summary>
