@@ -28,7 +28,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         await using var database = await ClusterDatabase.CreateAsync();
         var now = DateTimeOffset.UtcNow;
-        var firstNight = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddSeconds(20);
+        var firstNight = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddSeconds(30);
         var secondNight = firstNight.AddSeconds(10);
         string[] contracts = ["c-1", "c-2", "c-3"];
         foreach (var contract in contracts)
@@ -46,6 +46,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         try
         {
             await Task.WhenAll(nodes.Values.Select(n => n.StartAsync()));
+            Assert.True(DateTimeOffset.UtcNow < firstNight.AddSeconds(-2), $"Start-up took until {DateTimeOffset.UtcNow:O}, past the planned first night {firstNight:O}.");
 
             // First night: three contracts, two instances, each contract evaluated exactly once.
             var firstRuns = await database.WaitForRunsAsync(r => r.Status == RunStatus.Succeeded && contracts.Contains(r.ContractId), contracts.Length, TimeSpan.FromSeconds(60));

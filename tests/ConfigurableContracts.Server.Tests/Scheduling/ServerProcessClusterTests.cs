@@ -23,7 +23,7 @@ public sealed class ServerProcessClusterTests(ITestOutputHelper output)
     {
         await using var database = await ClusterDatabase.CreateAsync();
         var now = DateTimeOffset.UtcNow;
-        var firstNight = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddSeconds(30);
+        var firstNight = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddSeconds(60);
         var secondNight = firstNight.AddSeconds(15);
         await database.SeedAsync("c-1", CronAt(firstNight));
         await database.SeedAsync("c-2", CronAt(firstNight));
@@ -36,6 +36,7 @@ public sealed class ServerProcessClusterTests(ITestOutputHelper output)
         try
         {
             await Task.WhenAll(servers.Values.Select(s => s.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90))));
+            Assert.True(DateTimeOffset.UtcNow < firstNight.AddSeconds(-2), $"Start-up took until {DateTimeOffset.UtcNow:O}, past the planned first night {firstNight:O}.");
             var firstRuns = await database.WaitForRunsAsync(r => r.Status == RunStatus.Succeeded, 2, TimeSpan.FromSeconds(90));
 
             // Hold the second night's evaluation open: its first read of participants waits on this lock.
