@@ -1,10 +1,17 @@
 using ConfigurableContracts.Server.ApiDocs;
+using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Data;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Evaluations;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Measurements;
+using ConfigurableContracts.Server.Organisations;
+using ConfigurableContracts.Server.Outcomes;
+using ConfigurableContracts.Server.Participants;
+using ConfigurableContracts.Server.Payments;
 using ConfigurableContracts.Server.Scheduling;
+using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Server.Templates;
 
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
@@ -13,8 +20,14 @@ var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
 // Storage: SQLite by default, PostgreSQL or SQL Server by configuration; migrations run before listening.
 builder.AddData();
 
+// Never open: every request carries an API key (organisation + role); the first start makes an admin key.
+builder.AddSecurity();
+
 // Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
 builder.AddTemplates();
+
+// Evaluation: decisions, replay, outcome reports and the payment ledger.
+builder.AddOutcomes();
 
 // Nightly evaluation of every active contract with Quartz (clustered on PostgreSQL/SQL Server), run records, catch-up.
 builder.AddScheduling();
@@ -28,7 +41,22 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapApiDocs();
 app.MapHealth();
+app.UseSecurity();
+
+// Organisations and their API keys (admin); templates.
+app.MapOrganisations();
 app.MapTemplates();
+
+// Contracts (commissioners), participants and measurements (providers), each scoped by organisation in SQL.
+app.MapContracts();
+app.MapParticipants();
+app.MapMeasurements();
+
+// Decisions with replay, outcome reports, payment statements and their review.
+app.MapOutcomes();
+app.MapPayments();
+
+// Evaluation runs: run now, list, progress.
 app.MapEvaluations();
 
 app.Run();

@@ -1,11 +1,17 @@
+using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Measurements;
+using ConfigurableContracts.Core.Organisations;
+using ConfigurableContracts.Core.Participants;
+using ConfigurableContracts.Core.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Core.Data;
 
-/// <summary>Registers the database: options, connection factory and migrations.</summary>
+/// <summary>Registers the database: options, connection factory, migrations and the stores over them.</summary>
 public static class DataServiceCollectionExtensions
 {
     /// <summary>
@@ -34,6 +40,14 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DbConnectionFactory>();
         services.AddSingleton<MigrationRunner>();
         DapperTypeHandlers.Register();
+
+        // The stores are stateless over the connection factory; the server and the CLI share them.
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<OrganisationStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ContractStore>();
+        services.AddSingleton<ParticipantStore>();
+        services.AddSingleton<MeasurementStore>();
         return services;
     }
 

@@ -56,6 +56,24 @@ public sealed class SqlDialect
         return string.Concat(column.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
     }
 
+    /// <summary>
+    /// <c>column IN (list)</c> for a list parameter: Dapper expands the list on SQLite and SQL Server, while Npgsql
+    /// takes the array whole, which PostgreSQL spells <c>= ANY(@list)</c>.
+    /// </summary>
+    public string InList(string column, string listParameter) =>
+        Provider == DatabaseProvider.PostgreSql ? $"{column} = ANY({listParameter})" : $"{column} IN {listParameter}";
+
+    /// <summary>Marks a point inside a transaction that one failed line can be rolled back to.</summary>
+    public string Savepoint(string name) =>
+        Provider == DatabaseProvider.SqlServer ? $"SAVE TRANSACTION {name}" : $"SAVEPOINT {name}";
+
+    public string RollbackToSavepoint(string name) =>
+        Provider == DatabaseProvider.SqlServer ? $"ROLLBACK TRANSACTION {name}" : $"ROLLBACK TO SAVEPOINT {name}";
+
+    /// <summary>Forgets a savepoint once its line succeeded; SQL Server has no such statement (null).</summary>
+    public string? ReleaseSavepoint(string name) =>
+        Provider == DatabaseProvider.SqlServer ? null : $"RELEASE SAVEPOINT {name}";
+
     public static SqlDialect For(DatabaseProvider provider) => provider switch
     {
         DatabaseProvider.Sqlite => Sqlite,

@@ -121,8 +121,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
                 }
             }
 
-            await store.WriteAsync(connection, batch.Inputs.Select(i => (i.Key, i.Value)).ToList(), batch.Decisions, batch.Ledger, cancellationToken).ConfigureAwait(false);
-            run.Add(batch);
+            await WriteAsync(store, connection, run, batch, cancellationToken).ConfigureAwait(false);
             done += participants.Count;
             after = last;
             var seconds = time.GetElapsedTime(started).TotalSeconds;
@@ -135,7 +134,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             contractId, asOf, done, run.Written, run.Unchanged, run.LedgerWritten);
         return new EvaluationSummary(done, run.Written, run.Unchanged, run.LedgerWritten,
             run.Statuses.GetValueOrDefault("Achieved"), run.Statuses.GetValueOrDefault("NotAchieved"),
-            run.Statuses.GetValueOrDefault("NotEvaluable"), run.Statuses.GetValueOrDefault("Error"));
+            run.Statuses.GetValueOrDefault("NotEvaluable"), run.Statuses.GetValueOrDefault("Error"), run.WriteTime);
     }
 
     private static async Task EvaluateCohortAsync(
@@ -186,7 +185,14 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             }
         }
 
+        await WriteAsync(store, connection, run, batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAsync(EvaluationStore store, System.Data.Common.DbConnection connection, RunContext run, Batch batch, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
         await store.WriteAsync(connection, batch.Inputs.Select(i => (i.Key, i.Value)).ToList(), batch.Decisions, batch.Ledger, cancellationToken).ConfigureAwait(false);
+        run.WriteTime += Stopwatch.GetElapsedTime(started);
         run.Add(batch);
     }
 
@@ -327,6 +333,8 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         public int Written { get; private set; }
 
         public int Unchanged { get; set; }
+
+        public TimeSpan WriteTime { get; set; }
 
         public int LedgerWritten { get; private set; }
 

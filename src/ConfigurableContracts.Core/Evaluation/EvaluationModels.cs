@@ -3,7 +3,7 @@ namespace ConfigurableContracts.Core.Evaluation;
 /// <summary>How far a run is: participants done of the total, and the rate over the run so far.</summary>
 public sealed record EvaluationProgress(int ParticipantsDone, int ParticipantsTotal, double ParticipantsPerSecond);
 
-/// <summary>What one evaluation of a contract did.</summary>
+/// <summary>What one evaluation of a contract did; <see cref="WriteTime"/> is the time spent in write transactions.</summary>
 public sealed record EvaluationSummary(
     int Participants,
     int DecisionsWritten,
@@ -12,7 +12,8 @@ public sealed record EvaluationSummary(
     int Achieved,
     int NotAchieved,
     int NotEvaluable,
-    int Errors);
+    int Errors,
+    TimeSpan WriteTime);
 
 /// <summary>The contract cannot be evaluated (unknown, or still a draft).</summary>
 public sealed class ContractNotEvaluableException : Exception

@@ -1,31 +1,28 @@
 using System.Text.Json;
+using ConfigurableContracts.Core.Templates.Schemas;
 using ConfigurableContracts.Rules;
-using NJsonSchema;
 
 namespace ConfigurableContracts.Core.Templates;
 
-/// <summary>Loads one template JSON Schema file into an <see cref="IDocumentSchema"/>, reporting problems as diagnostics.</summary>
+/// <summary>
+/// Loads one template JSON Schema through the <see cref="SchemaGuard"/>: a schema is either refused with located
+/// diagnostics, or every keyword in it is enforced when documents are validated.
+/// </summary>
 internal static class SchemaFileLoader
 {
+    private static readonly SchemaGuard Guard = new();
+
     public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, List<Diagnostic> diagnostics)
     {
-        try
-        {
-            var schema = JsonSchema.FromJsonAsync(File.ReadAllText(path), templateFolder).GetAwaiter().GetResult();
-            return new NJsonDocumentSchema(schema);
-        }
-        catch (Exception exception) when (exception is Newtonsoft.Json.JsonException or InvalidOperationException or NotSupportedException)
-        {
-            diagnostics.Add(new Diagnostic("CCT0112", DiagnosticSeverity.Error, $"The schema cannot be loaded: {exception.Message}", new SourceLocation(displayPath, 1, 1)));
-            return null;
-        }
+        var result = Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult();
+        diagnostics.AddRange(result.Diagnostics.Select(d =>
+            new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(displayPath, Math.Max(d.Line, 1), Math.Max(d.Column, 1)))));
+        return result.Schema is { } schema ? new GuardedDocumentSchema(schema) : null;
     }
 
-    private sealed class NJsonDocumentSchema(JsonSchema schema) : IDocumentSchema
+    private sealed class GuardedDocumentSchema(GuardedSchema schema) : IDocumentSchema
     {
         public IReadOnlyList<DocumentError> Validate(JsonElement document) =>
-            schema.Validate(document.GetRawText())
-                .Select(e => new DocumentError("$" + (string.IsNullOrEmpty(e.Path) ? "" : "." + e.Path.TrimStart('#', '/').Replace('/', '.')), e.Kind.ToString()))
-                .ToList();
+            schema.Validate(document).Select(e => new DocumentError(e.Path, e.Message)).ToList();
     }
 }

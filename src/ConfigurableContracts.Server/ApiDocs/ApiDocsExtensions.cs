@@ -1,4 +1,5 @@
 using System.Reflection;
+using ConfigurableContracts.Server.Security;
 using Microsoft.OpenApi;
 
 namespace ConfigurableContracts.Server.ApiDocs;
@@ -16,6 +17,19 @@ public static class ApiDocsExtensions
                 Title = "ConfigurableContracts",
                 Version = typeof(ApiDocsExtensions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "v1",
                 Description = "Social outcome contracts run from version-controlled templates and outcome rules.",
+            });
+
+            // Every /api endpoint needs a key; declaring it document-wide lets Swagger UI's Authorize button send it.
+            options.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyAuthenticationHandler.HeaderName,
+                Description = "An API key (cck_…) issued by an admin or by `contracts keys create`; it selects organisation and role.",
+            });
+            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
             });
         });
         return services;

@@ -38,7 +38,8 @@ public sealed class HostingTests(ServerFactory factory) : IClassFixture<ServerFa
     [Fact]
     public async Task UnknownRoute_AnswersProblemDetails_WithTraceId()
     {
-        using var client = factory.CreateClient();
+        // Without a key every route, known or not, answers 401: the server does not tell strangers what exists.
+        using var client = factory.ClientWithKey(factory.AdminKey);
 
         using var response = await client.GetAsync("/api/no-such-thing");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

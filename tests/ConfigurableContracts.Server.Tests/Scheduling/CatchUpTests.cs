@@ -66,7 +66,8 @@ public sealed class CatchUpTests : IDisposable
             ["Database:ConnectionString"] = ConnectionString,
             ["Scheduler:CatchUpOnStart"] = catchUp ? "true" : "false",
         });
-        using var client = factory.CreateClient();
+        factory.CreateClient().Dispose();
+        using var client = factory.ClientWithKey(factory.AdminKey);
         for (var i = 0; i < 100; i++)
         {
             var page = await client.GetFromJsonAsync<JsonElement>("/api/contracts/c-missed/evaluations");

@@ -124,6 +124,7 @@ public sealed class ServerProcessClusterTests(ITestOutputHelper output)
                 ["Scheduler__ProgressInterval"] = "00:00:01",
                 ["Scheduler__LeaseDuration"] = "00:00:05",
                 ["Templates__HotReload"] = "false",
+                ["Security__Bootstrap__Enabled"] = "false",
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
             };

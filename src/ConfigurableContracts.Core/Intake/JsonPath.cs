@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace ConfigurableContracts.Core.Intake;
+
+/// <summary>
+/// Builds JSON paths in the form validation errors use (<c>$.providers[2].id</c>, <c>$['odd key']</c>), so every
+/// error from our own checks reads like those from the schema.
+/// </summary>
+public static class JsonPath
+{
+    public static string Property(string parent, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (IsIdentifier(name))
+        {
+            return parent + "." + name;
+        }
+
+        var escaped = new StringBuilder(name.Length + 4);
+        foreach (var c in name)
+        {
+            escaped.Append(c is '\'' or '\\' ? "\\" + c : c.ToString());
+        }
+
+        return $"{parent}['{escaped}']";
+    }
+
+    public static string Index(string parent, int index) =>
+        parent + "[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]";
+
+    /// <summary>Re-roots a path reported for a nested document (<c>$.a</c> under <c>$.record</c> is <c>$.record.a</c>).</summary>
+    public static string Under(string root, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return path == "$" ? root : root + path[1..];
+    }
+
+    private static bool IsIdentifier(string name)
+    {
+        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] is '_' or '$'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '$'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Payments;
+using ConfigurableContracts.Core.Security;
+using Dapper;
+
+namespace ConfigurableContracts.Core.Outcomes;
+
+/// <summary>How one outcome stands for one provider (or the whole contract when <see cref="ProviderId"/> is null).</summary>
+public sealed record OutcomeCounts(string Workflow, string Outcome, string? ProviderId, int Achieved, int NotAchieved, int NotEvaluable, int Error);
+
+/// <summary>Planned measurements whose window has closed without a measurement, per provider and point.</summary>
+public sealed record OverdueCount(string ProviderId, string Point, int Overdue);
+
+/// <summary>The cohort target for the contract (<see cref="ProviderId"/> null) or one provider: the share reached against the target.</summary>
+public sealed record CohortStanding(string? ProviderId, string Outcome, string Status, decimal? Share, decimal? Target);
+
+/// <summary>Where a contract stands on <see cref="AsOf"/>; <see cref="Final"/> once the contract is closed.</summary>
+public sealed record OutcomeReport(string ContractId, DateOnly AsOf, bool Final, IReadOnlyList<OutcomeCounts> Outcomes, IReadOnlyList<OverdueCount> Overdue, IReadOnlyList<CohortStanding> Cohort);
+
+/// <summary>Builds outcome reports from current decisions and the measurement plan, within the caller's scope.</summary>
+public sealed class OutcomeReports(DbConnectionFactory connections, BundleTemplates bundles)
+{
+    public async Task<OutcomeReport?> ReportAsync(Caller caller, string contractId, DateOnly asOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!await PaymentStatements.CanSeeAsync(connection, caller, contractId).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var contract = await connection.QuerySingleAsync<(string Status, string BundleHash, string Parameters)>(
+            "SELECT status, bundle_hash, parameters FROM contracts WHERE id = @contractId", new { contractId }).ConfigureAwait(false);
+        var template = await bundles.GetAsync(contract.BundleHash, cancellationToken).ConfigureAwait(false);
+        var scope = DecisionStore.Scope(caller);
+
+        var counts = await connection.QueryAsync<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)>(
+            $"""
+            SELECT d.workflow, d.outcome, d.provider_id, d.status, COUNT(*)
+            FROM decisions d JOIN contracts c ON c.id = d.contract_id
+            WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NOT NULL AND {scope}
+            GROUP BY d.workflow, d.outcome, d.provider_id, d.status
+            """, new { contractId, caller.OrganisationId }).ConfigureAwait(false);
+        var outcomes = counts.GroupBy(c => (c.Workflow, c.Outcome, c.ProviderId))
+            .Select(g => new OutcomeCounts(g.Key.Workflow, g.Key.Outcome, g.Key.ProviderId, Count(g, "Achieved"), Count(g, "NotAchieved"), Count(g, "NotEvaluable"), Count(g, "Error")))
+            .OrderBy(o => o.Outcome, StringComparer.Ordinal).ThenBy(o => o.ProviderId, StringComparer.Ordinal).ToList();
+
+        var overdue = await OverdueAsync(connection, caller, contractId, template.MeasurementPlan, asOf).ConfigureAwait(false);
+
+        var cohortRows = await connection.QueryAsync<(string? ProviderId, string Outcome, string Status, string? ActionOutput)>(
+            $"""
+            SELECT d.provider_id, d.outcome, d.status, d.action_output
+            FROM decisions d JOIN contracts c ON c.id = d.contract_id
+            WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NULL
+              AND {(caller.IsProvider ? "d.provider_id = @OrganisationId" : scope)}
+            """, new { contractId, caller.OrganisationId }).ConfigureAwait(false);
+        using var parameters = JsonDocument.Parse(contract.Parameters);
+        var target = TargetShare(template.Manifest, parameters.RootElement);
+        var cohort = cohortRows
+            .Select(r => new CohortStanding(r.ProviderId, r.Outcome, r.Status, decimal.TryParse(r.ActionOutput, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var share) ? share : null, target))
+            .OrderBy(c => c.ProviderId ?? "", StringComparer.Ordinal).ThenBy(c => c.Outcome, StringComparer.Ordinal).ToList();
+
+        return new OutcomeReport(contractId, asOf, contract.Status == "closed", outcomes, overdue, cohort);
+    }
+
+    private static async Task<List<OverdueCount>> OverdueAsync(System.Data.Common.DbConnection connection, Caller caller, string contractId, Templates.MeasurementPlan plan, DateOnly asOf)
+    {
+        var providerScope = caller.IsProvider ? "AND provider_id = @OrganisationId" : "";
+        var participants = await connection.QueryAsync<(string Id, string ProviderId, DateOnly EnrolmentDate, string Record)>(
+            $"SELECT id, provider_id, enrolment_date, record FROM participants WHERE contract_id = @contractId {providerScope}",
+            new { contractId, caller.OrganisationId }).ConfigureAwait(false);
+        var measured = (await connection.QueryAsync<(string ParticipantId, string Point)>(
+            $"SELECT DISTINCT participant_id, point FROM measurements WHERE contract_id = @contractId {providerScope}",
+            new { contractId, caller.OrganisationId }).ConfigureAwait(false)).ToHashSet();
+        var overdue = new Dictionary<(string, string), int>();
+        foreach (var participant in participants)
+        {
+            var exited = ExitDate(participant.Record);
+            foreach (var point in plan.Points)
+            {
+                // A participant who left before a point was due is not overdue for it.
+                if (measured.Contains((participant.Id, point.Id)) || !point.IsOverdue(participant.EnrolmentDate, asOf)
+                    || (exited is { } exit && exit < point.DueDate(participant.EnrolmentDate)))
+                {
+                    continue;
+                }
+
+                overdue[(participant.ProviderId, point.Id)] = overdue.GetValueOrDefault((participant.ProviderId, point.Id)) + 1;
+            }
+        }
+
+        return overdue.Select(o => new OverdueCount(o.Key.Item1, o.Key.Item2, o.Value))
+            .OrderBy(o => o.ProviderId, StringComparer.Ordinal).ThenBy(o => o.Point, StringComparer.Ordinal).ToList();
+    }
+
+    private static DateOnly? ExitDate(string record)
+    {
+        using var document = JsonDocument.Parse(record);
+        return document.RootElement.TryGetProperty("exitDate", out var exit) && exit.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(exit.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    }
+
+    private static decimal? TargetShare(JsonElement manifest, JsonElement parameters)
+    {
+        var path = manifest.TryGetProperty("cohortTarget", out var cohort) && cohort.TryGetProperty("targetShareParameter", out var p) ? p.GetString() : null;
+        return PaymentModel.ReadCap(parameters, path ?? "targetShare");
+    }
+
+    private static int Count(IEnumerable<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)> rows, string status) =>
+        rows.Where(r => r.Status == status).Sum(r => r.Count);
+}

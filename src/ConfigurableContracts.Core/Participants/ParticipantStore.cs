@@ -1,0 +1,177 @@
+using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Security;
+using Dapper;
+
+namespace ConfigurableContracts.Core.Participants;
+
+/// <summary>
+/// Participants, always through a <see cref="Caller"/>. A provider writes and reads only rows with its own
+/// <c>provider_id</c>, under active contracts that name it; a commissioner (or auditor) reads the participants of
+/// its own contracts; nobody else sees any. The scope is in each statement, not left to the endpoints.
+/// </summary>
+public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvider time)
+{
+    private const string Columns =
+        """
+        p.id AS Id, p.contract_id AS ContractId, p.provider_id AS ProviderId, p.pseudonym AS Pseudonym,
+        p.enrolment_date AS EnrolmentDate, p.record AS Record, p.created_at AS CreatedAt, p.created_by AS CreatedBy
+        """;
+
+    // The provider is the caller's organisation, joined from contract_providers: a body can never name another one.
+    private const string EnrolSql =
+        """
+        INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
+        SELECT @Id, c.id, cp.provider_id, @Pseudonym, @EnrolmentDate, @Record, 1, @Now, @Actor, @Now
+        FROM contracts c
+        JOIN contract_providers cp ON cp.contract_id = c.id AND cp.provider_id = @CallerOrganisation
+        WHERE c.id = @ContractId AND c.status = 'active'
+          AND NOT EXISTS (SELECT 1 FROM participants d WHERE d.contract_id = c.id AND d.pseudonym = @Pseudonym)
+        """;
+
+    public async Task<Enrolment> EnrolAsync(Caller caller, string contractId, NewParticipant participant, CancellationToken cancellationToken = default) =>
+        (await EnrolManyAsync(caller, contractId, [participant], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Enrols each participant on its own: one failing (duplicate pseudonym, say) never stops or half-writes
+    /// another. Results are in the order given.
+    /// </summary>
+    public Task<IReadOnlyList<Enrolment>> EnrolManyAsync(
+        Caller caller, string contractId, IReadOnlyList<NewParticipant> participants, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(participants);
+        if (!caller.IsProvider)
+        {
+            return Task.FromResult<IReadOnlyList<Enrolment>>(participants.Select(_ => new Enrolment(EnrolmentOutcome.ContractNotFound, null)).ToList());
+        }
+
+        var now = time.GetUtcNow();
+        return AtomicLines.WriteAsync(
+            connections,
+            participants,
+            (writer, participant) => EnrolOneAsync(writer, caller, contractId, participant, now),
+            (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Enrolment(EnrolmentOutcome.DuplicatePseudonym, null) : null,
+            cancellationToken);
+    }
+
+    public async Task<Participant?> GetAsync(Caller caller, string contractId, string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<ParticipantRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM participants p WHERE p.id = @id AND p.contract_id = @contractId AND {ReadScope(caller)}",
+            new { id, contractId, CallerOrganisation = caller.OrganisationId },
+            cancellationToken: cancellationToken)).ConfigureAwait(false) is { } row ? row.ToParticipant() : null;
+    }
+
+    /// <summary>The participants of a contract the caller may see, by pseudonym.</summary>
+    public async Task<IReadOnlyList<Participant>> ListAsync(
+        Caller caller, string contractId, int limit = 100, int offset = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ParticipantRow>(new CommandDefinition(
+            $"""
+            SELECT {Columns} FROM participants p
+            WHERE p.contract_id = @contractId AND {ReadScope(caller)}
+            ORDER BY p.pseudonym
+            {connections.Dialect.Page("@limit", "@offset")}
+            """,
+            new { contractId, CallerOrganisation = caller.OrganisationId, limit, offset },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToParticipant()).ToList();
+    }
+
+    /// <summary>
+    /// Every participant of the contract in the caller's scope, keyed by pseudonym, in one query: bulk measurement
+    /// intake matches its lines against this instead of asking once per line.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, EnrolledParticipant>> EnrolledAsync(Caller caller, string contractId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<EnrolledRow>(new CommandDefinition(
+            $"SELECT p.id AS Id, p.pseudonym AS Pseudonym, p.enrolment_date AS EnrolmentDate FROM participants p WHERE p.contract_id = @contractId AND {ReadScope(caller)}",
+            new { contractId, CallerOrganisation = caller.OrganisationId },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Pseudonym, r => new EnrolledParticipant(r.Id, r.Pseudonym, r.EnrolmentDate), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The WHERE condition (over alias <c>p</c>) limiting participants to the caller's scope; binds
+    /// <c>@CallerOrganisation</c>. Constant fragments chosen by role.
+    /// </summary>
+    internal static string ReadScope(Caller caller) => caller switch
+    {
+        { IsProvider: true } => "p.provider_id = @CallerOrganisation",
+        { ReadsAsCommissioner: true } => "EXISTS (SELECT 1 FROM contracts s WHERE s.id = p.contract_id AND s.commissioner_id = @CallerOrganisation)",
+        _ => "1 = 0",
+    };
+
+    private static async Task<Enrolment> EnrolOneAsync(LineWriter writer, Caller caller, string contractId, NewParticipant participant, DateTimeOffset now)
+    {
+        var id = Guid.CreateVersion7().ToString("N");
+        var inserted = await writer.Command(EnrolSql)
+            .Set("@Id", id)
+            .Set("@Pseudonym", participant.Pseudonym)
+            .Set("@EnrolmentDate", participant.EnrolmentDate)
+            .Set("@Record", participant.Record)
+            .Set("@Now", now)
+            .Set("@Actor", caller.ActorId)
+            .Set("@CallerOrganisation", caller.OrganisationId)
+            .Set("@ContractId", contractId)
+            .ExecuteAsync(writer.CancellationToken).ConfigureAwait(false);
+        if (inserted == 1)
+        {
+            return new Enrolment(
+                EnrolmentOutcome.Enrolled,
+                new Participant(id, contractId, caller.OrganisationId, participant.Pseudonym, participant.EnrolmentDate, participant.Record, now, caller.ActorId));
+        }
+
+        // Why nothing was written is asked only for the rare refused line, so it need not be prepared.
+        var status = await writer.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            """
+            SELECT c.status FROM contracts c
+            JOIN contract_providers cp ON cp.contract_id = c.id AND cp.provider_id = @CallerOrganisation
+            WHERE c.id = @contractId
+            """,
+            new { contractId, CallerOrganisation = caller.OrganisationId },
+            writer.Transaction,
+            cancellationToken: writer.CancellationToken)).ConfigureAwait(false);
+        var outcome = status is null ? EnrolmentOutcome.ContractNotFound
+            : status != ContractStatus.Active ? EnrolmentOutcome.ContractNotActive
+            : EnrolmentOutcome.DuplicatePseudonym;
+        return new Enrolment(outcome, null);
+    }
+
+    private sealed class ParticipantRow
+    {
+        public string Id { get; set; } = "";
+
+        public string ContractId { get; set; } = "";
+
+        public string ProviderId { get; set; } = "";
+
+        public string Pseudonym { get; set; } = "";
+
+        public DateOnly EnrolmentDate { get; set; }
+
+        public string Record { get; set; } = "";
+
+        public DateTimeOffset CreatedAt { get; set; }
+
+        public string CreatedBy { get; set; } = "";
+
+        public Participant ToParticipant() => new(Id, ContractId, ProviderId, Pseudonym, EnrolmentDate, Record, CreatedAt, CreatedBy);
+    }
+
+    private sealed class EnrolledRow
+    {
+        public string Id { get; set; } = "";
+
+        public string Pseudonym { get; set; } = "";
+
+        public DateOnly EnrolmentDate { get; set; }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Data.Common;
+using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Security;
+using Dapper;
+
+namespace ConfigurableContracts.Core.Payments;
+
+/// <summary>One ledger entry as a statement shows it.</summary>
+public sealed record LedgerEntry
+{
+    public required string Id { get; init; }
+
+    public long Sequence { get; init; }
+
+    public required string ProviderId { get; init; }
+
+    public string? Pseudonym { get; init; }
+
+    public required string DecisionId { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string EntryType { get; init; }
+
+    public string? CorrectsEntryId { get; init; }
+
+    public required string Period { get; init; }
+
+    public decimal RequestedAmount { get; init; }
+
+    public decimal Amount { get; init; }
+
+    public string? CapNote { get; init; }
+
+    public required string Currency { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A provider's part of a period statement: its entries, totals and whether they may be paid out.</summary>
+/// <param name="Release"><c>released</c> (approved), <c>withheld</c> (disputed) or <c>pending</c> (not reviewed).</param>
+public sealed record ProviderStatement(string ProviderId, string Release, string? ReviewNote, decimal Charged, decimal Reversed, decimal Net, IReadOnlyList<LedgerEntry> Entries);
+
+/// <summary>What a contract owes for one period (YYYY-MM), per provider.</summary>
+public sealed record PaymentStatement(string ContractId, string Period, string Currency, decimal Net, decimal Released, IReadOnlyList<ProviderStatement> Providers);
+
+/// <summary>A commissioner's or verifier's verdict on one provider's payments for one period.</summary>
+public sealed record PaymentReview(string ProviderId, string Period, string Status, string? Note, string ReviewedBy, DateTimeOffset ReviewedAt);
+
+/// <summary>
+/// Reads the append-only payment ledger as statements and records reviews. Statements are scoped in SQL like
+/// decisions: a provider sees its own entries only.
+/// </summary>
+public sealed class PaymentStatements(DbConnectionFactory connections, TimeProvider time)
+{
+    public async Task<PaymentStatement?> StatementAsync(Caller caller, string contractId, string period, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!await CanSeeAsync(connection, caller, contractId).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var scope = caller.IsProvider ? "AND l.provider_id = @OrganisationId" : "";
+        var entries = (await connection.QueryAsync<LedgerEntry>(
+            $"""
+            SELECT l.id AS Id, l.sequence AS Sequence, l.provider_id AS ProviderId, p.pseudonym AS Pseudonym, l.decision_id AS DecisionId,
+                   l.kind AS Kind, l.entry_type AS EntryType, l.corrects_entry_id AS CorrectsEntryId, l.period AS Period,
+                   l.requested_amount AS RequestedAmount, l.amount AS Amount, l.cap_note AS CapNote, l.currency AS Currency, l.created_at AS CreatedAt
+            FROM ledger_entries l LEFT JOIN participants p ON p.id = l.participant_id
+            WHERE l.contract_id = @contractId AND l.period = @period {scope}
+            ORDER BY l.sequence
+            """, new { contractId, period, caller.OrganisationId }).ConfigureAwait(false)).AsList();
+        var reviews = (await ReviewsAsync(connection, contractId, period).ConfigureAwait(false)).ToDictionary(r => r.ProviderId, StringComparer.Ordinal);
+        var providers = entries.GroupBy(e => e.ProviderId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(group =>
+        {
+            reviews.TryGetValue(group.Key, out var review);
+            var release = review?.Status switch { "approved" => "released", "disputed" => "withheld", _ => "pending" };
+            var charged = group.Where(e => e.EntryType == "charge").Sum(e => e.Amount);
+            var reversed = group.Where(e => e.EntryType == "reversal").Sum(e => e.Amount);
+            return new ProviderStatement(group.Key, release, review?.Note, charged, reversed, charged + reversed, group.ToList());
+        }).ToList();
+        return new PaymentStatement(contractId, period, entries.FirstOrDefault()?.Currency ?? "SEK", providers.Sum(p => p.Net),
+            providers.Where(p => p.Release == "released").Sum(p => p.Net), providers);
+    }
+
+    /// <summary>Records (or replaces) the review of a provider's period; only the contract's commissioner or an auditor of it.</summary>
+    public async Task<PaymentReview?> ReviewAsync(Caller caller, string contractId, string providerId, string period, string status, string? note, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!caller.ReadsAsCommissioner || !await CanSeeAsync(connection, caller, contractId).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var review = new PaymentReview(providerId, period, status, note, caller.ActorId, time.GetUtcNow());
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "DELETE FROM payment_reviews WHERE contract_id = @contractId AND provider_id = @ProviderId AND period = @Period",
+            new { contractId, review.ProviderId, review.Period }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO payment_reviews (contract_id, provider_id, period, status, note, reviewed_by, reviewed_at)
+            VALUES (@contractId, @ProviderId, @Period, @Status, @Note, @ReviewedBy, @ReviewedAt)
+            """, new { contractId, review.ProviderId, review.Period, review.Status, review.Note, review.ReviewedBy, review.ReviewedAt }, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return review;
+    }
+
+    private static async Task<IEnumerable<PaymentReview>> ReviewsAsync(DbConnection connection, string contractId, string period) =>
+        (await connection.QueryAsync<ReviewRow>(
+            """
+            SELECT provider_id AS ProviderId, period AS Period, status AS Status, note AS Note, reviewed_by AS ReviewedBy, reviewed_at AS ReviewedAt
+            FROM payment_reviews WHERE contract_id = @contractId AND period = @period
+            """, new { contractId, period }).ConfigureAwait(false))
+        .Select(r => new PaymentReview(r.ProviderId, r.Period, r.Status, r.Note, r.ReviewedBy, r.ReviewedAt));
+
+    private sealed record ReviewRow
+    {
+        public required string ProviderId { get; init; }
+
+        public required string Period { get; init; }
+
+        public required string Status { get; init; }
+
+        public string? Note { get; init; }
+
+        public required string ReviewedBy { get; init; }
+
+        public DateTimeOffset ReviewedAt { get; init; }
+    }
+
+    /// <summary>Whether the caller's organisation commissions or delivers under the contract.</summary>
+    internal static async Task<bool> CanSeeAsync(DbConnection connection, Caller caller, string contractId) =>
+        await connection.ExecuteScalarAsync<int>(
+            caller.IsProvider
+                ? "SELECT COUNT(*) FROM contract_providers WHERE contract_id = @contractId AND provider_id = @OrganisationId"
+                : caller.ReadsAsCommissioner ? "SELECT COUNT(*) FROM contracts WHERE id = @contractId AND commissioner_id = @OrganisationId" : "SELECT 0",
+            new { contractId, caller.OrganisationId }).ConfigureAwait(false) > 0;
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace ConfigurableContracts.Core.Templates.Schemas;
+
+/// <summary>
+/// The location currently being validated, kept as a stack of segments so that descending into a document costs no
+/// allocation; the path string is only built when an error is reported.
+/// </summary>
+internal sealed class InstancePath
+{
+    private readonly List<Segment> _segments = new(16);
+
+    public void Push(string name) => _segments.Add(new Segment(name, default, -1));
+
+    /// <summary>Keeps the property itself, so that its name is only decoded into a string if an error is reported.</summary>
+    public void Push(JsonProperty property) => _segments.Add(new Segment(null, property, -1));
+
+    public void Push(int index) => _segments.Add(new Segment(null, default, index));
+
+    public void Pop() => _segments.RemoveAt(_segments.Count - 1);
+
+    public void Clear() => _segments.Clear();
+
+    public string Render(string? extraProperty = null)
+    {
+        var builder = new StringBuilder("$");
+        foreach (var segment in _segments)
+        {
+            if (segment.Index >= 0)
+                builder.Append('[').Append(segment.Index.ToString(CultureInfo.InvariantCulture)).Append(']');
+            else
+                AppendProperty(builder, segment.Name ?? segment.Property.Name);
+        }
+
+        if (extraProperty is not null)
+            AppendProperty(builder, extraProperty);
+        return builder.ToString();
+    }
+
+    private static void AppendProperty(StringBuilder builder, string name)
+    {
+        if (IsPlainName(name))
+        {
+            builder.Append('.').Append(name);
+            return;
+        }
+
+        // Names that would be ambiguous after a dot are written in bracket form, as JSONPath tools read them.
+        builder.Append("['");
+        foreach (var c in name)
+        {
+            if (c is '\'' or '\\')
+                builder.Append('\\');
+            builder.Append(c);
+        }
+
+        builder.Append("']");
+    }
+
+    private readonly record struct Segment(string? Name, JsonProperty Property, int Index);
+
+    private static bool IsPlainName(string name)
+    {
+        if (name.Length == 0 || char.IsAsciiDigit(name[0]))
+            return false;
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '$')
+                return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text;
+using System.Text.Json;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace ConfigurableContracts.Core.Templates.Schemas;
+
+/// <summary>
+/// One schema file read under the guard's limits: the text (handed to NJsonSchema later) and a Newtonsoft tree that
+/// keeps line numbers for diagnostics. Strict JSON is checked with System.Text.Json first, because Newtonsoft on its
+/// own accepts comments, single quotes and unquoted names that no other part of the system would.
+/// </summary>
+internal sealed class SchemaFile
+{
+    private SchemaFile(string fullPath, string displayPath, string text, JToken root)
+    {
+        FullPath = fullPath;
+        DisplayPath = displayPath;
+        Text = text;
+        Root = root;
+        ModelText = text;
+    }
+
+    public string FullPath { get; }
+
+    public string DisplayPath { get; }
+
+    public string Text { get; }
+
+    public JToken Root { get; private set; }
+
+    /// <summary>
+    /// The text NJsonSchema reads: the same schema with the spellings its reader rejects rewritten to equivalents
+    /// (boolean subschemas as objects, 2.0 as 2). Until <see cref="RewriteForModel"/> runs it is the file's text.
+    /// </summary>
+    public string ModelText { get; private set; } = "";
+
+    /// <summary>Set when the root declares an absolute <c>$id</c>: relative file references would then resolve to a remote URL.</summary>
+    public bool HasAbsoluteId { get; set; }
+
+    /// <summary>Called once the file is compiled, when its tree is no longer needed for diagnostics.</summary>
+    public void RewriteForModel(IEnumerable<JToken> booleanSchemas, IEnumerable<(JProperty Keyword, long Value)> fractionalCounts)
+    {
+        var changed = false;
+        foreach (var (keyword, value) in fractionalCounts)
+        {
+            keyword.Value = new JValue(value);
+            changed = true;
+        }
+
+        foreach (var token in booleanSchemas)
+        {
+            // true accepts everything like {}; false accepts nothing like {"not": {}}.
+            var replacement = (bool)token ? new JObject() : new JObject { ["not"] = new JObject() };
+            if (ReferenceEquals(token, Root))
+                Root = replacement;
+            else
+                token.Replace(replacement);
+            changed = true;
+        }
+
+        if (changed)
+            ModelText = Root.ToString(Formatting.None);
+    }
+
+    public static SchemaFile? Read(string fullPath, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
+    {
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(fullPath);
+            if (!info.Exists)
+            {
+                diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, "schema file not found", displayPath, "", 0, 0));
+                return null;
+            }
+
+            if (info.Length > options.MaxSchemaBytes)
+            {
+                diagnostics.Add(new(SchemaDiagnosticCodes.FileTooLarge,
+                    $"schema file is {info.Length} bytes; the limit is {options.MaxSchemaBytes}", displayPath, "", 1, 1));
+                return null;
+            }
+
+            bytes = File.ReadAllBytes(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, $"schema file cannot be read: {e.Message}", displayPath, "", 0, 0));
+            return null;
+        }
+
+        return Parse(bytes, fullPath, displayPath, options, diagnostics);
+    }
+
+    public static SchemaFile? Parse(ReadOnlySpan<byte> bytes, string fullPath, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
+    {
+        if (bytes.Length > options.MaxSchemaBytes)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.FileTooLarge,
+                $"schema file is {bytes.Length} bytes; the limit is {options.MaxSchemaBytes}", displayPath, "", 1, 1));
+            return null;
+        }
+
+        if (bytes.StartsWith("\uFEFF"u8))
+            bytes = bytes[3..];
+        if (!CheckSyntaxAndDepth(bytes, displayPath, options, diagnostics))
+            return null;
+
+        var text = Encoding.UTF8.GetString(bytes);
+        try
+        {
+            using var reader = new JsonTextReader(new StringReader(text))
+            {
+                // Keep strings as strings and decimals exact: Newtonsoft would otherwise turn "2022-01-01" into a date
+                // and 0.1 into a double.
+                DateParseHandling = DateParseHandling.None,
+                FloatParseHandling = FloatParseHandling.Decimal,
+                MaxDepth = options.MaxSchemaDepth + 1,
+            };
+            var root = JToken.ReadFrom(reader, new JsonLoadSettings
+            {
+                LineInfoHandling = LineInfoHandling.Load,
+                DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error,
+            });
+            return new SchemaFile(fullPath, displayPath, text, root);
+        }
+        catch (JsonReaderException e)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.InvalidJson, $"schema is not valid JSON: {FirstSentence(e.Message)}",
+                displayPath, e.Path ?? "", e.LineNumber, e.LinePosition));
+            return null;
+        }
+    }
+
+    private static bool CheckSyntaxAndDepth(ReadOnlySpan<byte> bytes, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
+    {
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+        {
+            CommentHandling = JsonCommentHandling.Disallow,
+            MaxDepth = options.MaxSchemaDepth + 2,
+        });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.Number && !reader.TryGetDecimal(out _))
+                {
+                    // Keyword values are compared exactly as decimals; a number beyond that range would otherwise
+                    // be rounded or fail later with a misleading message.
+                    var (line, column) = LineAndColumn(bytes, (int)reader.TokenStartIndex);
+                    diagnostics.Add(new(SchemaDiagnosticCodes.InvalidKeywordValue,
+                        $"number {Encoding.UTF8.GetString(reader.ValueSpan)} is beyond the range the guard compares exactly (about ±7.9e28)",
+                        displayPath, "", line, column));
+                    return false;
+                }
+
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
+                    && reader.CurrentDepth + 1 > options.MaxSchemaDepth)
+                {
+                    var (line, column) = LineAndColumn(bytes, (int)reader.TokenStartIndex);
+                    diagnostics.Add(new(SchemaDiagnosticCodes.TooDeep,
+                        $"schema nests objects and arrays deeper than {options.MaxSchemaDepth} levels", displayPath, "", line, column));
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.InvalidJson, $"schema is not valid JSON: {FirstSentence(e.Message)}",
+                displayPath, "", (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1));
+            return false;
+        }
+    }
+
+    private static (int Line, int Column) LineAndColumn(ReadOnlySpan<byte> bytes, int offset)
+    {
+        var before = bytes[..offset];
+        var line = before.Count((byte)'\n') + 1;
+        var lastNewline = before.LastIndexOf((byte)'\n');
+        return (line, offset - lastNewline);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        // Both parsers append position details we already report as line:column.
+        var cut = message.IndexOf(" Path '", StringComparison.Ordinal);
+        if (cut < 0)
+            cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut < 0 ? message : message[..cut]).TrimEnd();
+    }
+}

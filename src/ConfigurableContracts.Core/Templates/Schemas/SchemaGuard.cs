@@ -1,0 +1,77 @@
+using NJsonSchema;
+
+namespace ConfigurableContracts.Core.Templates.Schemas;
+
+/// <summary>
+/// Loads the JSON Schemas of a template folder under the guard: size and depth limits, <c>$ref</c> only within the
+/// same file or to files inside the template folder, and every keyword either enforced or refused with a diagnostic
+/// naming it. Only then does NJsonSchema read the schema, through a resolver that cannot fetch anything.
+/// </summary>
+public sealed class SchemaGuard
+{
+    private readonly SchemaGuardOptions _options;
+
+    public SchemaGuard(SchemaGuardOptions? options = null)
+    {
+        _options = options ?? new SchemaGuardOptions();
+    }
+
+    /// <summary>Reads and guards <paramref name="schemaPath"/>, which must lie inside <paramref name="templateFolder"/>.</summary>
+    public Task<SchemaLoadResult> LoadAsync(string templateFolder, string schemaPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schemaPath);
+        return LoadCoreAsync(templateFolder, schemaPath, text: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Guards schema text that is not (or not yet) on disk, as if it were the file <paramref name="schemaPath"/>; relative
+    /// <c>$ref</c>s still resolve against that path's folder.
+    /// </summary>
+    public Task<SchemaLoadResult> LoadTextAsync(string templateFolder, string schemaPath, string schemaJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schemaJson);
+        return LoadCoreAsync(templateFolder, schemaPath, schemaJson, cancellationToken);
+    }
+
+    private async Task<SchemaLoadResult> LoadCoreAsync(string templateFolder, string schemaPath, string? text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(templateFolder);
+        var diagnostics = new List<SchemaDiagnostic>();
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(templateFolder)) + Path.DirectorySeparatorChar;
+        var fullPath = Path.GetFullPath(schemaPath);
+        if (!fullPath.StartsWith(root, StringComparison.Ordinal) || SchemaCompiler.PassesThroughLink(fullPath, root))
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.RefusedReference,
+                $"schema file is outside its template folder {templateFolder}", schemaPath, "", 0, 0));
+            return new SchemaLoadResult(null, diagnostics);
+        }
+
+        var file = text is null
+            ? SchemaFile.Read(fullPath, schemaPath, _options, diagnostics)
+            : SchemaFile.Parse(System.Text.Encoding.UTF8.GetBytes(text), fullPath, schemaPath, _options, diagnostics);
+        if (file is null)
+            return new SchemaLoadResult(null, diagnostics);
+
+        var compiler = new SchemaCompiler(_options, root, diagnostics);
+        var node = compiler.Compile(file);
+        if (node is null)
+            return new SchemaLoadResult(null, diagnostics);
+
+        JsonSchema model;
+        try
+        {
+            model = await JsonSchema.FromJsonAsync(file.ModelText, file.FullPath, OfflineReferenceResolver.Factory(compiler.Files), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // NJsonSchema reads some valid draft-07 shapes differently or not at all; a schema it cannot model is refused
+            // rather than half-loaded, so the catalog never offers a template whose model is missing.
+            diagnostics.Add(new(SchemaDiagnosticCodes.ModelLoadFailed, $"NJsonSchema cannot load the schema: {e.Message}", schemaPath, "", 1, 1));
+            return new SchemaLoadResult(null, diagnostics);
+        }
+
+        var files = compiler.Files.Keys.OrderBy(p => p == fullPath ? 0 : 1).ThenBy(p => p, StringComparer.Ordinal).ToList();
+        return new SchemaLoadResult(new GuardedSchema(schemaPath, node, model, files, _options), diagnostics);
+    }
+}

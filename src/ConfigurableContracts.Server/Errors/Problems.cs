@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConfigurableContracts.Server.Errors;
+
+/// <summary>
+/// The non-validation problems endpoints answer with, worded once. They go through the ProblemDetails service,
+/// so they carry the same <c>instance</c> and <c>traceId</c> as every other error.
+/// </summary>
+public static class Problems
+{
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+    public static ProblemHttpResult PreconditionFailed(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed");
+
+    public static ProblemHttpResult PreconditionRequired(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition required");
+
+    public static ProblemHttpResult UnsupportedMediaType(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
+    /// <summary>
+    /// Validation errors keyed by JSON path (<c>$.providers[2].id</c>), as the ProblemDetails <c>errors</c> member.
+    /// </summary>
+    public static ValidationProblem Validation(IEnumerable<KeyValuePair<string, string>> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var byPath = errors
+            .GroupBy(e => e.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Value).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        return TypedResults.ValidationProblem(byPath);
+    }
+}

@@ -1,0 +1,217 @@
+using System.Security.Claims;
+using System.Text.Json;
+using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Intake;
+using ConfigurableContracts.Core.Measurements;
+using ConfigurableContracts.Core.Participants;
+using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Server.Contracts;
+using ConfigurableContracts.Server.Errors;
+using ConfigurableContracts.Server.Intake;
+using ConfigurableContracts.Server.Participants;
+using ConfigurableContracts.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConfigurableContracts.Server.Measurements;
+
+/// <summary>
+/// Measurements of participants at the points of the template's measurement plan. A provider records them for
+/// its own participants, one at a time or as JSON Lines; a correction is a new version, never an overwrite.
+/// Reads return the latest version of each point, or every version with <c>?history=true</c>.
+/// </summary>
+public static class MeasurementEndpoints
+{
+    public static WebApplication MapMeasurements(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup("/api/contracts/{contractId}").WithTags("Measurements");
+
+        group.MapPost("/participants/{participantId}/measurements", RecordMeasurement).RequireAuthorization(Policies.Provider)
+            .WithName(nameof(RecordMeasurement))
+            .WithSummary("Record a measurement (or a correction: a new version) for one of your participants; checked against the measurement schema and the plan's window (provider).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/participants/{participantId}/measurements", ListMeasurements).RequireAuthorization(Policies.ContractReader)
+            .WithName(nameof(ListMeasurements))
+            .WithSummary("A participant's measurements: the latest version per point, or every version with ?history=true.");
+        group.MapPost("/measurements:bulk", RecordMeasurementsInBulk).RequireAuthorization(Policies.Provider)
+            .WithName(nameof(RecordMeasurementsInBulk))
+            .WithSummary("Record many measurements from JSON Lines (application/x-ndjson), matched to your participants by pseudonym; the answer says per line what was accepted or why not (provider).")
+            .Accepts<string>(JsonLinesBody.MediaType)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        return app;
+    }
+
+    public static async Task<Results<Created<MeasurementDto>, NotFound, ValidationProblem, ProblemHttpResult>> RecordMeasurement(
+        string contractId,
+        string participantId,
+        JsonElement document,
+        ClaimsPrincipal user,
+        TemplateCatalog catalog,
+        ContractStore contracts,
+        ParticipantStore participants,
+        MeasurementStore measurements,
+        CancellationToken cancellationToken)
+    {
+        var caller = user.ToCaller();
+        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        if (template is null)
+        {
+            return refusal is null ? TypedResults.NotFound() : refusal;
+        }
+
+        var participant = await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false);
+        if (participant is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var intake = MeasurementIntake.Validate(template, document);
+        if (!intake.IsValid)
+        {
+            return Problems.Validation(intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)));
+        }
+
+        var line = intake.Value!;
+        if (Mismatch(line, participant) is { } error)
+        {
+            return Problems.Validation([new(error.Path, error.Message)]);
+        }
+
+        var recording = await measurements.RecordAsync(
+            caller, contractId, new NewMeasurement(participant.Id, line.Point.Id, line.Date, line.Document), cancellationToken).ConfigureAwait(false);
+        return recording.Outcome switch
+        {
+            RecordingOutcome.Recorded => TypedResults.Created(
+                $"/api/contracts/{contractId}/participants/{participant.Id}/measurements?history=true",
+                new MeasurementDto(recording.Id!, participant.Id, line.Point.Id, recording.Version, line.Date, StoredJson.Parse(line.Document),
+                    recording.RecordedAt!.Value, caller.ActorId)),
+            RecordingOutcome.ContractNotActive => Problems.Conflict("The contract is not active; measurements are taken only while it is active."),
+            RecordingOutcome.ConcurrentCorrection => Problems.Conflict("Another correction of this point was recorded at the same moment; send yours again."),
+            _ => TypedResults.NotFound(),
+        };
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<MeasurementDto>>, NotFound>> ListMeasurements(
+        string contractId,
+        string participantId,
+        ClaimsPrincipal user,
+        ParticipantStore participants,
+        MeasurementStore measurements,
+        CancellationToken cancellationToken,
+        bool history = false)
+    {
+        var caller = user.ToCaller();
+        if (await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var found = history
+            ? await measurements.HistoryAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false)
+            : await measurements.LatestAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok<IReadOnlyList<MeasurementDto>>(found.Select(MeasurementDto.From).ToList());
+    }
+
+    public static async Task<Results<Ok<BulkResultDto>, NotFound, ProblemHttpResult>> RecordMeasurementsInBulk(
+        string contractId,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        TemplateCatalog catalog,
+        ContractStore contracts,
+        ParticipantStore participants,
+        MeasurementStore measurements,
+        CancellationToken cancellationToken)
+    {
+        if (!JsonLinesBody.HasJsonLinesContent(request))
+        {
+            return Problems.UnsupportedMediaType($"Send the measurements as JSON Lines with Content-Type {JsonLinesBody.MediaType}.");
+        }
+
+        var caller = user.ToCaller();
+        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        if (template is null)
+        {
+            return refusal is null ? TypedResults.NotFound() : refusal;
+        }
+
+        // The caller's own participants only: a pseudonym of another provider's participant is simply unknown here.
+        var enrolled = await participants.EnrolledAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
+        var lines = await JsonLinesBody.ReadAllAsync(request, cancellationToken).ConfigureAwait(false);
+        if (lines is null)
+        {
+            return ParticipantEndpoints.TooManyLines();
+        }
+
+        var result = new BulkResultBuilder();
+        var accepted = new List<(int Line, NewMeasurement Measurement)>();
+        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text), cancellationToken))
+        {
+            if (!intake.IsValid)
+            {
+                result.Add(BulkLineDto.Rejected(number, intake.Errors.Select(e => new BulkErrorDto(e.Path, e.Message)).ToList()));
+                continue;
+            }
+
+            var line = intake.Value!;
+            if (!enrolled.TryGetValue(line.Pseudonym, out var participant))
+            {
+                result.Add(BulkLineDto.Rejected(number, "$.pseudonym", $"None of your participants in this contract has the pseudonym '{line.Pseudonym}'."));
+            }
+            else if (MeasurementIntake.CheckWindow(line, participant.EnrolmentDate) is { } outside)
+            {
+                result.Add(BulkLineDto.Rejected(number, outside.Path, outside.Message));
+            }
+            else
+            {
+                accepted.Add((number, new NewMeasurement(participant.Id, line.Point.Id, line.Date, line.Document)));
+            }
+        }
+
+        var recordings = await measurements.RecordManyAsync(caller, contractId, accepted.Select(a => a.Measurement).ToList(), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var line = accepted[i].Line;
+            result.Add(recordings[i].Outcome switch
+            {
+                RecordingOutcome.Recorded => BulkLineDto.Accepted(line, recordings[i].Id!),
+                RecordingOutcome.ContractNotActive => BulkLineDto.Rejected(line, "$", "The contract stopped being active during the upload."),
+                RecordingOutcome.ConcurrentCorrection => BulkLineDto.Rejected(line, "$.point", "Another correction of this point was recorded at the same moment; send the line again."),
+                _ => BulkLineDto.Rejected(line, "$.pseudonym", "The participant is no longer available to you."),
+            });
+        }
+
+        return TypedResults.Ok(result.Build());
+    }
+
+    private static DocumentError? Mismatch(MeasurementLine line, Participant participant) =>
+        line.Pseudonym != participant.Pseudonym
+            ? new DocumentError("$.pseudonym", $"'{line.Pseudonym}' is not the pseudonym of participant {participant.Id} ('{participant.Pseudonym}').")
+            : MeasurementIntake.CheckWindow(line, participant.EnrolmentDate);
+
+    private static IntakeResult<MeasurementLine> Validate(TemplateVersion template, string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return MeasurementIntake.Validate(template, document.RootElement);
+        }
+        catch (JsonException exception)
+        {
+            return IntakeResult.Invalid<MeasurementLine>([new DocumentError("$", $"The line is not valid JSON: {exception.Message}")]);
+        }
+    }
+}
+
+/// <summary>One version of a measurement as the API shows it.</summary>
+public sealed record MeasurementDto(
+    string Id, string ParticipantId, string Point, int Version, DateOnly MeasuredOn, JsonElement Document, DateTimeOffset RecordedAt, string RecordedBy)
+{
+    public static MeasurementDto From(Measurement measurement)
+    {
+        ArgumentNullException.ThrowIfNull(measurement);
+        return new(measurement.Id, measurement.ParticipantId, measurement.Point, measurement.Version, measurement.MeasuredOn,
+            StoredJson.Parse(measurement.Document), measurement.RecordedAt, measurement.RecordedBy);
+    }
+}

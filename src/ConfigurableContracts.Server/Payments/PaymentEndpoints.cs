@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using System.Text.RegularExpressions;
+using ConfigurableContracts.Core.Payments;
+using ConfigurableContracts.Server.Errors;
+using ConfigurableContracts.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConfigurableContracts.Server.Payments;
+
+/// <summary>
+/// Payment statements from the append-only ledger, per contract, provider and period, as JSON or CSV; and the
+/// approve/dispute review that decides whether a provider's period is released.
+/// </summary>
+public static partial class PaymentEndpoints
+{
+    public static WebApplication MapPayments(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup("/api/contracts/{id}/payments").WithTags("Payments");
+        group.MapGet("/", GetPaymentStatement).RequireAuthorization(Policies.ContractReader).WithName(nameof(GetPaymentStatement))
+            .WithSummary("What the contract owes for a period (period=YYYY-MM), per provider, with every ledger entry; format=csv for CSV.")
+            .Produces<PaymentStatement>(contentType: "application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        group.MapPut("/{period}/reviews/{providerId}", ReviewPayments).RequireAuthorization(Policies.PaymentReviewer).WithName(nameof(ReviewPayments))
+            .WithSummary("Approve (release) or dispute (withhold) a provider's payments for a period (commissioner or auditor).");
+        return app;
+    }
+
+    public static async Task<Results<Ok<PaymentStatement>, FileContentHttpResult, NotFound, ValidationProblem>> GetPaymentStatement(
+        string id, string? period, string? format, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
+    {
+        if (period is null || !Period().IsMatch(period))
+        {
+            return Problems.Validation([new("period", $"'{period}' is not a period; use YYYY-MM, e.g. 2022-06.")]);
+        }
+
+        if (await statements.StatementAsync(user.ToCaller(), id, period, cancellationToken) is not { } statement)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            ? TypedResults.File(Encoding.UTF8.GetBytes(ToCsv(statement)), "text/csv; charset=utf-8", $"payments-{id}-{period}.csv")
+            : TypedResults.Ok(statement);
+    }
+
+    public static async Task<Results<Ok<PaymentReview>, NotFound, ValidationProblem>> ReviewPayments(
+        string id, string period, string providerId, ReviewRequest request, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new List<KeyValuePair<string, string>>();
+        if (!Period().IsMatch(period))
+        {
+            errors.Add(new("period", $"'{period}' is not a period; use YYYY-MM."));
+        }
+
+        if (request.Status is not ("approved" or "disputed"))
+        {
+            errors.Add(new("$.status", $"'{request.Status}' is not 'approved' or 'disputed'."));
+        }
+
+        if (request.Note is { Length: > 400 })
+        {
+            errors.Add(new("$.note", "The note is longer than 400 characters."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        return await statements.ReviewAsync(user.ToCaller(), id, providerId, period, request.Status!, request.Note, cancellationToken) is { } review
+            ? TypedResults.Ok(review)
+            : TypedResults.NotFound();
+    }
+
+    /// <summary>One row per ledger entry, invariant numbers, RFC 4180 quoting: opens the same in any spreadsheet locale.</summary>
+    internal static string ToCsv(PaymentStatement statement)
+    {
+        var csv = new StringBuilder("contract,period,provider,release,entry,type,kind,pseudonym,requested_amount,amount,currency,cap_note,corrects,decision,created_at\r\n");
+        foreach (var provider in statement.Providers)
+        {
+            foreach (var e in provider.Entries)
+            {
+                csv.AppendJoin(',', new[]
+                {
+                    statement.ContractId, statement.Period, provider.ProviderId, provider.Release, e.Id, e.EntryType, e.Kind, e.Pseudonym ?? "",
+                    e.RequestedAmount.ToString("0.00", CultureInfo.InvariantCulture), e.Amount.ToString("0.00", CultureInfo.InvariantCulture),
+                    e.Currency, e.CapNote ?? "", e.CorrectsEntryId ?? "", e.DecisionId, e.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+                }.Select(Quote)).Append("\r\n");
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || field.StartsWith('=') || field.StartsWith('+') || field.StartsWith('-') || field.StartsWith('@')
+            ? "\"" + (field.StartsWith('=') || field.StartsWith('+') || field.StartsWith('@') ? "'" : "") + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : field;
+
+    [GeneratedRegex(@"^\d{4}-(0[1-9]|1[0-2])$")]
+    private static partial Regex Period();
+}
+
+/// <summary>A review of a provider's payments for a period.</summary>
+public sealed record ReviewRequest(string? Status, string? Note);

@@ -1,0 +1,53 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using ConfigurableContracts.Core.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace ConfigurableContracts.Server.Security;
+
+/// <summary>
+/// Authenticates a request by its <c>X-Api-Key</c> header: the key's SHA-256 is looked up among unrevoked keys
+/// and becomes the organisation, role and key-id claims of <see cref="ContractClaims"/>.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyStore keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    public const string HeaderName = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(HeaderName, out var values))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        {
+            return AuthenticateResult.Fail($"Send exactly one {HeaderName} header.");
+        }
+
+        var key = await keys.FindActiveAsync(values[0]!, Context.RequestAborted).ConfigureAwait(false);
+        if (key is null)
+        {
+            // Never log the header: a mistyped key is often one character away from a real one.
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        var identity = ContractClaims.CreateIdentity(SchemeName, key.OrganisationId, key.Role, key.Id);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Templates;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ConfigurableContracts.Benchmarks.NightlyRun;
+
+/// <summary>
+/// End-to-end nightly run on SQLite: N synthetic participants of the seed template (baseline, 3- and 6-month
+/// follow-ups, some missing), evaluated by the real <see cref="ContractEvaluator"/> — read, evaluate, write decisions
+/// and ledger. Then the same rows are written again with one raw prepared statement per table into identically
+/// indexed copies, the yardstick for the decision writes.
+/// </summary>
+internal static class NightlyRunScenario
+{
+    public static async Task<int> RunAsync(int participants)
+    {
+        var root = RepositoryRoot();
+        var file = Path.Combine(Path.GetTempPath(), $"cc_nightly_{Guid.NewGuid():N}.db");
+        try
+        {
+            DapperTypeHandlers.Register();
+            var connections = new DbConnectionFactory(Options.Create(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={file}" }));
+            await new MigrationRunner(connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
+            var catalog = new TemplateCatalog(new TemplateLoader(root, new TemplateOptions()), NullLogger<TemplateCatalog>.Instance);
+            catalog.Reload();
+            var template = catalog.Templates.Single(t => t.Id == "preventive-youth-support");
+            var bundles = new BundleTemplates(catalog, connections);
+            await bundles.StoreAsync(template);
+
+            var seeding = Stopwatch.StartNew();
+            await SeedAsync(connections, root, template, participants);
+            Console.WriteLine($"seeded {participants:N0} participants with measurements in {seeding.Elapsed.TotalSeconds:F1} s");
+
+            var evaluator = new ContractEvaluator(connections, bundles, TimeProvider.System, NullLogger<ContractEvaluator>.Instance);
+            var progress = new Progress<EvaluationProgress>(p =>
+            {
+                if (p.ParticipantsDone % 20_000 < ContractEvaluator.BatchSize)
+                {
+                    Console.WriteLine($"  {p.ParticipantsDone:N0}/{p.ParticipantsTotal:N0} participants, {p.ParticipantsPerSecond:N0}/s");
+                }
+            });
+            var run = Stopwatch.StartNew();
+            var summary = await evaluator.EvaluateAsync("bench-contract", "bench-run", new DateOnly(2022, 12, 31), progress, CancellationToken.None);
+            run.Stop();
+            Console.WriteLine($"nightly run: {run.Elapsed.TotalSeconds:F2} s end to end; {summary.DecisionsWritten:N0} decisions, {summary.LedgerEntriesWritten:N0} ledger entries; writes {summary.WriteTime.TotalSeconds:F2} s");
+            Console.WriteLine($"  statuses: {summary.Achieved:N0} achieved, {summary.NotAchieved:N0} not achieved, {summary.NotEvaluable:N0} not evaluable, {summary.Errors:N0} errors");
+
+            var raw = await RawInsertAsync(file);
+            Console.WriteLine($"raw prepared-statement insert of the same rows into identically indexed tables: {raw.TotalSeconds:F2} s");
+            Console.WriteLine($"decision writes / raw insert: {summary.WriteTime.TotalSeconds / raw.TotalSeconds:F2}x");
+
+            var again = Stopwatch.StartNew();
+            var second = await evaluator.EvaluateAsync("bench-contract", "bench-run-2", new DateOnly(2023, 1, 1), null, CancellationToken.None);
+            Console.WriteLine($"second night on unchanged data: {again.Elapsed.TotalSeconds:F2} s, {second.DecisionsWritten} decisions written");
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(file + suffix);
+            }
+        }
+    }
+
+    private static async Task SeedAsync(DbConnectionFactory connections, string root, TemplateVersion template, int count)
+    {
+        var contractJson = await File.ReadAllTextAsync(Path.Combine(root, "schemas/preventive-youth-support/examples/contract.json"));
+        using var contract = JsonDocument.Parse(contractJson);
+        var providers = contract.RootElement.GetProperty("providers").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToArray();
+        // Caps high enough that every payment is paid: the benchmark measures throughput, not capping.
+        var parameters = contractJson.Replace("\"perProvider\": 190000", "\"perProvider\": 1000000000", StringComparison.Ordinal)
+            .Replace("\"perContract\":", "\"perContractIgnored\":", StringComparison.Ordinal);
+        await using var connection = await connections.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var id in providers.Append("bench-commissioner"))
+        {
+            await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES (@id, @id, @now)", new { id, now }, transaction);
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at)
+            VALUES ('bench-contract', 'bench-commissioner', @Id, @Version, @BundleHash, 'Benchmark', @parameters, 'active', 1, @now, @now)
+            """, new { template.Id, template.Version, template.BundleHash, parameters, now }, transaction);
+        foreach (var provider in providers)
+        {
+            await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES ('bench-contract', @provider)", new { provider }, transaction);
+        }
+
+        var random = new Random(20211001);
+        var participantRows = new List<object>(count);
+        var measurementRows = new List<object>(count * 3);
+        for (var i = 0; i < count; i++)
+        {
+            var provider = providers[i % providers.Length];
+            var enrolled = new DateOnly(2021, 9, 1).AddDays(random.Next(0, 180));
+            var pseudonym = $"B{i / 100_000}-{i % 100_000:D5}";
+            var id = $"bench-{i:D7}";
+            var exit = random.Next(20) == 0 ? ",\"exitReason\":\"moved-away\",\"exitDate\":\"2022-06-01\"" : "";
+            var record = $$"""{"pseudonym":"{{pseudonym}}","providerId":"{{provider}}","enrolmentDate":"{{enrolled:yyyy-MM-dd}}","schoolYear":{{random.Next(4, 10)}},"referralSource":"school","riskAreas":["crime"]{{exit}}}""";
+            participantRows.Add(new { id, provider, pseudonym, enrolled, record, now });
+            var baselineScore = random.Next(10, 35);
+            var attendance = Math.Round(0.5m + (decimal)random.NextDouble() * 0.4m, 2);
+            var points = random.Next(10) switch { 0 => 1, 1 or 2 => 2, _ => 3 };
+            for (var p = 0; p < points; p++)
+            {
+                var point = template.MeasurementPlan.Points[p];
+                var score = p == 0 ? baselineScore : Math.Max(0, baselineScore - random.Next(-3, 10));
+                var document = string.Create(CultureInfo.InvariantCulture,
+                    $$"""{"point":"{{point.Id}}","date":"{{point.DueDate(enrolled):yyyy-MM-dd}}","newPoliceReports":{{(random.Next(8) == 0 ? 1 : 0)}},"newSocialServicesReports":{{random.Next(0, 3)}},"schoolAttendanceShare":{{Math.Min(1m, attendance + p * 0.04m)}},"substanceUse":"none","behaviourScore":{{score}},"protectiveActivities":[],"sessionsAttended":{{p * random.Next(2, 8)}},"ownRating":{{random.Next(1, 11)}}}""");
+                measurementRows.Add(new { mid = $"{id}-{point.Id}", id, provider, point = point.Id, measuredOn = point.DueDate(enrolled), document, now });
+            }
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
+            VALUES (@id, 'bench-contract', @provider, @pseudonym, @enrolled, @record, 1, @now, 'bench', @now)
+            """, participantRows, transaction);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO measurements (id, participant_id, contract_id, provider_id, point, version, measured_on, document, recorded_at, recorded_by)
+            VALUES (@mid, @id, 'bench-contract', @provider, @point, 1, @measuredOn, @document, @now, 'bench')
+            """, measurementRows, transaction);
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>Copies the written rows into identically indexed tables with one prepared statement per table.</summary>
+    private static async Task<TimeSpan> RawInsertAsync(string file)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file}");
+        await connection.OpenAsync();
+        await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        var tables = new[] { "evaluation_inputs", "decisions", "ledger_entries" };
+        var data = new Dictionary<string, List<object?[]>>();
+        var columns = new Dictionary<string, string[]>();
+        foreach (var table in tables)
+        {
+            var ddl = await connection.ExecuteScalarAsync<string>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = @table", new { table });
+            await connection.ExecuteAsync(ddl!.Replace($"CREATE TABLE {table}", $"CREATE TABLE {table}_raw", StringComparison.Ordinal));
+            foreach (var index in await connection.QueryAsync<string>("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = @table AND sql IS NOT NULL", new { table }))
+            {
+                await connection.ExecuteAsync(index.Replace(" ON " + table + " ", $" ON {table}_raw ", StringComparison.Ordinal).Replace("INDEX ix_", "INDEX raw_ix_", StringComparison.Ordinal));
+            }
+
+            await using var read = connection.CreateCommand();
+            read.CommandText = $"SELECT * FROM {table}";
+            await using var reader = await read.ExecuteReaderAsync();
+            columns[table] = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+            var rows = new List<object?[]>();
+            while (await reader.ReadAsync())
+            {
+                var values = new object?[reader.FieldCount];
+                reader.GetValues(values!);
+                rows.Add(values);
+            }
+
+            data[table] = rows;
+        }
+
+        var timer = Stopwatch.StartNew();
+        await using (var transaction = connection.BeginTransaction())
+        {
+            foreach (var table in tables)
+            {
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = $"INSERT INTO {table}_raw ({string.Join(", ", columns[table])}) VALUES ({string.Join(", ", columns[table].Select((_, i) => "$p" + i))})";
+                var parameters = columns[table].Select((_, i) => insert.Parameters.Add(new SqliteParameter("$p" + i, null))).ToArray();
+                insert.Prepare();
+                foreach (var row in data[table])
+                {
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        parameters[i].Value = row[i] ?? DBNull.Value;
+                    }
+
+                    await insert.ExecuteNonQueryAsync();
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        return timer.Elapsed;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "ConfigurableContracts.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the benchmark from inside the repository: the seed template is read from schemas/ and rules/.");
+    }
+}
