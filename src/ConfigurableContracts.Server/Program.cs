@@ -2,6 +2,7 @@ using ConfigurableContracts.Server.ApiDocs;
 using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Data;
 using ConfigurableContracts.Server.Errors;
+using ConfigurableContracts.Server.Evaluations;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
 using ConfigurableContracts.Server.Measurements;
@@ -9,6 +10,7 @@ using ConfigurableContracts.Server.Organisations;
 using ConfigurableContracts.Server.Outcomes;
 using ConfigurableContracts.Server.Participants;
 using ConfigurableContracts.Server.Payments;
+using ConfigurableContracts.Server.Scheduling;
 using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Server.Templates;
 
@@ -26,6 +28,9 @@ builder.AddTemplates();
 
 // Evaluation: decisions, replay, outcome reports and the payment ledger.
 builder.AddOutcomes();
+
+// Nightly evaluation of every active contract with Quartz (clustered on PostgreSQL/SQL Server), run records, catch-up.
+builder.AddScheduling();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();
@@ -50,6 +55,9 @@ app.MapMeasurements();
 // Decisions with replay, outcome reports, payment statements and their review.
 app.MapOutcomes();
 app.MapPayments();
+
+// Evaluation runs: run now, list, progress.
+app.MapEvaluations();
 
 app.Run();
 

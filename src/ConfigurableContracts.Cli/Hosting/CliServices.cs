@@ -14,7 +14,7 @@ namespace ConfigurableContracts.Cli.Hosting;
 /// </summary>
 internal static class CliServices
 {
-    public static ServiceProvider Build(string? settingsFile)
+    public static ServiceProvider Build(string? settingsFile, Action<IServiceCollection>? addServices = null)
     {
         var settingsPath = settingsFile is null ? FindSettings() : Path.GetFullPath(settingsFile);
         var contentRoot = settingsPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(settingsPath)!;
@@ -46,6 +46,7 @@ internal static class CliServices
         });
         services.AddSingleton<BundleTemplates>();
         services.AddSingleton<DecisionReplay>();
+        addServices?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

@@ -3,6 +3,7 @@ using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Errors;
+using ConfigurableContracts.Server.Scheduling;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -157,20 +158,26 @@ public static class ContractEndpoints
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ProblemHttpResult>> ActivateContract(
-        string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, HttpResponse response,
-        CancellationToken cancellationToken)
+        string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, ContractSchedule schedule,
+        HttpResponse response, CancellationToken cancellationToken)
     {
         var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
         var change = await contracts.ActivateAsync(user.ToCaller(), id, expected, cancellationToken).ConfigureAwait(false);
+
+        // The nightly trigger follows the contract's status as stored, whatever this request achieved.
+        await schedule.ScheduleAsync(id, cancellationToken).ConfigureAwait(false);
         return AnswerTransition(change, response);
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ProblemHttpResult>> CloseContract(
-        string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, HttpResponse response,
-        CancellationToken cancellationToken)
+        string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, ContractSchedule schedule,
+        HttpResponse response, CancellationToken cancellationToken)
     {
         var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
         var change = await contracts.CloseAsync(user.ToCaller(), id, expected, cancellationToken).ConfigureAwait(false);
+
+        // The nightly trigger follows the contract's status as stored, whatever this request achieved.
+        await schedule.ScheduleAsync(id, cancellationToken).ConfigureAwait(false);
         return AnswerTransition(change, response);
     }
 

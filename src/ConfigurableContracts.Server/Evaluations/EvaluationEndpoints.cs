@@ -1,0 +1,153 @@
+using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Server.Scheduling;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConfigurableContracts.Server.Evaluations;
+
+/// <summary>
+/// Evaluation runs over HTTP: run a contract now, list runs, follow one run's progress. The group carries no
+/// authorization of its own: the host puts it behind the API-key roles (run-now: commissioner or admin).
+/// </summary>
+public static class EvaluationEndpoints
+{
+    private const int MaxPageSize = 200;
+
+    public static RouteGroupBuilder MapEvaluations(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").WithTags("Evaluations");
+        group.MapPost("/contracts/{id}/evaluations", StartEvaluation).WithName(nameof(StartEvaluation))
+            .WithSummary("Run an active contract's evaluation now; 202 with the queued run (or the resumed one whose holder died), 409 while another run of it is active.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/contracts/{id}/evaluations", ListContractEvaluations).WithName(nameof(ListContractEvaluations))
+            .WithSummary("A contract's evaluation runs, newest first.");
+        group.MapGet("/evaluations", ListEvaluations).WithName(nameof(ListEvaluations))
+            .WithSummary("Evaluation runs, newest first, filtered by contract and status, one page at a time.");
+        group.MapGet("/evaluations/{runId}", GetEvaluation).WithName(nameof(GetEvaluation))
+            .WithSummary("One evaluation run with its progress (participants done / total, rate), counts and error.");
+        return group;
+    }
+
+    public static async Task<Results<Accepted<EvaluationRunDto>, ProblemHttpResult>> StartEvaluation(
+        string id, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await contracts.FindActiveAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such active contract",
+                detail: $"Contract '{id}' does not exist or is not active; only active contracts are evaluated.");
+        }
+
+        var (run, created) = await runner.QueueManualAsync(id, cancellationToken).ConfigureAwait(false);
+        if (!created && run.Status != RunStatus.Queued && run.LeaseExpiresAt < time.GetUtcNow())
+        {
+            // The active run's holder stopped renewing it (its process died): resuming it is this request's run.
+            await schedule.RunNowAsync(new RunRequest(id, run.Trigger, run.ScheduledFor, run.Id), cancellationToken).ConfigureAwait(false);
+            return TypedResults.Accepted(LocationOf(run), EvaluationRunDto.From(run));
+        }
+
+        if (!created)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "An evaluation of this contract is already active",
+                detail: $"Run {run.Id} of contract '{id}' is {RunNames.Of(run.Status)}; a contract is evaluated by one run at a time.",
+                extensions: new Dictionary<string, object?> { ["runId"] = run.Id, ["location"] = LocationOf(run) });
+        }
+
+        await schedule.RunNowAsync(new RunRequest(id, RunTrigger.Manual, run.ScheduledFor, run.Id), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Accepted(LocationOf(run), EvaluationRunDto.From(run));
+    }
+
+    public static async Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListEvaluations(
+        EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
+    {
+        if (Validate(status, page, pageSize, out var statusFilter) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var (items, total) = await runs.ListAsync(new RunQuery(contractId, statusFilter, page, pageSize), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new EvaluationRunPageDto([.. items.Select(EvaluationRunDto.From)], page, pageSize, total));
+    }
+
+    public static Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListContractEvaluations(
+        string id, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
+        ListEvaluations(runs, cancellationToken, id, status, page, pageSize);
+
+    public static async Task<Results<Ok<EvaluationRunDto>, NotFound>> GetEvaluation(string runId, EvaluationRunStore runs, CancellationToken cancellationToken) =>
+        await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run
+            ? TypedResults.Ok(EvaluationRunDto.From(run))
+            : TypedResults.NotFound();
+
+    private static string LocationOf(EvaluationRun run) => $"/api/evaluations/{run.Id}";
+
+    private static Dictionary<string, string[]>? Validate(string? status, int page, int pageSize, out RunStatus? statusFilter)
+    {
+        var errors = new Dictionary<string, string[]>();
+        statusFilter = null;
+        if (status is not null)
+        {
+            if (RunNames.TryParseStatus(status, out var parsed))
+            {
+                statusFilter = parsed;
+            }
+            else
+            {
+                errors["$.status"] = [$"'{status}' is not one of queued, running, retrying, succeeded, failed."];
+            }
+        }
+
+        if (page < 1)
+        {
+            errors["$.page"] = [$"'{page}' must be 1 or more."];
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors["$.pageSize"] = [$"'{pageSize}' must be between 1 and {MaxPageSize}."];
+        }
+
+        return errors.Count == 0 ? null : errors;
+    }
+}
+
+/// <summary>An evaluation run as the API shows it.</summary>
+public sealed record EvaluationRunDto(
+    string Id,
+    string ContractId,
+    string Trigger,
+    string Status,
+    DateTimeOffset ScheduledFor,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int Attempt,
+    string? InstanceId,
+    EvaluationProgressDto Progress,
+    IReadOnlyDictionary<string, long>? Counts,
+    string? Error)
+{
+    public static EvaluationRunDto From(EvaluationRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.Id, run.ContractId, RunNames.Of(run.Trigger), RunNames.Of(run.Status), run.ScheduledFor, run.CreatedAt, run.StartedAt,
+            run.FinishedAt, run.Attempt, run.InstanceId, EvaluationProgressDto.From(run), run.Counts, run.Error);
+    }
+}
+
+/// <summary>How far a run has come: participants done of the total, percent, and participants per second.</summary>
+public sealed record EvaluationProgressDto(int ParticipantsDone, int? ParticipantsTotal, double? Percent, double? Rate, DateTimeOffset? UpdatedAt)
+{
+    public static EvaluationProgressDto From(EvaluationRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        double? percent = run.ParticipantsTotal switch
+        {
+            > 0 and var total => Math.Round(100.0 * run.ParticipantsDone / total, 1),
+            0 when run.Status == RunStatus.Succeeded => 100,
+            _ => null,
+        };
+        return new(run.ParticipantsDone, run.ParticipantsTotal, percent, run.Rate, run.ProgressAt);
+    }
+}
+
+/// <summary>One page of runs and how many there are in all.</summary>
+public sealed record EvaluationRunPageDto(EvaluationRunDto[] Items, int Page, int PageSize, int Total);

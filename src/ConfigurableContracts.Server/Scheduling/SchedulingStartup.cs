@@ -1,0 +1,52 @@
+using ConfigurableContracts.Core.Evaluations;
+using Microsoft.Extensions.Options;
+
+namespace ConfigurableContracts.Server.Scheduling;
+
+/// <summary>
+/// At start-up, after migrations: brings Quartz's triggers in step with the active contracts, resumes runs an
+/// earlier process left queued or running (their lease lapsed), and catches up, once, each contract's latest
+/// nightly run if it was missed while no server was up.
+/// </summary>
+internal sealed partial class SchedulingStartup(
+    ContractSchedule schedule,
+    EvaluableContracts contracts,
+    EvaluationRunStore runs,
+    IOptions<SchedulerOptions> options,
+    TimeProvider time,
+    ILogger<SchedulingStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await schedule.SyncAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        foreach (var orphan in await runs.ClaimableAsync(now, cancellationToken).ConfigureAwait(false))
+        {
+            LogResuming(logger, orphan.Id, orphan.ContractId, RunNames.Of(orphan.Status));
+            await schedule.RunNowAsync(new RunRequest(orphan.ContractId, orphan.Trigger, orphan.ScheduledFor, orphan.Id), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!options.Value.CatchUpOnStart)
+        {
+            return;
+        }
+
+        foreach (var contract in await contracts.ListActiveAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var last = await runs.LastNightlyAsync(contract.Id, cancellationToken).ConfigureAwait(false);
+            if (NightlySchedule.MissedFireTime(schedule.CronFor(contract), now, contract.ActivatedAt, last) is { } missed)
+            {
+                LogCatchingUp(logger, contract.Id, missed);
+                await schedule.RunNowAsync(new RunRequest(contract.Id, RunTrigger.CatchUp, missed), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Warning, "Resuming evaluation run {RunId} of contract {ContractId}, left {Status} by an earlier process")]
+    private static partial void LogResuming(ILogger logger, string runId, string contractId, string status);
+
+    [LoggerMessage(LogLevel.Information, "Catching up contract {ContractId}: its nightly run at {FireTime:O} was missed")]
+    private static partial void LogCatchingUp(ILogger logger, string contractId, DateTimeOffset fireTime);
+}

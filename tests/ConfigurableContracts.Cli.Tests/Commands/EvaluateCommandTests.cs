@@ -1,0 +1,90 @@
+using System.CommandLine;
+using ConfigurableContracts.Cli.Commands;
+using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Evaluations;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ConfigurableContracts.Cli.Tests.Commands;
+
+public sealed class EvaluateCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("cc_cli_").FullName;
+    private readonly DbConnectionFactory _connections;
+
+    public EvaluateCommandTests()
+    {
+        DapperTypeHandlers.Register();
+        File.WriteAllText(SettingsFile, """{ "Database": { "Provider": "Sqlite" }, "ConnectionStrings": { "Sqlite": "Data Source=contracts.db;Pooling=false" } }""");
+        _connections = new DbConnectionFactory(Options.Create(new DatabaseOptions
+        {
+            Provider = DatabaseProvider.Sqlite,
+            ConnectionString = $"Data Source={Path.Combine(_folder, "contracts.db")};Pooling=false",
+        }));
+    }
+
+    private string SettingsFile => Path.Combine(_folder, "appsettings.json");
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Evaluate_ExitsZero_PrintingProgressLinesAndTheRecordedRun()
+    {
+        await new MigrationRunner(_connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
+        await SeedAsync("c-cli", participants: 5);
+        using var output = new StringWriter();
+
+        var exit = await InvokeAsync(output, "evaluate", "--contract", "c-cli", "--settings", SettingsFile);
+        var (runs, total) = await new EvaluationRunStore(_connections).ListAsync(new RunQuery("c-cli"));
+
+        Assert.Equal(0, exit);
+        Assert.Equal(1, total);
+        var run = runs[0];
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(RunTrigger.Manual, run.Trigger);
+        Assert.StartsWith("cli-", run.InstanceId, StringComparison.Ordinal);
+        Assert.Contains("c-cli: 5/5 participants", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Run {run.Id} succeeded: 5 participants, participantsSeen=5, decisionsWritten=0.", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_ExitsOne_ForAContractThatIsNotActive()
+    {
+        await new MigrationRunner(_connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
+        using var output = new StringWriter();
+
+        var exit = await InvokeAsync(output, "evaluate", "--contract", "no-such", "--settings", SettingsFile);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("'no-such' does not exist or is not active", output.ToString(), StringComparison.Ordinal);
+    }
+
+    private static Task<int> InvokeAsync(TextWriter output, params string[] args)
+    {
+        var root = new RootCommand { EvaluateCommand.Create() };
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+    }
+
+    private async Task SeedAsync(string contractId, int participants)
+    {
+        await using var connection = await _connections.OpenAsync();
+        var at = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
+        await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES ('org', 'Org', @at)", new { at });
+        await connection.ExecuteAsync("INSERT INTO template_bundles (hash, template_id, version, files, stored_at) VALUES ('h', 't', '1.0.0', '{}', @at)", new { at });
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at, activated_at)
+            VALUES (@contractId, 'org', 't', '1.0.0', 'h', 'T', '{}', 'active', 1, @at, @at, @at)
+            """, new { contractId, at });
+        await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@contractId, 'org')", new { contractId });
+        for (var i = 0; i < participants; i++)
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
+                VALUES (@id, @contractId, 'org', @pseudonym, @enrolled, '{}', 1, @at, 'seed', @at)
+                """, new { id = $"p{i}", contractId, pseudonym = $"P-{i}", enrolled = new DateOnly(2025, 9, 1), at });
+        }
+    }
+}
