@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,14 +8,16 @@ namespace ConfigurableContracts.Core.Evaluations;
 public static class EvaluationServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the evaluation services. <see cref="ParticipantCountingEvaluation"/> is registered only when no
-    /// other <see cref="IContractEvaluation"/> is, so the rule-engine evaluation replaces it by registering first.
+    /// Adds the evaluation services: run records, the runner, and the rule-engine evaluation (which needs the
+    /// template catalog registered too). Tests may register another <see cref="IContractEvaluation"/> first.
     /// </summary>
     public static IServiceCollection AddEvaluations(this IServiceCollection services)
     {
         services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IContractEvaluation, ParticipantCountingEvaluation>();
+        services.TryAddSingleton<BundleTemplates>();
+        services.TryAddSingleton<ContractEvaluator>();
+        services.TryAddSingleton<IContractEvaluation, RuleEngineEvaluation>();
         services.AddSingleton<EvaluationRunStore>();
         services.AddSingleton<EvaluableContracts>();
         services.AddSingleton<EvaluationRunner>();

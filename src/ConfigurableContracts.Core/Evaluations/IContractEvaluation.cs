@@ -13,7 +13,7 @@
 //   - throw ContractEvaluationException for a failure whose message is safe to show (no pseudonyms, no data);
 //     DbException and TimeoutException are retried with backoff; anything else fails the run with only its
 //     type name recorded.
-// Until the rule-engine evaluation lands, ParticipantCountingEvaluation is registered in its place.
+// The product registers RuleEngineEvaluation, which runs the template's workflows through ContractEvaluator.
 
 namespace ConfigurableContracts.Core.Evaluations;
 

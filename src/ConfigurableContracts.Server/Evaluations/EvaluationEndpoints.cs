@@ -1,3 +1,7 @@
+using ConfigurableContracts.Server.Security;
+using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Contracts;
+using System.Security.Claims;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Server.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,23 +19,24 @@ public static class EvaluationEndpoints
     public static RouteGroupBuilder MapEvaluations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api").WithTags("Evaluations");
-        group.MapPost("/contracts/{id}/evaluations", StartEvaluation).WithName(nameof(StartEvaluation))
+        group.MapPost("/contracts/{id}/evaluations", StartEvaluation).RequireAuthorization(Policies.EvaluationRunner).WithName(nameof(StartEvaluation))
             .WithSummary("Run an active contract's evaluation now; 202 with the queued run (or the resumed one whose holder died), 409 while another run of it is active.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/contracts/{id}/evaluations", ListContractEvaluations).WithName(nameof(ListContractEvaluations))
+        group.MapGet("/contracts/{id}/evaluations", ListContractEvaluations).RequireAuthorization(Policies.EvaluationReader).WithName(nameof(ListContractEvaluations))
             .WithSummary("A contract's evaluation runs, newest first.");
-        group.MapGet("/evaluations", ListEvaluations).WithName(nameof(ListEvaluations))
-            .WithSummary("Evaluation runs, newest first, filtered by contract and status, one page at a time.");
-        group.MapGet("/evaluations/{runId}", GetEvaluation).WithName(nameof(GetEvaluation))
+        group.MapGet("/evaluations", ListEvaluations).RequireAuthorization(Policies.EvaluationReader).WithName(nameof(ListEvaluations))
+            .WithSummary("Evaluation runs, newest first, filtered by contract and status, one page at a time (all contracts: admin only).");
+        group.MapGet("/evaluations/{runId}", GetEvaluation).RequireAuthorization(Policies.EvaluationReader).WithName(nameof(GetEvaluation))
             .WithSummary("One evaluation run with its progress (participants done / total, rate), counts and error.");
         return group;
     }
 
     public static async Task<Results<Accepted<EvaluationRunDto>, ProblemHttpResult>> StartEvaluation(
-        string id, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, ContractStore visible, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await contracts.FindActiveAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        if (!await CanSeeAsync(user, visible, id, cancellationToken).ConfigureAwait(false)
+            || await contracts.FindActiveAsync(id, cancellationToken).ConfigureAwait(false) is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such active contract",
                 detail: $"Contract '{id}' does not exist or is not active; only active contracts are evaluated.");
@@ -57,11 +62,22 @@ public static class EvaluationEndpoints
     }
 
     public static async Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListEvaluations(
-        EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
+        ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
     {
         if (Validate(status, page, pageSize, out var statusFilter) is { } errors)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+
+        // Runs name contracts: outside the platform admin, a caller lists the runs of one contract it can see.
+        if (!user.IsInRole(Roles.Admin) && contractId is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["contractId"] = ["contractId is required unless you are an admin."] });
+        }
+
+        if (contractId is not null && !await CanSeeAsync(user, visible, contractId, cancellationToken).ConfigureAwait(false))
+        {
+            return TypedResults.Ok(new EvaluationRunPageDto([], page, pageSize, 0));
         }
 
         var (items, total) = await runs.ListAsync(new RunQuery(contractId, statusFilter, page, pageSize), cancellationToken).ConfigureAwait(false);
@@ -69,13 +85,18 @@ public static class EvaluationEndpoints
     }
 
     public static Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListContractEvaluations(
-        string id, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
-        ListEvaluations(runs, cancellationToken, id, status, page, pageSize);
+        string id, ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
+        ListEvaluations(user, visible, runs, cancellationToken, id, status, page, pageSize);
 
-    public static async Task<Results<Ok<EvaluationRunDto>, NotFound>> GetEvaluation(string runId, EvaluationRunStore runs, CancellationToken cancellationToken) =>
-        await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run
+    public static async Task<Results<Ok<EvaluationRunDto>, NotFound>> GetEvaluation(
+        string runId, ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken) =>
+        await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run && await CanSeeAsync(user, visible, run.ContractId, cancellationToken).ConfigureAwait(false)
             ? TypedResults.Ok(EvaluationRunDto.From(run))
             : TypedResults.NotFound();
+
+    /// <summary>Admins see every run's record (no participant data); everyone else only runs of contracts their organisation can read.</summary>
+    private static async Task<bool> CanSeeAsync(ClaimsPrincipal user, ContractStore contracts, string contractId, CancellationToken cancellationToken) =>
+        user.IsInRole(Roles.Admin) || await contracts.GetAsync(user.ToCaller(), contractId, cancellationToken).ConfigureAwait(false) is not null;
 
     private static string LocationOf(EvaluationRun run) => $"/api/evaluations/{run.Id}";
 

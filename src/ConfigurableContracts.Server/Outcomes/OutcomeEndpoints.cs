@@ -5,6 +5,7 @@ using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConfigurableContracts.Server.Outcomes;
 
@@ -19,8 +20,8 @@ public static class OutcomeEndpoints
     public static WebApplicationBuilder AddOutcomes(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<BundleTemplates>();
-        builder.Services.AddSingleton<ContractEvaluator>();
+        builder.Services.TryAddSingleton<BundleTemplates>();
+        builder.Services.TryAddSingleton<ContractEvaluator>();
         builder.Services.AddSingleton<DecisionReplay>();
         builder.Services.AddSingleton<DecisionStore>();
         builder.Services.AddSingleton<OutcomeReports>();

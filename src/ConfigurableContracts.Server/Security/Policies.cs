@@ -20,6 +20,12 @@ public static class Policies
     /// <summary>Reads contracts, participants and measurements within its organisation's scope.</summary>
     public const string ContractReader = "contract-reader";
 
+    /// <summary>Starts a contract's evaluation now: its commissioner, or an admin running the platform.</summary>
+    public const string EvaluationRunner = "evaluation-runner";
+
+    /// <summary>Reads evaluation runs: admins all of them, others those of contracts they can see.</summary>
+    public const string EvaluationReader = "evaluation-reader";
+
     /// <summary>Approves or disputes a period's payments: the commissioner, or an auditor acting as verifier.</summary>
     public const string PaymentReviewer = "payment-reviewer";
 
@@ -33,6 +39,8 @@ public static class Policies
         options.AddPolicy(Commissioner, policy => policy.RequireRole(Roles.Commissioner));
         options.AddPolicy(Provider, policy => policy.RequireRole(Roles.Provider));
         options.AddPolicy(ContractReader, policy => policy.RequireRole(Roles.Commissioner, Roles.Provider, Roles.Auditor));
+        options.AddPolicy(EvaluationRunner, policy => policy.RequireRole(Roles.Admin, Roles.Commissioner));
+        options.AddPolicy(EvaluationReader, policy => policy.RequireRole(Roles.Admin, Roles.Commissioner, Roles.Auditor, Roles.Provider));
         options.AddPolicy(PaymentReviewer, policy => policy.RequireRole(Roles.Commissioner, Roles.Auditor));
         options.AddPolicy(OrganisationReader, policy => policy.RequireRole(Roles.Admin, Roles.Commissioner));
 

@@ -45,7 +45,8 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(RunTrigger.Manual, run.Trigger);
         Assert.StartsWith("cli-", run.InstanceId, StringComparison.Ordinal);
         Assert.Contains("c-cli: 5/5 participants", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains($"Run {run.Id} succeeded: 5 participants, participantsSeen=5, decisionsWritten=0.", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Run {run.Id} succeeded: 5 participants,", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("decisionsWritten=5", output.ToString(), StringComparison.Ordinal); // one rule, five participants
     }
 
     [Fact]
@@ -71,12 +72,28 @@ public sealed class EvaluateCommandTests : IDisposable
         await using var connection = await _connections.OpenAsync();
         var at = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
         await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES ('org', 'Org', @at)", new { at });
-        await connection.ExecuteAsync("INSERT INTO template_bundles (hash, template_id, version, files, stored_at) VALUES ('h', 't', '1.0.0', '{}', @at)", new { at });
+        // A real (tiny) stored bundle, as if a contract had been created from it, so the run evaluates for real.
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["schemas/tiny/template.json"] = """
+                {"id":"tiny","version":"1.0.0","title":{"en":"Tiny"},
+                 "schemas":{"contract":"any.schema.json","participant":"any.schema.json","measurement":"any.schema.json"},
+                 "rules":{"folder":"../../rules/tiny"},
+                 "workflows":[{"name":"Count","file":"count.json","scope":"participant","inputs":{"participant":"participant","asOf":"date"}}],
+                 "measurementPlan":{"points":[{"id":"baseline","offsetMonths":0}]}}
+                """,
+            ["schemas/tiny/any.schema.json"] = """{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}""",
+            ["rules/tiny/count.json"] = """{"WorkflowName":"Count","Rules":[{"RuleName":"Enrolled","Expression":"participant != null"}]}""",
+        };
+        var hash = ConfigurableContracts.Core.Templates.TemplateLoader.BundleHash(files);
+        await connection.ExecuteAsync(
+            "INSERT INTO template_bundles (hash, template_id, version, files, stored_at) VALUES (@hash, 'tiny', '1.0.0', @files, @at)",
+            new { hash, files = System.Text.Json.JsonSerializer.Serialize(files), at });
         await connection.ExecuteAsync(
             """
             INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at, activated_at)
-            VALUES (@contractId, 'org', 't', '1.0.0', 'h', 'T', '{}', 'active', 1, @at, @at, @at)
-            """, new { contractId, at });
+            VALUES (@contractId, 'org', 'tiny', '1.0.0', @hash, 'T', '{}', 'active', 1, @at, @at, @at)
+            """, new { contractId, hash, at });
         await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@contractId, 'org')", new { contractId });
         for (var i = 0; i < participants; i++)
         {

@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Templates;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -40,7 +41,7 @@ public sealed class EvaluationEndpointsTests : IDisposable
         Assert.Equal(12, finished.GetProperty("progress").GetProperty("participantsTotal").GetInt32());
         Assert.Equal(12, finished.GetProperty("progress").GetProperty("participantsDone").GetInt32());
         Assert.Equal(100, finished.GetProperty("progress").GetProperty("percent").GetDouble());
-        Assert.Equal(0, finished.GetProperty("counts").GetProperty("decisionsWritten").GetInt64());
+        Assert.Equal(12, finished.GetProperty("counts").GetProperty("decisionsWritten").GetInt64()); // one rule, twelve participants
     }
 
     [Fact]
@@ -132,19 +133,42 @@ public sealed class EvaluationEndpointsTests : IDisposable
         throw new TimeoutException($"Run {runId} did not finish within 30 s.");
     }
 
+    /// <summary>
+    /// A minimal template stored as a bundle (as if a contract had been created from it): one participant workflow
+    /// with one rule, so runs seeded straight into the database evaluate for real.
+    /// </summary>
+    private static readonly SortedDictionary<string, string> SeededTemplate = new(StringComparer.Ordinal)
+    {
+        ["schemas/seeded/template.json"] = """
+            {"id":"seeded","version":"1.0.0","title":{"en":"Seeded"},
+             "schemas":{"contract":"any.schema.json","participant":"any.schema.json","measurement":"any.schema.json"},
+             "rules":{"folder":"../../rules/seeded"},
+             "workflows":[{"name":"Count","file":"count.json","scope":"participant","inputs":{"participant":"participant","asOf":"date"}}],
+             "measurementPlan":{"points":[{"id":"baseline","offsetMonths":0}]}}
+            """,
+        ["schemas/seeded/any.schema.json"] = """{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}""",
+        ["rules/seeded/count.json"] = """{"WorkflowName":"Count","Rules":[{"RuleName":"Enrolled","Expression":"participant != null"}]}""",
+    };
+
     internal static async Task SeedContractAsync(IServiceProvider services, string contractId, int participants, string status = "active")
     {
         var connections = services.GetRequiredService<DbConnectionFactory>();
         await using var connection = await connections.OpenAsync();
         var at = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
         var organisation = "org-" + contractId;
-        var bundle = "bundle-" + contractId;
+        var bundle = TemplateLoader.BundleHash(SeededTemplate);
         await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES (@organisation, 'Org', @at)", new { organisation, at });
-        await connection.ExecuteAsync("INSERT INTO template_bundles (hash, template_id, version, files, stored_at) VALUES (@bundle, 't', '1.0.0', '{}', @at)", new { bundle, at });
+        if (await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM template_bundles WHERE hash = @bundle", new { bundle }) == 0)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO template_bundles (hash, template_id, version, files, stored_at) VALUES (@bundle, 'seeded', '1.0.0', @files, @at)",
+                new { bundle, files = System.Text.Json.JsonSerializer.Serialize(SeededTemplate), at });
+        }
+
         await connection.ExecuteAsync(
             """
             INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at, activated_at)
-            VALUES (@contractId, @organisation, 't', '1.0.0', @bundle, 'T', '{}', @status, 1, @at, @at, @at)
+            VALUES (@contractId, @organisation, 'seeded', '1.0.0', @bundle, 'T', '{}', @status, 1, @at, @at, @at)
             """, new { contractId, organisation, bundle, status, at });
         await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@contractId, @organisation)", new { contractId, organisation });
         for (var i = 0; i < participants; i++)

@@ -1,14 +1,15 @@
 using ConfigurableContracts.Core.Data;
 using Dapper;
 
-namespace ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Evaluations;
+
+namespace ConfigurableContracts.Core.Tests.Evaluations;
 
 /// <summary>
-/// The evaluation registered until the rule-engine evaluation replaces it: it walks the contract's
-/// participants, reports progress for each, and writes no decisions (it says so: <c>decisionsWritten = 0</c>).
-/// It exists so scheduling, run records, progress and the endpoints run end to end against real data.
+/// A scheduling-only evaluation for the runner's tests: it walks the contract's participants, reports progress for
+/// each, and writes no decisions, so run records, leases and retries are tested apart from rule semantics.
 /// </summary>
-public sealed class ParticipantCountingEvaluation(DbConnectionFactory connections) : IContractEvaluation
+internal sealed class ParticipantCountingEvaluation(DbConnectionFactory connections) : IContractEvaluation
 {
     public async Task<EvaluationOutcome> RunAsync(string contractId, EvaluationRun run, IProgress<EvaluationProgress> progress, CancellationToken cancellationToken)
     {
