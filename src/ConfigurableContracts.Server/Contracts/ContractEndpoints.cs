@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Evaluation;
 using System.Security.Claims;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Organisations;
@@ -118,7 +119,7 @@ public static class ContractEndpoints
         UpdateContractRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         ClaimsPrincipal user,
-        TemplateCatalog catalog,
+        BundleTemplates bundles,
         ContractStore contracts,
         OrganisationStore organisations,
         HttpResponse response,
@@ -141,7 +142,7 @@ public static class ContractEndpoints
             return Problems.Conflict($"The contract is {current.Status}; only a draft can be edited.");
         }
 
-        if (ContractTemplates.For(catalog, current) is not { } template)
+        if (await ContractTemplates.ForAsync(bundles, current, cancellationToken).ConfigureAwait(false) is not { } template)
         {
             return Problems.Conflict($"Template {current.TemplateId} {current.TemplateVersion} is not loaded, so the parameters cannot be checked.");
         }

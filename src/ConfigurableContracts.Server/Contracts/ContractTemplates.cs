@@ -1,21 +1,28 @@
 using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
 
 namespace ConfigurableContracts.Server.Contracts;
 
-/// <summary>Finds the loaded template version a stored contract's documents are validated against.</summary>
+/// <summary>Finds the template version a stored contract's documents are validated against: exactly its pinned bundle.</summary>
 public static class ContractTemplates
 {
     /// <summary>
-    /// The loaded version with the contract's exact bundle when the catalog still has it; otherwise the loaded
-    /// files of the same version number (edited in place since). The contract itself stays pinned to its bundle,
-    /// which is stored, for evaluation. Null when the template version is not loaded at all.
+    /// The version with the contract's exact bundle hash: from the catalog while those files are loaded, otherwise
+    /// from the bundle stored when the contract was created — never other files that happen to carry the same version
+    /// number. Null only when the stored bundle cannot be loaded.
     /// </summary>
-    public static TemplateVersion? For(TemplateCatalog catalog, Contract contract)
+    public static async Task<TemplateVersion?> ForAsync(BundleTemplates bundles, Contract contract, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(bundles);
         ArgumentNullException.ThrowIfNull(contract);
-        return catalog.FindByHash(contract.BundleHash)
-            ?? (catalog.TryGet(contract.TemplateId, contract.TemplateVersion, out var sameNumber) ? sameNumber : null);
+        try
+        {
+            return await bundles.GetAsync(contract.BundleHash, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Evaluation;
 using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
@@ -48,14 +49,14 @@ public static class MeasurementEndpoints
         string participantId,
         JsonElement document,
         ClaimsPrincipal user,
-        TemplateCatalog catalog,
+        BundleTemplates bundles,
         ContractStore contracts,
         ParticipantStore participants,
         MeasurementStore measurements,
         CancellationToken cancellationToken)
     {
         var caller = user.ToCaller();
-        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
         if (template is null)
         {
             return refusal is null ? TypedResults.NotFound() : refusal;
@@ -118,7 +119,7 @@ public static class MeasurementEndpoints
         string contractId,
         HttpRequest request,
         ClaimsPrincipal user,
-        TemplateCatalog catalog,
+        BundleTemplates bundles,
         ContractStore contracts,
         ParticipantStore participants,
         MeasurementStore measurements,
@@ -130,7 +131,7 @@ public static class MeasurementEndpoints
         }
 
         var caller = user.ToCaller();
-        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
         if (template is null)
         {
             return refusal is null ? TypedResults.NotFound() : refusal;

@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Evaluation;
 using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
@@ -54,13 +55,13 @@ public static class ParticipantEndpoints
         string contractId,
         JsonElement record,
         ClaimsPrincipal user,
-        TemplateCatalog catalog,
+        BundleTemplates bundles,
         ContractStore contracts,
         ParticipantStore participants,
         CancellationToken cancellationToken)
     {
         var caller = user.ToCaller();
-        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
         if (template is null)
         {
             return refusal is null ? TypedResults.NotFound() : refusal;
@@ -87,7 +88,7 @@ public static class ParticipantEndpoints
         string contractId,
         HttpRequest request,
         ClaimsPrincipal user,
-        TemplateCatalog catalog,
+        BundleTemplates bundles,
         ContractStore contracts,
         ParticipantStore participants,
         CancellationToken cancellationToken)
@@ -98,7 +99,7 @@ public static class ParticipantEndpoints
         }
 
         var caller = user.ToCaller();
-        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
         if (template is null)
         {
             return refusal is null ? TypedResults.NotFound() : refusal;
@@ -184,14 +185,14 @@ public static class ParticipantEndpoints
         JsonElement record,
         [Microsoft.AspNetCore.Mvc.FromHeader(Name = "If-Match")] string? ifMatch,
         ClaimsPrincipal user,
-        TemplateCatalog catalog,
+        BundleTemplates bundles,
         ContractStore contracts,
         ParticipantStore participants,
         HttpResponse response,
         CancellationToken cancellationToken)
     {
         var caller = user.ToCaller();
-        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, catalog, contracts, cancellationToken).ConfigureAwait(false);
+        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
         if (template is null)
         {
             return refusal is null ? TypedResults.NotFound() : refusal;
@@ -245,7 +246,7 @@ public static class ParticipantEndpoints
     /// and the refusal (null refusal: not found).
     /// </summary>
     internal static async Task<(TemplateVersion? Template, ProblemHttpResult? Refusal)> ActiveContractTemplateAsync(
-        Core.Security.Caller caller, string contractId, TemplateCatalog catalog, ContractStore contracts, CancellationToken cancellationToken)
+        Core.Security.Caller caller, string contractId, BundleTemplates bundles, ContractStore contracts, CancellationToken cancellationToken)
     {
         var contract = await contracts.GetAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
         if (contract is null)
@@ -258,7 +259,7 @@ public static class ParticipantEndpoints
             return (null, Problems.Conflict($"The contract is {contract.Status}; participants and measurements are taken only while it is active."));
         }
 
-        return ContractTemplates.For(catalog, contract) is { } template
+        return await ContractTemplates.ForAsync(bundles, contract, cancellationToken).ConfigureAwait(false) is { } template
             ? (template, null)
             : (null, Problems.Conflict($"Template {contract.TemplateId} {contract.TemplateVersion} is not loaded, so documents cannot be checked; see GET /api/templates/{contract.TemplateId}/diagnostics."));
     }
