@@ -14,8 +14,11 @@ public sealed record OutcomeCounts(string Workflow, string Outcome, string? Prov
 /// <summary>Planned measurements whose window has closed without a measurement, per provider and point.</summary>
 public sealed record OverdueCount(string ProviderId, string Point, int Overdue);
 
-/// <summary>The cohort target for the contract (<see cref="ProviderId"/> null) or one provider: the share reached against the target.</summary>
-public sealed record CohortStanding(string? ProviderId, string Outcome, string Status, decimal? Share, decimal? Target);
+/// <summary>
+/// A cohort rule's current decision for the contract (<see cref="ProviderId"/> null) or one provider, with its output
+/// (for the target rule, the share reached) beside the contract's target share.
+/// </summary>
+public sealed record CohortStanding(string? ProviderId, string Outcome, string Status, decimal? Output, decimal? Target);
 
 /// <summary>Where a contract stands on <see cref="AsOf"/>; <see cref="Final"/> once the contract is closed.</summary>
 public sealed record OutcomeReport(string ContractId, DateOnly AsOf, bool Final, IReadOnlyList<OutcomeCounts> Outcomes, IReadOnlyList<OverdueCount> Overdue, IReadOnlyList<CohortStanding> Cohort);
