@@ -4,6 +4,7 @@ using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace ConfigurableContracts.Cli.Hosting;
@@ -36,15 +37,8 @@ internal static class CliServices
         services.AddSingleton<AuditLog>();
 
         // Templates are read once: a command is short-lived, so it needs no hot reload.
-        services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.SectionName);
-        services.AddSingleton(provider => new TemplateLoader(contentRoot, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TemplateOptions>>().Value));
-        services.AddSingleton(provider =>
-        {
-            var catalog = new TemplateCatalog(provider.GetRequiredService<TemplateLoader>(), provider.GetRequiredService<ILogger<TemplateCatalog>>());
-            catalog.Reload();
-            return catalog;
-        });
-        services.AddSingleton<BundleTemplates>();
+        services.AddTemplateCatalog(contentRoot);
+        services.TryAddSingleton<BundleTemplates>();
         services.AddSingleton<DecisionReplay>();
         addServices?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

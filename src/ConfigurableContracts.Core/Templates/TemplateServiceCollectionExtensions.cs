@@ -8,7 +8,16 @@ namespace ConfigurableContracts.Core.Templates;
 /// <summary>Registers the template catalog, loaded once at start-up and kept current by the reloader.</summary>
 public static class TemplateServiceCollectionExtensions
 {
+    /// <summary>The catalog with hot reload, for the server.</summary>
     public static IServiceCollection AddTemplates(this IServiceCollection services, string contentRoot)
+    {
+        services.AddTemplateCatalog(contentRoot);
+        services.AddHostedService<TemplateReloader>();
+        return services;
+    }
+
+    /// <summary>The catalog, loaded once when first resolved; short-lived hosts such as the CLI need no reloader.</summary>
+    public static IServiceCollection AddTemplateCatalog(this IServiceCollection services, string contentRoot)
     {
         services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TemplateOptions>, TemplateOptionsValidator>();
@@ -20,7 +29,6 @@ public static class TemplateServiceCollectionExtensions
             catalog.Reload();
             return catalog;
         });
-        services.AddHostedService<TemplateReloader>();
         return services;
     }
 }
