@@ -173,8 +173,8 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
                 {
                     var status = result.Status.ToString();
                     var output = OutputJson(result.ActionOutput);
-                    if (current.TryGetValue((provider ?? "", workflow.Name, result.RuleName), out var existing)
-                        && existing.DataHash == snapshot.DataHash && existing.Status == status && existing.ActionOutput == output)
+                    current.TryGetValue((provider ?? "", workflow.Name, result.RuleName), out var existing);
+                    if (IsUnchanged(existing, snapshot, status, output))
                     {
                         run.Unchanged++;
                         continue;
@@ -204,8 +204,8 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         var status = result.Status.ToString();
         run.Statuses[status] = run.Statuses.GetValueOrDefault(status) + 1;
         var output = OutputJson(result.ActionOutput);
-        if (current.TryGetValue((participant.Id, workflow, result.RuleName), out var existing)
-            && existing.DataHash == snapshot.DataHash && existing.Status == status && existing.ActionOutput == output)
+        current.TryGetValue((participant.Id, workflow, result.RuleName), out var existing);
+        if (IsUnchanged(existing, snapshot, status, output))
         {
             run.Unchanged++;
             return status;
@@ -220,6 +220,10 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
 
         return status;
     }
+
+    /// <summary>Same data, same status, same output: the current decision stands and nothing is written.</summary>
+    private static bool IsUnchanged(CurrentDecision? existing, InputSnapshot snapshot, string status, string? output) =>
+        existing is not null && existing.DataHash == snapshot.DataHash && existing.Status == status && existing.ActionOutput == output;
 
     private static DecisionRow NewDecision(
         RunContext run, RuleResultTree result, string workflow, string? participantId, string? providerId, string? point,
