@@ -8,13 +8,11 @@ namespace ConfigurableContracts.Core.Evaluations;
 /// </summary>
 public sealed class RuleEngineEvaluation(ContractEvaluator evaluator) : IContractEvaluation
 {
-    private static readonly TimeZoneInfo Stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
-
     public async Task<EvaluationOutcome> RunAsync(string contractId, EvaluationRun run, IProgress<EvaluationProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(progress);
-        var asOf = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(run.ScheduledFor, Stockholm).DateTime);
+        var asOf = ContractCalendar.DateOf(run.ScheduledFor);
         var relay = new Relay(p => progress.Report(new EvaluationProgress(p.ParticipantsDone, p.ParticipantsTotal)));
         EvaluationSummary summary;
         try

@@ -15,8 +15,6 @@ namespace ConfigurableContracts.Server.Outcomes;
 /// </summary>
 public static class OutcomeEndpoints
 {
-    private static readonly TimeZoneInfo Stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
-
     public static WebApplicationBuilder AddOutcomes(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -72,7 +70,7 @@ public static class OutcomeEndpoints
     public static async Task<Results<Ok<OutcomeReport>, NotFound>> GetOutcomeReport(
         string id, ClaimsPrincipal user, OutcomeReports reports, TimeProvider time, DateOnly? asOf, CancellationToken cancellationToken)
     {
-        var date = asOf ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), Stockholm).DateTime);
+        var date = asOf ?? ContractCalendar.DateOf(time.GetUtcNow());
         return await reports.ReportAsync(user.ToCaller(), id, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
     }
 
