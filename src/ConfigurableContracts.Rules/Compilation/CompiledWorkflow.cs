@@ -31,6 +31,23 @@ internal sealed record CompiledRule
     public string? SuccessEvent { get; init; }
     public JsonElement? Properties { get; init; }
     public string? BindError { get; init; }
+
+    /// <summary>
+    /// The result of this rule when Achieved with no output, reason or children. Result trees are immutable, so
+    /// one instance can be returned by every evaluation on every thread instead of allocating ten per participant.
+    /// </summary>
+    public RuleResultTree Achieved => field ??= Shared(RuleStatus.Achieved);
+
+    /// <summary>Like <see cref="Achieved"/>, for NotAchieved without an ErrorMessage to format.</summary>
+    public RuleResultTree NotAchieved => field ??= Shared(RuleStatus.NotAchieved);
+
+    private RuleResultTree Shared(RuleStatus status) => new()
+    {
+        RuleName = Name,
+        Status = status,
+        SuccessEvent = SuccessEvent,
+        Properties = Properties,
+    };
 }
 
 /// <summary>
@@ -42,4 +59,12 @@ internal sealed record CompiledWorkflow(
     Symbol[] Inputs,
     CompiledParam[] GlobalParams,
     CompiledRule[] Rules,
-    int SlotCount);
+    int SlotCount)
+{
+    /// <summary>
+    /// Where each input was found in the last <see cref="RuleInputs"/> evaluated, so the next lookup is one compare.
+    /// Shared by threads without a lock: a guess is always checked before use, so a stale or torn one only costs
+    /// a search.
+    /// </summary>
+    public int[] InputPositions { get; } = [.. Enumerable.Range(0, Inputs.Length)];
+}

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ConfigurableContracts.Rules.Binding;
 using ConfigurableContracts.Rules.Evaluation;
 using ConfigurableContracts.Rules.Functions;
@@ -48,43 +49,47 @@ internal sealed class Compiler(IRuleFunctions? functions)
 
     private Func<EvaluationFrame, object?> CompileField(BoundField field)
     {
-        var target = Compile(field.Target);
         var name = field.Name;
         var targetNode = field.Target;
+        // An input or lambda parameter is read straight from its slot, one delegate call fewer for the most common
+        // shape of expression (participant.age, s.kind). Parameters go through CompileSlot for its failure check.
+        var slot = field.Target is BoundSlot { Symbol.Kind: SymbolKind.Input or SymbolKind.LambdaParameter } direct ? direct.Symbol.Slot : -1;
+        var target = slot >= 0 ? null : Compile(field.Target);
         if (field.Target.Type.Shape is { } shape && shape.Index.TryGetValue(name, out var index))
         {
             // Typed field: objects converted with the same schema keep their fields in the shape's order.
-            return frame =>
-            {
-                var value = target(frame);
-                if (value is RuleRecord record && ReferenceEquals(record.Shape, shape))
-                {
-                    var v = record.Values[index];
-                    return ReferenceEquals(v, RuleRecord.Absent) ? null : v;
-                }
-                return value switch
-                {
-                    IReadOnlyDictionary<string, object?> map => map.TryGetValue(name, out var v) ? v : null,
-                    null => Missing(targetNode),
-                    MissingValue => value,
-                    _ => DynamicProperty(value, name, targetNode.Text),
-                };
-            };
+            if (slot >= 0) return frame => ReadShaped(frame.Slots[slot], shape, index, name, targetNode);
+            return frame => ReadShaped(target!(frame), shape, index, name, targetNode);
         }
-        return frame =>
-        {
-            var value = target(frame);
-            // The concrete type first: it is what the converters produce and the cheapest test.
-            if (value is Dictionary<string, object?> dictionary) return dictionary.TryGetValue(name, out var v) ? v : null;
-            return value switch
-            {
-                IReadOnlyDictionary<string, object?> map => map.TryGetValue(name, out var v) ? v : null,
-                null => Missing(targetNode),
-                MissingValue => value,
-                _ => DynamicProperty(value, name, targetNode.Text),
-            };
-        };
+        if (slot >= 0) return frame => ReadNamed(frame.Slots[slot], name, targetNode);
+        return frame => ReadNamed(target!(frame), name, targetNode);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static object? ReadShaped(object? value, ObjectShape shape, int index, string name, BoundExpression targetNode)
+    {
+        if (value is RuleRecord record && ReferenceEquals(record.Shape, shape))
+        {
+            var v = record.Values[index];
+            return ReferenceEquals(v, RuleRecord.Absent) ? null : v;
+        }
+        return ReadOther(value, name, targetNode);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static object? ReadNamed(object? value, string name, BoundExpression targetNode) =>
+        // The concrete type first: it is what the converters produce and the cheapest test.
+        value is Dictionary<string, object?> dictionary
+            ? dictionary.TryGetValue(name, out var v) ? v : null
+            : ReadOther(value, name, targetNode);
+
+    private static object? ReadOther(object? value, string name, BoundExpression targetNode) => value switch
+    {
+        IReadOnlyDictionary<string, object?> map => map.TryGetValue(name, out var v) ? v : null,
+        null => Missing(targetNode),
+        MissingValue => value,
+        _ => DynamicProperty(value, name, targetNode.Text),
+    };
 
     /// <summary>A built-in property read on a value whose type was not known when binding (input typed any).</summary>
     private static object DynamicProperty(object value, string name, string text) => (value, name) switch
@@ -207,6 +212,18 @@ internal sealed class Compiler(IRuleFunctions? functions)
             };
             var leftMissing = Missing(leftNode);
             var rightMissing = Missing(rightNode);
+            // A literal operand (monthsEnrolled >= 3) is neither null nor missing: read it without a delegate call.
+            if (Constant(binary.Right) is { } constant)
+            {
+                return frame =>
+                {
+                    var l = left(frame);
+                    if (l is null) return leftMissing;
+                    if (l is MissingValue) return l;
+                    var c = RuntimeValues.Compare(l, constant);
+                    return Boxes.Box(c == 0 ? orEqual : Math.Sign(c) == sign);
+                };
+            }
             return frame =>
             {
                 var l = left(frame);
@@ -229,6 +246,16 @@ internal sealed class Compiler(IRuleFunctions? functions)
             _ => '%',
         };
         var concatenates = op == '+' && binary.Type.Kind == RuleTypeKind.String;
+        if (!concatenates && Constant(binary.Right) is { } operand)
+        {
+            return frame =>
+            {
+                var l = left(frame);
+                if (l is MissingValue) return l;
+                if (l is null) return Missing(leftNode);
+                return RuntimeValues.Arithmetic(op, l, operand);
+            };
+        }
         return frame =>
         {
             var l = left(frame);
@@ -241,6 +268,9 @@ internal sealed class Compiler(IRuleFunctions? functions)
             return RuntimeValues.Arithmetic(op, l, r);
         };
     }
+
+    /// <summary>The value of a non-null literal, which an operator can hold instead of calling a delegate for it.</summary>
+    private static object? Constant(BoundExpression node) => node is BoundLiteral { Value: { } value } ? value : null;
 
     private static object? Logical(object? value, BoundExpression node) => value switch
     {
@@ -264,6 +294,20 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 var l = left(frame);
                 if (l is MissingValue) return l;
                 return Boxes.Box((l is string s ? string.Equals(s, text, StringComparison.Ordinal) : RuntimeValues.Equals(l, text)) == equal);
+            };
+        }
+        if (rightIsNull)
+        {
+            // "x == null" asks whether x is there, so a missing x is simply absent.
+            return frame => Boxes.Box((left(frame) is null or MissingValue) == equal);
+        }
+        if (Constant(binary.Right) is { } constant)
+        {
+            return frame =>
+            {
+                var l = left(frame);
+                if (l is MissingValue) return l;
+                return Boxes.Box(RuntimeValues.Equals(l, constant) == equal);
             };
         }
         return frame =>
@@ -321,6 +365,19 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 }
             };
         }
+        if (@in.Items.All(i => i is BoundLiteral))
+        {
+            // x in ("moved", "declined"): the candidates are constants, compared without a delegate call each.
+            var constants = @in.Items.Select(i => ((BoundLiteral)i).Value).ToArray();
+            return frame =>
+            {
+                var v = value(frame);
+                if (v is MissingValue) return v;
+                for (var i = 0; i < constants.Length; i++)
+                    if (RuntimeValues.Equals(v, constants[i])) return Boxes.True;
+                return Boxes.False;
+            };
+        }
         return frame =>
         {
             var v = value(frame);
@@ -362,6 +419,8 @@ internal sealed class Compiler(IRuleFunctions? functions)
 
     private Func<EvaluationFrame, object?> CompileCall(BoundCall call)
     {
+        if (call is { Method: BuiltinMethod.TotalDays, Receiver: BoundBinary { Operator: BoundBinaryOperator.Subtract } difference })
+            return CompileDaysBetween(difference, Builtins.Get(call, null, -1));
         var receiver = call.Receiver is null ? null : Compile(call.Receiver);
         var receiverNode = call.Receiver;
         var lambda = call.Arguments.Count > 0 ? call.Arguments[0] as BoundLambda : null;
@@ -373,6 +432,20 @@ internal sealed class Compiler(IRuleFunctions? functions)
         var nullTolerant = call.Method is BuiltinMethod.StringIsNullOrEmpty or BuiltinMethod.StringIsNullOrWhiteSpace
             || (call.Method == BuiltinMethod.Contains && call.Receiver?.Type.Kind == RuleTypeKind.Array);
         var promote = call.Type.Kind == RuleTypeKind.Number;
+
+        // Literal arguments (AddDays(30)) are the same every time: one array for all calls, which only read it.
+        if (arguments.Length > 0 && argumentNodes.All(a => Constant(a) is not null))
+        {
+            var constants = argumentNodes.Select(a => Constant(a)).ToArray();
+            return frame =>
+            {
+                var target = receiver is null ? null : receiver(frame);
+                if (target is MissingValue) return target;
+                if (target is null && receiver is not null) return Missing(receiverNode!);
+                var result = implementation(frame, target, constants);
+                return promote && result is long n ? (decimal)n : result;
+            };
+        }
 
         return frame =>
         {
@@ -393,6 +466,29 @@ internal sealed class Compiler(IRuleFunctions? functions)
             }
             var result = implementation(frame, target, values);
             return promote && result is long n ? (decimal)n : result;
+        };
+    }
+
+    /// <summary>
+    /// <c>(a - b).TotalDays</c>, the usual way rules count days: computed from the two dates without a boxed time
+    /// span in between. Anything but two dates takes the general path of the subtraction and the member.
+    /// </summary>
+    private Func<EvaluationFrame, object?> CompileDaysBetween(BoundBinary difference, Builtins.Implementation totalDays)
+    {
+        var left = Compile(difference.Left);
+        var right = Compile(difference.Right);
+        var leftNode = difference.Left;
+        var rightNode = difference.Right;
+        return frame =>
+        {
+            var l = left(frame);
+            if (l is MissingValue) return l;
+            var r = right(frame);
+            if (r is MissingValue) return r;
+            if (l is DateTime a && r is DateTime b) return RuntimeValues.TotalDays(a - b);
+            if (l is null) return Missing(leftNode);
+            if (r is null) return Missing(rightNode);
+            return totalDays(frame, RuntimeValues.Arithmetic('-', l, r), []);
         };
     }
 }

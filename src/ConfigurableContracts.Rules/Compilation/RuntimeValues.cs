@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ConfigurableContracts.Rules.Evaluation;
 
 namespace ConfigurableContracts.Rules.Compilation;
@@ -37,6 +38,7 @@ internal static class RuntimeValues
         return (kind[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an " : "a ") + kind;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryGetDecimal(object? value, out decimal number)
     {
         switch (value)
@@ -89,6 +91,7 @@ internal static class RuntimeValues
 
     public static int Compare(object left, object right)
     {
+        if (left is decimal dl && right is decimal dr) return dl.CompareTo(dr);
         if (left is long a && right is long b) return a.CompareTo(b);
         if (TryGetDecimal(left, out var x) && TryGetDecimal(right, out var y)) return x.CompareTo(y);
         return (left, right) switch

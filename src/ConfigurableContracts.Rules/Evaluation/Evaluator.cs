@@ -28,8 +28,16 @@ internal static class Evaluator
     private static EvaluationFrame Prepare(CompiledWorkflow workflow, RuleInputs inputs)
     {
         var frame = new EvaluationFrame(workflow.SlotCount);
-        foreach (var input in workflow.Inputs)
-            if (inputs.TryGetValue(input.Name, out var value)) frame.Slots[input.Slot] = value;
+        var positions = workflow.InputPositions;
+        for (var i = 0; i < workflow.Inputs.Length; i++)
+        {
+            var input = workflow.Inputs[i];
+            var position = positions[i];
+            if (!inputs.TryGetValueAt(input.Name, ref position, out var value)) continue;
+            frame.Slots[input.Slot] = value;
+            // Written only when it moved: a write on every call would bounce the cache line between threads.
+            if (position != positions[i]) positions[i] = position;
+        }
         foreach (var global in workflow.GlobalParams) Assign(frame, global);
         return frame;
     }
@@ -120,6 +128,12 @@ internal static class Evaluator
             }
         }
 
+        if (output is null && reason is null && children is null)
+        {
+            // The usual answer carries nothing of the participant: the same immutable tree serves every evaluation.
+            if (status == RuleStatus.Achieved) return rule.Achieved;
+            if (status == RuleStatus.NotAchieved && rule.ErrorMessage is null) return rule.NotAchieved;
+        }
         return new RuleResultTree
         {
             RuleName = rule.Name,
@@ -159,12 +173,17 @@ internal static class Evaluator
     {
         var decisive = op == RuleOperator.And ? RuleStatus.NotAchieved : RuleStatus.Achieved;
         var otherwise = op == RuleOperator.And ? RuleStatus.Achieved : RuleStatus.NotAchieved;
-        foreach (var wanted in new[] { decisive, RuleStatus.Error, RuleStatus.NotEvaluable })
+        // One pass: the first decisive child wins at once; otherwise the first Error, else the first NotEvaluable.
+        RuleResultTree? error = null, notEvaluable = null;
+        for (var i = 0; i < children.Count; i++)
         {
-            var child = children.FirstOrDefault(c => c.Status == wanted);
-            if (child is not null)
-                return (wanted, wanted == decisive ? null : $"Nested rule '{child.RuleName}': {child.Reason}");
+            var child = children[i];
+            if (child.Status == decisive) return (decisive, null);
+            if (child.Status == RuleStatus.Error) error ??= child;
+            else if (child.Status == RuleStatus.NotEvaluable) notEvaluable ??= child;
         }
+        if ((error ?? notEvaluable) is { } undecided)
+            return (undecided.Status, $"Nested rule '{undecided.RuleName}': {undecided.Reason}");
         return (otherwise, null);
     }
 
