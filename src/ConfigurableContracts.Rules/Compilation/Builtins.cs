@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ConfigurableContracts.Rules.Binding;
 using ConfigurableContracts.Rules.Evaluation;
 using ConfigurableContracts.Rules.Types;
@@ -18,6 +19,8 @@ internal static class Builtins
         var text = call.Text;
         var lambdaText = call.Arguments.Count > 0 && call.Arguments[0] is BoundLambda l ? l.Body.Text : "";
 
+        // Inlined into the loops below: a lambda runs once per array element, so a call less per element counts.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         object? Apply(EvaluationFrame frame, object? element)
         {
             frame.Slots[slot] = element;
@@ -25,6 +28,7 @@ internal static class Builtins
         }
 
         // A predicate's value: true/false, or the MissingValue explaining why it could not be decided.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         object Test(EvaluationFrame frame, object? element) => Apply(frame, element) switch
         {
             bool b => Boxes.Box(b),

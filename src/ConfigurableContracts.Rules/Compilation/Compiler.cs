@@ -12,7 +12,13 @@ namespace ConfigurableContracts.Rules.Compilation;
 /// Absent data becomes a <see cref="MissingValue"/> rather than an exception, because a missing follow-up is the
 /// common case for many participants and must stay cheap.
 /// </summary>
-internal sealed class Compiler(IRuleFunctions? functions)
+/// <remarks>
+/// With <c>specialise</c> (the default) common shapes get their own closures: literal operands held as values,
+/// fields of inputs read straight from their slot, <c>(a - b).TotalDays</c> without a boxed time span, literal call
+/// arguments in one shared array. Each must give exactly the general closure's result, message and reason; the
+/// general path stays for every other shape, and tests compile a corpus both ways to hold them to that.
+/// </remarks>
+internal sealed class Compiler(IRuleFunctions? functions, bool specialise = true)
 {
     public Func<EvaluationFrame, object?> Compile(BoundExpression node) => node switch
     {
@@ -53,7 +59,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
         var targetNode = field.Target;
         // An input or lambda parameter is read straight from its slot, one delegate call fewer for the most common
         // shape of expression (participant.age, s.kind). Parameters go through CompileSlot for its failure check.
-        var slot = field.Target is BoundSlot { Symbol.Kind: SymbolKind.Input or SymbolKind.LambdaParameter } direct ? direct.Symbol.Slot : -1;
+        var slot = specialise && field.Target is BoundSlot { Symbol.Kind: SymbolKind.Input or SymbolKind.LambdaParameter } direct ? direct.Symbol.Slot : -1;
         var target = slot >= 0 ? null : Compile(field.Target);
         if (field.Target.Type.Shape is { } shape && shape.Index.TryGetValue(name, out var index))
         {
@@ -270,7 +276,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
     }
 
     /// <summary>The value of a non-null literal, which an operator can hold instead of calling a delegate for it.</summary>
-    private static object? Constant(BoundExpression node) => node is BoundLiteral { Value: { } value } ? value : null;
+    private object? Constant(BoundExpression node) => specialise && node is BoundLiteral { Value: { } value } ? value : null;
 
     private static object? Logical(object? value, BoundExpression node) => value switch
     {
@@ -280,7 +286,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
         _ => throw new RuleEvaluationException($"'{node.Text}' should be a boolean but is {RuntimeValues.Describe(value)}."),
     };
 
-    private static Func<EvaluationFrame, object?> CompileEquality(BoundBinary binary, Func<EvaluationFrame, object?> left, Func<EvaluationFrame, object?> right)
+    private Func<EvaluationFrame, object?> CompileEquality(BoundBinary binary, Func<EvaluationFrame, object?> left, Func<EvaluationFrame, object?> right)
     {
         var equal = binary.Operator == BoundBinaryOperator.Equal;
         // "followUp6.score == null" asks whether the value is there; it must not itself be NotEvaluable.
@@ -296,7 +302,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 return Boxes.Box((l is string s ? string.Equals(s, text, StringComparison.Ordinal) : RuntimeValues.Equals(l, text)) == equal);
             };
         }
-        if (rightIsNull)
+        if (specialise && rightIsNull)
         {
             // "x == null" asks whether x is there, so a missing x is simply absent.
             return frame => Boxes.Box((left(frame) is null or MissingValue) == equal);
@@ -365,7 +371,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
                 }
             };
         }
-        if (@in.Items.All(i => i is BoundLiteral))
+        if (specialise && @in.Items.All(i => i is BoundLiteral))
         {
             // x in ("moved", "declined"): the candidates are constants, compared without a delegate call each.
             var constants = @in.Items.Select(i => ((BoundLiteral)i).Value).ToArray();
@@ -419,7 +425,7 @@ internal sealed class Compiler(IRuleFunctions? functions)
 
     private Func<EvaluationFrame, object?> CompileCall(BoundCall call)
     {
-        if (call is { Method: BuiltinMethod.TotalDays, Receiver: BoundBinary { Operator: BoundBinaryOperator.Subtract } difference })
+        if (specialise && call is { Method: BuiltinMethod.TotalDays, Receiver: BoundBinary { Operator: BoundBinaryOperator.Subtract } difference })
             return CompileDaysBetween(difference, Builtins.Get(call, null, -1));
         var receiver = call.Receiver is null ? null : Compile(call.Receiver);
         var receiverNode = call.Receiver;

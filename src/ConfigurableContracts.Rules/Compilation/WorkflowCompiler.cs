@@ -26,7 +26,12 @@ public static partial class WorkflowCompiler
     /// contract, participant, followUp6, asOf) with its type; use <see cref="RuleType.Any"/> for untyped inputs.
     /// </summary>
     public static WorkflowCompilation Compile(
-        IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyDictionary<string, RuleType> inputTypes, IRuleFunctions? functions = null)
+        IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyDictionary<string, RuleType> inputTypes, IRuleFunctions? functions = null) =>
+        Compile(workflows, inputTypes, functions, specialise: true);
+
+    /// <summary>As above; <paramref name="specialise"/> false compiles only the general closures, for tests that compare the two.</summary>
+    internal static WorkflowCompilation Compile(
+        IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyDictionary<string, RuleType> inputTypes, IRuleFunctions? functions, bool specialise)
     {
         var diagnostics = new List<Diagnostic>();
         var byName = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
@@ -44,7 +49,7 @@ public static partial class WorkflowCompiler
                     }
 
         var compiled = new Dictionary<string, CompiledWorkflow>(StringComparer.Ordinal);
-        var compiler = new Compiler(functions);
+        var compiler = new Compiler(functions, specialise);
         foreach (var workflow in workflows)
         {
             if (compiled.ContainsKey(workflow.Name)) continue;
