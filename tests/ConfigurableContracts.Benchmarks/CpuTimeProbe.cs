@@ -15,8 +15,8 @@ internal static class CpuTimeProbe
 
     public static void Run(TextWriter output)
     {
-        output.WriteLine("| Participants | Method | CPU time per participant (median of 7) | Ratio |");
-        output.WriteLine("|---:|---|---:|---:|");
+        output.WriteLine("| Participants | Method | CPU time per participant (median of 7) | Ratio | Allocated per participant |");
+        output.WriteLine("|---:|---|---:|---:|---:|");
         foreach (var participants in new[] { 1_000, 100_000 })
         {
             var benchmarks = new OutcomeBenchmarks { Participants = participants };
@@ -30,7 +30,10 @@ internal static class CpuTimeProbe
             double? baseline = null;
             foreach (var (name, run) in methods)
             {
+                // The warm-up round also counts allocation: the benchmarks run on this one thread.
+                var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 run();
+                var allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / Evaluations;
                 var samples = new List<double>();
                 for (var round = 0; round < Rounds; round++)
                 {
@@ -43,7 +46,7 @@ internal static class CpuTimeProbe
                 var median = samples[Rounds / 2];
                 baseline ??= median;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {participants} | {name} | {median / 1000:0.000} µs | {median / baseline:0.00} |"));
+                    $"| {participants} | {name} | {median / 1000:0.000} µs | {median / baseline:0.00} | {allocated} B |"));
             }
         }
     }

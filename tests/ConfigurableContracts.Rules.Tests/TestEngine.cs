@@ -21,6 +21,22 @@ internal static class TestEngine
     public static string SingleRule(string expression) =>
         JsonSerializer.Serialize(new { WorkflowName = "W", Rules = new[] { new { RuleName = "R", Expression = expression } } });
 
+    /// <summary>A one-rule workflow whose always-true rule outputs <paramref name="expression"/>, as JSON text.</summary>
+    public static string SingleOutputRule(string expression) =>
+        JsonSerializer.Serialize(new
+        {
+            WorkflowName = "W",
+            Rules = new[]
+            {
+                new
+                {
+                    RuleName = "R",
+                    Expression = "true",
+                    Actions = new { OnSuccess = new { Name = "OutputExpression", Context = new { Expression = expression } } },
+                },
+            },
+        });
+
     /// <summary>Compiles one expression over untyped/inferred inputs given as JSON and evaluates it.</summary>
     public static RuleResultTree Evaluate(string expression, string inputsJson = "{}", IRuleFunctions? functions = null)
     {
@@ -57,20 +73,7 @@ internal static class TestEngine
             types[property.Name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
             values.SetJson(property.Name, property.Value, types[property.Name]);
         }
-        var json = JsonSerializer.Serialize(new
-        {
-            WorkflowName = "W",
-            Rules = new[]
-            {
-                new
-                {
-                    RuleName = "R",
-                    Expression = "true",
-                    Actions = new { OnSuccess = new { Name = "OutputExpression", Context = new { Expression = expression } } },
-                },
-            },
-        });
-        var compilation = Compile(json, types, functions);
+        var compilation = Compile(SingleOutputRule(expression), types, functions);
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
         return compilation.Workflows.Evaluate("W", values)[0];
     }

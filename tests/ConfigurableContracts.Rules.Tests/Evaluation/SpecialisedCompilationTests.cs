@@ -105,24 +105,12 @@ public class SpecialisedCompilationTests
     [Theory]
     [MemberData(nameof(Conditions))]
     public void Condition_GivesTheGeneralResult_OnEveryDataSet(string expression) =>
-        AssertSameResults(JsonSerializer.Serialize(new { WorkflowName = "W", Rules = new[] { new { RuleName = "R", Expression = expression } } }));
+        AssertSameResults(TestEngine.SingleRule(expression));
 
     [Theory]
     [MemberData(nameof(Values))]
     public void Value_GivesTheGeneralResult_OnEveryDataSet(string expression) =>
-        AssertSameResults(JsonSerializer.Serialize(new
-        {
-            WorkflowName = "W",
-            Rules = new[]
-            {
-                new
-                {
-                    RuleName = "R",
-                    Expression = "true",
-                    Actions = new { OnSuccess = new { Name = "OutputExpression", Context = new { Expression = expression } } },
-                },
-            },
-        }));
+        AssertSameResults(TestEngine.SingleOutputRule(expression));
 
     [Fact]
     public void Corpus_ReachesEveryStatus()
