@@ -100,6 +100,17 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
             cancellationToken: cancellationToken)).ConfigureAwait(false) is { } row ? row.ToParticipant() : null;
     }
 
+    /// <summary>The participant with <paramref name="pseudonym"/> in the contract, if the caller may see it.</summary>
+    public async Task<Participant?> FindAsync(Caller caller, string contractId, string pseudonym, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<ParticipantRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM participants p WHERE p.pseudonym = @pseudonym AND p.contract_id = @contractId AND {ReadScope(caller)}",
+            new { pseudonym, contractId, CallerOrganisation = caller.OrganisationId },
+            cancellationToken: cancellationToken)).ConfigureAwait(false) is { } row ? row.ToParticipant() : null;
+    }
+
     /// <summary>The participants of a contract the caller may see, by pseudonym.</summary>
     public async Task<IReadOnlyList<Participant>> ListAsync(
         Caller caller, string contractId, int limit = 100, int offset = 0, CancellationToken cancellationToken = default)
