@@ -17,7 +17,7 @@ namespace ConfigurableContracts.Core.Tests.Privacy;
 /// <summary>
 /// Two evaluated contracts of one commissioner on a migrated database. Contract 1 closes on 2022-07-01 (Stockholm;
 /// 00:30 local, still 30 June in UTC), contract 2 on 2024-03-01. Contract 1 has an improving participant with a
-/// corrected follow-up (two versions), a non-improving one of provider B and one who moved; contract 2 has one.
+/// follow-up corrected between two runs (two versions, superseded decisions), a non-improving one of provider B and one who moved; contract 2 has one.
 /// </summary>
 internal sealed class RetentionWorld : IAsyncDisposable
 {
@@ -55,7 +55,6 @@ internal sealed class RetentionWorld : IAsyncDisposable
         var improved = await fixture.EnrolAsync("HV-1", EvaluationFixture.ProviderA);
         await fixture.MeasureAsync(improved, "baseline", 20);
         await fixture.MeasureAsync(improved, "followUp", 14);
-        await fixture.MeasureAsync(improved, "followUp", 12, version: 2);
         var notImproved = await fixture.EnrolAsync("HV-2", EvaluationFixture.ProviderB);
         await fixture.MeasureAsync(notImproved, "baseline", 20);
         await fixture.MeasureAsync(notImproved, "followUp", 25);
@@ -66,6 +65,9 @@ internal sealed class RetentionWorld : IAsyncDisposable
         await fixture.MeasureAsync(other, "followUp", 10);
 
         await fixture.EvaluateAsync(new DateOnly(2022, 5, 1), "run-may");
+
+        // A corrected follow-up after the first run: the June run supersedes HV-1's May decisions.
+        await fixture.MeasureAsync(improved, "followUp", 12, version: 2);
         await fixture.EvaluateAsync(new DateOnly(2022, 6, 1), "run-june");
         await fixture.EvaluateAsync(new DateOnly(2022, 6, 1), "run-june", SecondContract);
 
