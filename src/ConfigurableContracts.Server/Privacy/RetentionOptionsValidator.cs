@@ -11,9 +11,9 @@ public sealed class RetentionOptionsValidator : IValidateOptions<RetentionOption
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.PeriodYears is < 1 or > 100)
+        if (options.PeriodProblem() is { } period)
         {
-            failures.Add($"Retention:PeriodYears '{options.PeriodYears}' must be a whole number of years from 1 to 100.");
+            failures.Add(period);
         }
 
         if (!CronExpression.TryParse(options.Cron ?? string.Empty, out _))
