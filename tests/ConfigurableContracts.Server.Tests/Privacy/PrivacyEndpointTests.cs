@@ -78,6 +78,24 @@ public sealed class PrivacyEndpointTests(ServerFactory server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task RetentionJob_RemovesTheDueContract_WhenQuartzFiresIt()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var app = WithClock(time);
+        await using var world = await EvaluatedAsync(app);
+        (await world.Commissioner.PostAsync($"/api/contracts/{world.ContractId}/close", null)).EnsureSuccessStatusCode();
+        time.SetUtcNow(new DateTimeOffset(2027, 6, 1, 8, 0, 0, TimeSpan.Zero));
+        var audit = app.Services.GetRequiredService<AuditLog>();
+
+        var scheduler = await app.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.TriggerJob(RetentionJob.Key);
+        var entries = await WaitForRemovalAuditAsync(audit, world.ContractId);
+
+        Assert.Equal(["", "A-one", "B-one"], entries.Select(e => e.ParticipantPseudonym ?? "").Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(0, (await ContractScenario.Json(await world.Commissioner.GetAsync($"/api/contracts/{world.ContractId}/participants"))).GetArrayLength());
+    }
+
+    [Fact]
     public async Task Export_HoldsEveryVersionOfThePseudonym_ForTheCommissionerAndItsAuditor_AndIsAudited()
     {
         var time = new FakeTimeProvider(Start);
@@ -148,6 +166,23 @@ public sealed class PrivacyEndpointTests(ServerFactory server) : IClassFixture<S
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, key);
         return client;
+    }
+
+    /// <summary>The job runs on Quartz's thread: wait (up to a minute) for its three removal entries (two participants, the contract).</summary>
+    private static async Task<List<AuditRecord>> WaitForRemovalAuditAsync(AuditLog audit, string contractId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            var entries = (await audit.QueryAsync(new AuditQuery(Limit: 10_000), timeout.Token))
+                .Where(e => e.Action == PrivacyAudit.RemovedAction && e.ContractId == contractId).ToList();
+            if (entries.Count == 3)
+            {
+                return entries;
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
     }
 
     private static string KeyOf(HttpClient client) => client.DefaultRequestHeaders.GetValues(ApiKeyAuthenticationHandler.HeaderName).Single();
