@@ -11,5 +11,6 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(RetentionCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -10,6 +10,7 @@ using ConfigurableContracts.Server.Organisations;
 using ConfigurableContracts.Server.Outcomes;
 using ConfigurableContracts.Server.Participants;
 using ConfigurableContracts.Server.Payments;
+using ConfigurableContracts.Server.Privacy;
 using ConfigurableContracts.Server.Scheduling;
 using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Server.Templates;
@@ -31,6 +32,9 @@ builder.AddOutcomes();
 
 // Nightly evaluation of every active contract with Quartz (clustered on PostgreSQL/SQL Server), run records, catch-up.
 builder.AddScheduling();
+
+// Privacy: participant data removed after the retention period (nightly job); data subject export.
+builder.AddPrivacy();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();
@@ -58,6 +62,9 @@ app.MapPayments();
 
 // Evaluation runs: run now, list, progress.
 app.MapEvaluations();
+
+// Data subject export (commissioner, auditor); what the next retention run removes (admin).
+app.MapPrivacy();
 
 app.Run();
 

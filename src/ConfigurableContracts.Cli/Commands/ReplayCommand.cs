@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ConfigurableContracts.Cli.Hosting;
 using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConfigurableContracts.Cli.Commands;
@@ -15,13 +16,23 @@ internal static class ReplayCommand
     {
         var settings = CommonOptions.Settings();
         var decision = new Option<string>("--decision") { Description = "The id of the decision to replay.", Required = true };
-        var command = new Command("replay", "Re-evaluate a decision from its stored bundle and inputs; exit 0 when identical, 1 when not.") { decision, settings };
+        var command = new Command("replay", "Re-evaluate a decision from its stored bundle and inputs; exit 0 when identical, 1 when not, 3 when its data was removed under retention.") { decision, settings };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             await using var services = CliServices.Build(parseResult.GetValue(settings));
             var output = parseResult.InvocationConfiguration.Output;
             var id = parseResult.GetValue(decision)!;
-            var result = await services.GetRequiredService<DecisionReplay>().ReplayAsync(id, cancellationToken).ConfigureAwait(false);
+            ReplayResult? result;
+            try
+            {
+                result = await services.GetRequiredService<DecisionReplay>().ReplayAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DecisionDataRemovedException removed)
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {removed.Message}").ConfigureAwait(false);
+                return 3;
+            }
+
             if (result is null)
             {
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: no decision '{id}'.").ConfigureAwait(false);

@@ -42,6 +42,12 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             throw new ContractNotEvaluableException($"Contract '{contractId}' is {contract.Status}; only active and closed contracts are evaluated.");
         }
 
+        if (contract.RetainedAt is not null)
+        {
+            // Its participants are gone: a run would decide the cohort from nobody and overwrite the kept outcomes.
+            throw new ContractNotEvaluableException($"Contract '{contractId}' had its participant data removed under retention; it is no longer evaluated.");
+        }
+
         var template = await bundles.GetAsync(contract.BundleHash, cancellationToken).ConfigureAwait(false);
         using var parameters = JsonDocument.Parse(contract.Parameters);
         var (contractText, contractHash) = InputSnapshot.ContractPart(contract.Parameters);

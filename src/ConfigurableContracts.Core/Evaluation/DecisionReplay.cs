@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules.Evaluation;
 using ConfigurableContracts.Rules.Types;
@@ -23,7 +24,8 @@ public sealed record ReplayResult(
 /// <summary>
 /// Re-evaluates a stored decision from the bundle and input snapshot it was made with, so a commissioner or an
 /// independent verifier can show that a decision follows from its recorded data and rules — on any machine,
-/// under any culture or time zone.
+/// under any culture or time zone. A decision whose data was removed under retention cannot be replayed: that is
+/// a <see cref="DecisionDataRemovedException"/>, not a missing decision.
 /// </summary>
 public sealed class DecisionReplay(DbConnectionFactory connections, BundleTemplates bundles)
 {
@@ -42,6 +44,11 @@ public sealed class DecisionReplay(DbConnectionFactory connections, BundleTempla
         }
 
         var snapshotText = await SnapshotAsync(connection, decision.InputHash).ConfigureAwait(false);
+        if ((RetentionMarker.RemovedOn(snapshotText) ?? RetentionMarker.RemovedOn(decision.ResultTree)) is { } removedOn)
+        {
+            throw new DecisionDataRemovedException(decision.Id, removedOn);
+        }
+
         using var snapshot = JsonDocument.Parse(snapshotText);
         var contractHash = snapshot.RootElement.GetProperty("contractInput").GetString()!;
         using var contractPart = JsonDocument.Parse(await SnapshotAsync(connection, contractHash).ConfigureAwait(false));

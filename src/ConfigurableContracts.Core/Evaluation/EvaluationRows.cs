@@ -10,6 +10,9 @@ internal sealed record ContractRow
     public required string BundleHash { get; init; }
 
     public required string Parameters { get; init; }
+
+    /// <summary>When its participant data was removed under retention; null while kept.</summary>
+    public DateTimeOffset? RetainedAt { get; init; }
 }
 
 /// <summary>A participant as the evaluator needs it.</summary>

@@ -34,7 +34,7 @@ internal sealed class EvaluationStore(DbConnectionFactory connections)
 
     public static Task<ContractRow?> ContractAsync(DbConnection connection, string contractId) =>
         connection.QuerySingleOrDefaultAsync<ContractRow>(
-            "SELECT id AS Id, status AS Status, bundle_hash AS BundleHash, parameters AS Parameters FROM contracts WHERE id = @contractId",
+            "SELECT id AS Id, status AS Status, bundle_hash AS BundleHash, parameters AS Parameters, retained_at AS RetainedAt FROM contracts WHERE id = @contractId",
             new { contractId });
 
     public static Task<int> CountParticipantsAsync(DbConnection connection, string contractId) =>

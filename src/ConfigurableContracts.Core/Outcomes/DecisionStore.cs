@@ -9,6 +9,9 @@ public sealed record Decision
 {
     public required string Id { get; init; }
 
+    /// <summary>The decision's place in its contract's order of decisions; what listing pages by.</summary>
+    public long Sequence { get; init; }
+
     public required string ContractId { get; init; }
 
     public string? ParticipantId { get; init; }
@@ -54,7 +57,7 @@ public sealed record DecisionQuery(string? ParticipantPseudonym = null, string? 
 public sealed class DecisionStore(DbConnectionFactory connections)
 {
     private const string Select = """
-        SELECT d.id AS Id, d.contract_id AS ContractId, d.participant_id AS ParticipantId, p.pseudonym AS Pseudonym, d.provider_id AS ProviderId,
+        SELECT d.id AS Id, d.sequence AS Sequence, d.contract_id AS ContractId, d.participant_id AS ParticipantId, p.pseudonym AS Pseudonym, d.provider_id AS ProviderId,
                d.workflow AS Workflow, d.outcome AS Outcome, d.measurement_point AS MeasurementPoint, d.status AS Status,
                d.action_output AS ActionOutput, d.result_tree AS ResultTree, d.bundle_hash AS BundleHash, d.engine_version AS EngineVersion,
                d.input_hash AS InputHash, d.as_of AS AsOf, d.run_id AS RunId, d.decided_at AS DecidedAt, d.superseded_by AS SupersededBy

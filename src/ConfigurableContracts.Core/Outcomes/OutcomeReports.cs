@@ -3,6 +3,7 @@ using System.Text.Json;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Payments;
+using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
 using Dapper;
 
@@ -33,6 +34,11 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
         if (!await PaymentStatements.CanSeeAsync(connection, caller, contractId).ConfigureAwait(false))
         {
             return null;
+        }
+
+        if (await RetainedReports.ReadAsync(connection, caller, contractId, asOf).ConfigureAwait(false) is { } retained)
+        {
+            return retained;
         }
 
         var contract = await connection.QuerySingleAsync<(string Status, string BundleHash, string Parameters)>(

@@ -90,15 +90,12 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         return new RecordChange(status == ContractStatus.Active ? RecordChangeOutcome.Stale : RecordChangeOutcome.ContractNotActive, current);
     }
 
-    public async Task<Participant?> GetAsync(Caller caller, string contractId, string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.QuerySingleOrDefaultAsync<ParticipantRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM participants p WHERE p.id = @id AND p.contract_id = @contractId AND {ReadScope(caller)}",
-            new { id, contractId, CallerOrganisation = caller.OrganisationId },
-            cancellationToken: cancellationToken)).ConfigureAwait(false) is { } row ? row.ToParticipant() : null;
-    }
+    public Task<Participant?> GetAsync(Caller caller, string contractId, string id, CancellationToken cancellationToken = default) =>
+        SingleAsync(caller, contractId, "p.id", id, cancellationToken);
+
+    /// <summary>The participant with <paramref name="pseudonym"/> in the contract, if the caller may see it.</summary>
+    public Task<Participant?> FindAsync(Caller caller, string contractId, string pseudonym, CancellationToken cancellationToken = default) =>
+        SingleAsync(caller, contractId, "p.pseudonym", pseudonym, cancellationToken);
 
     /// <summary>The participants of a contract the caller may see, by pseudonym.</summary>
     public async Task<IReadOnlyList<Participant>> ListAsync(
@@ -131,6 +128,17 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
             new { contractId, CallerOrganisation = caller.OrganisationId },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Pseudonym, r => new EnrolledParticipant(r.Id, r.Pseudonym, r.EnrolmentDate), StringComparer.Ordinal);
+    }
+
+    /// <summary>One participant by a unique column (<paramref name="keyColumn"/> is a constant, never user text).</summary>
+    private async Task<Participant?> SingleAsync(Caller caller, string contractId, string keyColumn, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<ParticipantRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM participants p WHERE {keyColumn} = @key AND p.contract_id = @contractId AND {ReadScope(caller)}",
+            new { key, contractId, CallerOrganisation = caller.OrganisationId },
+            cancellationToken: cancellationToken)).ConfigureAwait(false) is { } row ? row.ToParticipant() : null;
     }
 
     /// <summary>

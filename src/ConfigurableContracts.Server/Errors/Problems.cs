@@ -11,6 +11,10 @@ public static class Problems
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
+    /// <summary>The resource existed and was removed on purpose (under retention); asking again will not bring it back.</summary>
+    public static ProblemHttpResult Gone(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status410Gone, title: "Gone");
+
     public static ProblemHttpResult PreconditionFailed(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed");
 

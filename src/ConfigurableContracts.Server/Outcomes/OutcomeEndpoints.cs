@@ -3,6 +3,8 @@ using System.Text.Json;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Payments;
+using ConfigurableContracts.Core.Privacy;
+using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,7 +42,7 @@ public static class OutcomeEndpoints
         decisions.MapGet("/{decisionId}", GetDecision).WithName(nameof(GetDecision))
             .WithSummary("One decision with its full result tree, bundle hash, engine version and input hash.");
         decisions.MapGet("/{decisionId}/replay", ReplayDecision).WithName(nameof(ReplayDecision))
-            .WithSummary("Re-evaluate a decision from its stored template bundle and input snapshot; identical is true when the bytes match.");
+            .WithSummary("Re-evaluate a decision from its stored template bundle and input snapshot; identical is true when the bytes match; 410 once its data was removed under retention.");
         return app;
     }
 
@@ -54,11 +56,26 @@ public static class OutcomeEndpoints
     public static async Task<Results<Ok<DecisionDto>, NotFound>> GetDecision(string decisionId, ClaimsPrincipal user, DecisionStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(user.ToCaller(), decisionId, cancellationToken) is { } decision ? TypedResults.Ok(DecisionDto.From(decision)) : TypedResults.NotFound();
 
-    public static async Task<Results<Ok<ReplayDto>, NotFound>> ReplayDecision(
+    public static async Task<Results<Ok<ReplayDto>, NotFound, ProblemHttpResult>> ReplayDecision(
         string decisionId, ClaimsPrincipal user, DecisionStore store, DecisionReplay replay, CancellationToken cancellationToken)
     {
         // The scoped read decides whether the caller may see the decision at all; the replay itself is unscoped.
-        if (await store.GetAsync(user.ToCaller(), decisionId, cancellationToken) is null || await replay.ReplayAsync(decisionId, cancellationToken) is not { } result)
+        if (await store.GetAsync(user.ToCaller(), decisionId, cancellationToken) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        ReplayResult? result;
+        try
+        {
+            result = await replay.ReplayAsync(decisionId, cancellationToken);
+        }
+        catch (DecisionDataRemovedException removed)
+        {
+            return Problems.Gone(removed.Message);
+        }
+
+        if (result is null)
         {
             return TypedResults.NotFound();
         }

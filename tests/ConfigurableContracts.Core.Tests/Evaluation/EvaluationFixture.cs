@@ -20,6 +20,7 @@ internal sealed class EvaluationFixture : IAsyncDisposable
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"cc_eval_{Guid.NewGuid():N}");
     private readonly TestDatabase _database;
+    private string _caps = "";
 
     private EvaluationFixture(TestDatabase database, DbConnectionFactory connections)
     {
@@ -55,21 +56,28 @@ internal sealed class EvaluationFixture : IAsyncDisposable
             await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES (@id, @id, @now)", new { id, now });
         }
 
-        var parameters = $$"""{"prices":{"activity":1000,"outcome":2500.50},"caps":{{caps}},"targetShare":0.5,"excludedExitReasons":["moved"]}""";
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at)
-            VALUES (@ContractId, 'commissioner', @TemplateId, '1.0.0', @BundleHash, 'Test contract', @parameters, 'active', 1, @now, @now)
-            """, new { ContractId, TemplateId = fixture.Template.Id, fixture.Template.BundleHash, parameters, now });
-        foreach (var provider in new[] { ProviderA, ProviderB })
-        {
-            await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@ContractId, @provider)", new { ContractId, provider });
-        }
-
+        fixture._caps = caps;
+        await fixture.AddContractAsync(ContractId);
         return fixture;
     }
 
-    public async Task<string> EnrolAsync(string pseudonym, string provider, string? exitReason = null)
+    /// <summary>Another active contract of the same commissioner, template and providers.</summary>
+    public async Task AddContractAsync(string contractId)
+    {
+        await using var connection = await Connections.OpenAsync();
+        var parameters = $$"""{"prices":{"activity":1000,"outcome":2500.50},"caps":{{_caps}},"targetShare":0.5,"excludedExitReasons":["moved"]}""";
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at)
+            VALUES (@contractId, 'commissioner', @TemplateId, '1.0.0', @BundleHash, 'Test contract', @parameters, 'active', 1, @now, @now)
+            """, new { contractId, TemplateId = Template.Id, Template.BundleHash, parameters, now = DateTimeOffset.UtcNow });
+        foreach (var provider in new[] { ProviderA, ProviderB })
+        {
+            await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@contractId, @provider)", new { contractId, provider });
+        }
+    }
+
+    public async Task<string> EnrolAsync(string pseudonym, string provider, string? exitReason = null, string contractId = ContractId)
     {
         var id = $"p-{pseudonym}";
         var record = exitReason is null
@@ -79,29 +87,29 @@ internal sealed class EvaluationFixture : IAsyncDisposable
         await connection.ExecuteAsync(
             """
             INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
-            VALUES (@id, @ContractId, @provider, @pseudonym, @enrolled, @record, 1, @now, 'test', @now)
-            """, new { id, ContractId, provider, pseudonym, enrolled = new DateOnly(2022, 1, 10), record, now = DateTimeOffset.UtcNow });
+            VALUES (@id, @contractId, @provider, @pseudonym, @enrolled, @record, 1, @now, 'test', @now)
+            """, new { id, contractId, provider, pseudonym, enrolled = new DateOnly(2022, 1, 10), record, now = DateTimeOffset.UtcNow });
         return id;
     }
 
     public async Task MeasureAsync(string participantId, string point, int score, int version = 1)
     {
         await using var connection = await Connections.OpenAsync();
-        var provider = await connection.ExecuteScalarAsync<string>("SELECT provider_id FROM participants WHERE id = @participantId", new { participantId });
+        var (provider, contractId) = await connection.QuerySingleAsync<(string, string)>("SELECT provider_id, contract_id FROM participants WHERE id = @participantId", new { participantId });
         await connection.ExecuteAsync(
             """
             INSERT INTO measurements (id, participant_id, contract_id, provider_id, point, version, measured_on, document, recorded_at, recorded_by)
-            VALUES (@id, @participantId, @ContractId, @provider, @point, @version, @measuredOn, @document, @now, 'test')
+            VALUES (@id, @participantId, @contractId, @provider, @point, @version, @measuredOn, @document, @now, 'test')
             """, new
             {
-                id = Guid.NewGuid().ToString("N"), participantId, ContractId, provider, point, version,
+                id = Guid.NewGuid().ToString("N"), participantId, contractId, provider, point, version,
                 measuredOn = point == "baseline" ? new DateOnly(2022, 1, 12) : new DateOnly(2022, 4, 12),
                 document = $$"""{"point":"{{point}}","score":{{score}}}""", now = DateTimeOffset.UtcNow,
             });
     }
 
-    public Task<EvaluationSummary> EvaluateAsync(DateOnly asOf, string runId = "run-1") =>
-        Evaluator.EvaluateAsync(ContractId, runId, asOf, progress: null, CancellationToken.None);
+    public Task<EvaluationSummary> EvaluateAsync(DateOnly asOf, string runId = "run-1", string contractId = ContractId) =>
+        Evaluator.EvaluateAsync(contractId, runId, asOf, progress: null, CancellationToken.None);
 
     public async Task<List<(string Outcome, string Status, string? Output, string? SupersededBy, string? ParticipantId, string? ProviderId)>> DecisionsAsync()
     {
