@@ -179,17 +179,7 @@ public abstract class AuditLogTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        // An entry as the log wrote it before migration 0008: the columns it added are null and hash_version defaults to 1.
-        var old = AuditLog.Seal(Read("HV-0001"), 1, Start, AuditLog.GenesisHash) with { HashVersion = 1 };
-        old = old with { Hash = AuditLog.ComputeHash(old) };
-        await using (var connection = await connections.OpenAsync())
-        {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO audit_log (sequence, occurred_at, subject, organisation_id, role, action, endpoint, contract_id, participant_pseudonym, purpose, outcome, detail, previous_hash, hash)
-                VALUES (@Sequence, @OccurredAt, @Subject, @OrganisationId, @Role, @Action, @Endpoint, @ContractId, @ParticipantPseudonym, @Purpose, @Outcome, @Detail, @PreviousHash, @Hash)
-                """, old);
-        }
+        var old = await InsertVersionOneEntryAsync(connections, statusCode: null);
 
         using var log = new AuditLog(connections, new FakeTimeProvider(Start.AddMinutes(1)));
         var next = await log.AppendAsync(Read("HV-0002") with { StatusCode = 200, Authentication = "api-key" });
@@ -204,16 +194,7 @@ public abstract class AuditLogTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        var old = AuditLog.Seal(Read("HV-0001"), 1, Start, AuditLog.GenesisHash) with { HashVersion = 1 };
-        old = old with { Hash = AuditLog.ComputeHash(old) };
-        await using (var connection = await connections.OpenAsync())
-        {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO audit_log (sequence, occurred_at, subject, organisation_id, role, action, endpoint, contract_id, participant_pseudonym, purpose, outcome, detail, previous_hash, hash, status_code)
-                VALUES (@Sequence, @OccurredAt, @Subject, @OrganisationId, @Role, @Action, @Endpoint, @ContractId, @ParticipantPseudonym, @Purpose, @Outcome, @Detail, @PreviousHash, @Hash, 200)
-                """, old);
-        }
+        await InsertVersionOneEntryAsync(connections, statusCode: 200);
 
         using var log = new AuditLog(connections, new FakeTimeProvider(Start));
         var verification = await log.VerifyAsync();
@@ -242,6 +223,24 @@ public abstract class AuditLogTests<TDatabase> : StoreTests<TDatabase>
         Assert.Equal(["HV-0001", "HV-0003"], seenByAuditor.Select(e => e.ParticipantPseudonym));
         Assert.Empty(seenByOtherOrganisation);
         Assert.Equal(4, seenByAdmin.Count);
+    }
+
+    /// <summary>
+    /// Entry 1 as the log wrote it before migration 0008 (hash version 1, the columns 0008 added left null), or with a
+    /// status code slipped in afterwards when <paramref name="statusCode"/> is given.
+    /// </summary>
+    private static async Task<AuditRecord> InsertVersionOneEntryAsync(DbConnectionFactory connections, int? statusCode)
+    {
+        var old = AuditLog.Seal(Read("HV-0001"), 1, Start, AuditLog.GenesisHash) with { HashVersion = 1 };
+        old = old with { Hash = AuditLog.ComputeHash(old) };
+        await using var connection = await connections.OpenAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO audit_log (sequence, occurred_at, subject, organisation_id, role, action, endpoint, contract_id, participant_pseudonym, purpose, outcome, detail, previous_hash, hash, status_code)
+            VALUES (@Sequence, @OccurredAt, @Subject, @OrganisationId, @Role, @Action, @Endpoint, @ContractId, @ParticipantPseudonym, @Purpose, @Outcome, @Detail, @PreviousHash, @Hash, @StatusCode)
+            """,
+            old with { StatusCode = statusCode });
+        return old;
     }
 
     private static Task<int> DropAppendOnlyGuardAsync(DbConnection connection) => Provider switch

@@ -139,6 +139,20 @@ public sealed class ApiAuditTests(ServerFactory server) : IClassFixture<ServerFa
     }
 
     [Fact]
+    public async Task OpenApiDocument_DeclaresThePurposeHeader_OnParticipantDataReadsOnly()
+    {
+        using var client = server.CreateClient();
+
+        var paths = (await client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json")).GetProperty("paths");
+
+        static bool TakesPurpose(JsonElement operation) =>
+            operation.TryGetProperty("parameters", out var parameters) && parameters.EnumerateArray().Any(p => p.GetProperty("name").GetString() == "X-Purpose");
+        Assert.True(TakesPurpose(paths.GetProperty("/api/contracts/{contractId}/participants/{participantId}").GetProperty("get")));
+        Assert.True(TakesPurpose(paths.GetProperty("/api/decisions/{decisionId}").GetProperty("get")));
+        Assert.False(TakesPurpose(paths.GetProperty("/api/templates").GetProperty("get")));
+    }
+
+    [Fact]
     public async Task Requests_KeepTheChainIntact_AndNoEntryHoldsASecret()
     {
         await using var scenario = await ContractScenario.CreateAsync(server);

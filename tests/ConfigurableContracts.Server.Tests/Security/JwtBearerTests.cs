@@ -26,11 +26,7 @@ public sealed class JwtBearerTests(JwtServer jwt) : IClassFixture<JwtServer>
     [Fact]
     public async Task ExpiredToken_IsUnauthorized()
     {
-        using var organisation = await jwt.Server.CallerAsync(Roles.Auditor, "kommun");
-        var token = jwt.Token(JwtServer.Claims("anna", organisation.OrganisationId, "Kommun.Revisor"), validFor: TimeSpan.FromMinutes(5), issuedAt: jwt.Time.GetUtcNow().AddMinutes(-7));
-        using var client = jwt.ClientWithToken(token);
-
-        using var response = await client.GetAsync("/api/me");
+        using var response = await MeAsync(claims => jwt.Token(claims, validFor: TimeSpan.FromMinutes(5), issuedAt: jwt.Time.GetUtcNow().AddMinutes(-7)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -39,11 +35,7 @@ public sealed class JwtBearerTests(JwtServer jwt) : IClassFixture<JwtServer>
     [Fact]
     public async Task TokenWithinTheClockSkew_IsStillAccepted()
     {
-        using var organisation = await jwt.Server.CallerAsync(Roles.Auditor, "kommun");
-        var token = jwt.Token(JwtServer.Claims("anna", organisation.OrganisationId, "Kommun.Revisor"), validFor: TimeSpan.FromMinutes(5), issuedAt: jwt.Time.GetUtcNow().AddMinutes(-5.5));
-        using var client = jwt.ClientWithToken(token);
-
-        using var response = await client.GetAsync("/api/me");
+        using var response = await MeAsync(claims => jwt.Token(claims, validFor: TimeSpan.FromMinutes(5), issuedAt: jwt.Time.GetUtcNow().AddMinutes(-5.5)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -51,10 +43,7 @@ public sealed class JwtBearerTests(JwtServer jwt) : IClassFixture<JwtServer>
     [Fact]
     public async Task TokenForAnotherAudience_IsUnauthorized()
     {
-        using var organisation = await jwt.Server.CallerAsync(Roles.Auditor, "kommun");
-        using var client = jwt.ClientWithToken(jwt.Token(JwtServer.Claims("anna", organisation.OrganisationId, "Kommun.Revisor"), audience: "some-other-api"));
-
-        using var response = await client.GetAsync("/api/me");
+        using var response = await MeAsync(claims => jwt.Token(claims, audience: "some-other-api"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -62,11 +51,9 @@ public sealed class JwtBearerTests(JwtServer jwt) : IClassFixture<JwtServer>
     [Fact]
     public async Task TokenSignedWithAnotherKey_IsUnauthorized_EvenUnderTheSameKeyId()
     {
-        using var organisation = await jwt.Server.CallerAsync(Roles.Auditor, "kommun");
         using var forger = RSA.Create(2048);
-        using var client = jwt.ClientWithToken(jwt.Token(JwtServer.Claims("anna", organisation.OrganisationId, "Kommun.Revisor"), signWith: forger));
 
-        using var response = await client.GetAsync("/api/me");
+        using var response = await MeAsync(claims => jwt.Token(claims, signWith: forger));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -133,6 +120,14 @@ public sealed class JwtBearerTests(JwtServer jwt) : IClassFixture<JwtServer>
         Assert.Contains("HV-A001", listed, StringComparison.Ordinal);
         Assert.DoesNotContain("HV-B001", listed, StringComparison.Ordinal);
         Assert.DoesNotContain(theirs, listed, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>GET /api/me</c> with a token made by <paramref name="sign"/> from an auditor's claims at a fresh organisation.</summary>
+    private async Task<HttpResponseMessage> MeAsync(Func<Dictionary<string, object>, string> sign)
+    {
+        using var organisation = await jwt.Server.CallerAsync(Roles.Auditor, "kommun");
+        using var client = jwt.ClientWithToken(sign(JwtServer.Claims("anna", organisation.OrganisationId, "Kommun.Revisor")));
+        return await client.GetAsync("/api/me");
     }
 }
 
