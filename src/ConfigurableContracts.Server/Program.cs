@@ -1,4 +1,5 @@
 using ConfigurableContracts.Server.ApiDocs;
+using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Data;
 using ConfigurableContracts.Server.Errors;
@@ -21,8 +22,11 @@ var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
 // Storage: SQLite by default, PostgreSQL or SQL Server by configuration; migrations run before listening.
 builder.AddData();
 
-// Never open: every request carries an API key (organisation + role); the first start makes an admin key.
+// Never open: every request carries an API key or a bearer token (organisation + role); the first start makes an admin key.
 builder.AddSecurity();
+
+// Tamper-evident audit of API access: writes, reads of participant data, refusals; GET /api/audit.
+builder.AddAudit();
 
 // Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
 builder.AddTemplates();
@@ -45,6 +49,7 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapApiDocs();
 app.MapHealth();
+app.UseAudit();
 app.UseSecurity();
 
 // Organisations and their API keys (admin); templates.

@@ -3,7 +3,9 @@ using ConfigurableContracts.Server.Organisations;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ConfigurableContracts.Server.Tests;
@@ -19,14 +21,16 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
 
     private readonly string _databaseFile = Path.Combine(Path.GetTempPath(), $"cc_server_{Guid.NewGuid():N}.db");
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
     public ServerFactory()
         : this(new Dictionary<string, string?>())
     {
     }
 
-    private ServerFactory(IDictionary<string, string?> settings)
+    private ServerFactory(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         BootstrapKeyFile = Path.Combine(Path.GetTempPath(), $"cc_bootstrap_{Guid.NewGuid():N}", "admin.key");
         var templates = Path.Combine(AppContext.BaseDirectory, "TestTemplates");
         _settings = new Dictionary<string, string?>(settings)
@@ -61,6 +65,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
 
     /// <summary>A server with extra settings; xUnit fixtures need the single parameterless constructor.</summary>
     public static ServerFactory WithSettings(IDictionary<string, string?> settings) => new(settings);
+
+    /// <summary>A server with extra settings and services replaced after the app's own (a fake clock, say).</summary>
+    public static ServerFactory WithSettings(IDictionary<string, string?> settings, Action<IServiceCollection> services) => new(settings, services);
 
     /// <summary>A client that sends <paramref name="apiKey"/> on every request.</summary>
     public HttpClient ClientWithKey(string apiKey)
@@ -101,6 +108,10 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.AddProvider(new RecordingLoggerProvider(LogMessages)));
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
     }
 
     protected override void Dispose(bool disposing)

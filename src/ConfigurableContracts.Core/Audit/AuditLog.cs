@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Security;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Audit;
@@ -10,7 +11,16 @@ namespace ConfigurableContracts.Core.Audit;
 /// <summary>What happened, by whom, to which data, for which purpose — before it is sealed into the chain.</summary>
 /// <param name="Subject">Who acted: an API key id, a token subject, or <c>system:scheduler</c>.</param>
 /// <param name="Action">A stable verb such as <c>participants.read</c> or <c>measurements.create</c>.</param>
-/// <param name="Outcome">The answer given, e.g. <c>200</c>, <c>403</c>, <c>removed</c>.</param>
+/// <param name="Outcome">The answer given: <c>allowed</c>, <c>denied</c>, <c>not-found</c>, <c>invalid</c>, or a word such as <c>removed</c>.</param>
+/// <param name="ParticipantPseudonym">The one participant the request names, if it names one.</param>
+/// <param name="Authentication">How the subject signed in: <c>api-key</c>, <c>jwt</c>; null for anonymous requests and the system.</param>
+/// <param name="StatusCode">The HTTP status answered, for requests.</param>
+/// <param name="Resource">Other ids the request named (<c>decisionId=…</c>), so a probe with a guessed id is visible as such.</param>
+/// <param name="RequestId">The request's trace id, the same the server logs and error answers carry.</param>
+/// <param name="Pseudonyms">
+/// The participants a request concerns when it concerns many (a bulk upload): stored one row each beside the entry,
+/// covered by its hash, so one entry per request says what one entry per line would.
+/// </param>
 public sealed record AuditEntry(
     string Subject,
     string? OrganisationId,
@@ -21,7 +31,12 @@ public sealed record AuditEntry(
     string? ParticipantPseudonym,
     string? Purpose,
     string Outcome,
-    string? Detail = null);
+    string? Detail = null,
+    string? Authentication = null,
+    int? StatusCode = null,
+    string? Resource = null,
+    string? RequestId = null,
+    IReadOnlyCollection<string>? Pseudonyms = null);
 
 /// <summary>A stored audit entry with its place in the hash chain.</summary>
 public sealed record AuditRecord
@@ -50,6 +65,20 @@ public sealed record AuditRecord
 
     public string? Detail { get; init; }
 
+    public string? Authentication { get; init; }
+
+    public int? StatusCode { get; init; }
+
+    public string? Resource { get; init; }
+
+    public string? RequestId { get; init; }
+
+    /// <summary>The participants of a many-participant entry, in ordinal order; empty otherwise.</summary>
+    public IReadOnlyList<string> Pseudonyms { get; init; } = [];
+
+    /// <summary>Which hash formula sealed the entry: 1 before migration 0008, 2 since (it covers the fields added then).</summary>
+    public int HashVersion { get; init; } = AuditLog.CurrentHashVersion;
+
     public required string PreviousHash { get; init; }
 
     public required string Hash { get; init; }
@@ -61,7 +90,7 @@ public sealed record AuditVerification(long EntriesChecked, long? FirstBrokenSeq
     public bool IsIntact => FirstBrokenSequence is null;
 }
 
-/// <summary>Filters for reading the audit log; every one is optional.</summary>
+/// <summary>Filters for reading the audit log; every one is optional. A participant matches the entries that name it and the bulk entries that concern it.</summary>
 public sealed record AuditQuery(string? ParticipantPseudonym = null, string? OrganisationId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, long AfterSequence = 0, int Limit = 100);
 
 /// <summary>
@@ -69,41 +98,40 @@ public sealed record AuditQuery(string? ParticipantPseudonym = null, string? Org
 /// hash, so an edited, deleted or inserted row breaks the chain from that entry on, and
 /// <see cref="VerifyAsync"/> names it.
 /// </summary>
-public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
+public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time) : IDisposable
 {
     /// <summary>The previous hash of the first entry.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    /// <summary>The hash formula new entries are sealed with.</summary>
+    public const int CurrentHashVersion = 2;
+
     private const int MaxAppendAttempts = 50;
+
+    // One pseudonym parameter per row plus the sequence: far below SQL Server's 2 100 parameters per command.
+    private const int PseudonymsPerInsert = 500;
 
     private const string Columns =
         "sequence AS Sequence, occurred_at AS OccurredAt, subject AS Subject, organisation_id AS OrganisationId, role AS Role, action AS Action, " +
         "endpoint AS Endpoint, contract_id AS ContractId, participant_pseudonym AS ParticipantPseudonym, purpose AS Purpose, outcome AS Outcome, " +
-        "detail AS Detail, previous_hash AS PreviousHash, hash AS Hash";
+        "detail AS Detail, authentication AS Authentication, status_code AS StatusCode, resource AS Resource, request_id AS RequestId, " +
+        "hash_version AS HashVersion, previous_hash AS PreviousHash, hash AS Hash";
+
+    // Appenders in this process wait their turn instead of racing for the next sequence number and retrying;
+    // the retry below remains for other server instances on the same database.
+    private readonly SemaphoreSlim _appendTurn = new(1, 1);
 
     public async Task<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 1; ; attempt++)
+        await _appendTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var last = await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(
-                "SELECT sequence AS Sequence, hash AS Hash FROM audit_log WHERE sequence = (SELECT MAX(sequence) FROM audit_log)").ConfigureAwait(false);
-            var record = Seal(entry, (last?.Sequence ?? 0) + 1, Truncate(time.GetUtcNow()), last?.Hash ?? GenesisHash);
-            try
-            {
-                await connection.ExecuteAsync(
-                    """
-                    INSERT INTO audit_log (sequence, occurred_at, subject, organisation_id, role, action, endpoint, contract_id, participant_pseudonym, purpose, outcome, detail, previous_hash, hash)
-                    VALUES (@Sequence, @OccurredAt, @Subject, @OrganisationId, @Role, @Action, @Endpoint, @ContractId, @ParticipantPseudonym, @Purpose, @Outcome, @Detail, @PreviousHash, @Hash)
-                    """, record).ConfigureAwait(false);
-                return record;
-            }
-            catch (DbException exception) when (DbErrors.IsUniqueViolation(exception) && attempt < MaxAppendAttempts)
-            {
-                // Another writer took this sequence number; chain onto its entry instead.
-                await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellationToken).ConfigureAwait(false);
-            }
+            return await AppendInTurnAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _appendTurn.Release();
         }
     }
 
@@ -111,13 +139,18 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // A second connection reads the pseudonyms alongside: the first one is busy streaming the entries.
+        await using var pseudonymConnection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var previousHash = GenesisHash;
         long expectedSequence = 1;
         long checkedCount = 0;
+        var highestVersion = 1;
         var rows = connection.QueryUnbufferedAsync<AuditRecord>($"SELECT {Columns} FROM audit_log ORDER BY sequence");
-        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await using var pseudonyms = new PseudonymCursor(pseudonymConnection);
+        await foreach (var stored in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             checkedCount++;
+            var row = stored with { Pseudonyms = await pseudonyms.ForAsync(stored.Sequence, cancellationToken).ConfigureAwait(false) };
             if (row.Sequence != expectedSequence)
             {
                 return new AuditVerification(checkedCount, row.Sequence, $"entry {expectedSequence} is missing");
@@ -128,56 +161,51 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
                 return new AuditVerification(checkedCount, row.Sequence, "its previous hash does not match the entry before it");
             }
 
+            if (row.HashVersion < highestVersion || row.HashVersion > CurrentHashVersion)
+            {
+                return new AuditVerification(checkedCount, row.Sequence, $"its hash version {row.HashVersion} does not follow version {highestVersion} before it");
+            }
+
+            if (row.HashVersion == 1 && HasVersionTwoFields(row))
+            {
+                // Version 1 hashes do not cover these fields, so a value in them was put there afterwards.
+                return new AuditVerification(checkedCount, row.Sequence, "it is sealed with hash version 1 but carries fields only version 2 covers");
+            }
+
             if (!string.Equals(row.Hash, ComputeHash(row), StringComparison.Ordinal))
             {
                 return new AuditVerification(checkedCount, row.Sequence, "its content does not match its hash");
             }
 
+            highestVersion = row.HashVersion;
             previousHash = row.Hash;
             expectedSequence++;
+        }
+
+        if (await pseudonyms.OrphanAsync(cancellationToken).ConfigureAwait(false) is { } orphan)
+        {
+            return new AuditVerification(checkedCount, orphan, $"pseudonyms are recorded for entry {orphan}, which is not in the log");
         }
 
         return new AuditVerification(checkedCount, null, null);
     }
 
-    public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    /// <summary>Every entry matching the filters, unscoped: for the CLI and for code acting as the platform.</summary>
+    public Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default) =>
+        QueryAsync(query, scopeOrganisationId: null, cancellationToken);
+
+    /// <summary>
+    /// The entries a caller may read, in SQL: an admin every entry; anyone else the entries about contracts its
+    /// organisation commissions, and its own organisation's entries that name no contract. An entry about a
+    /// contract never reaches an organisation that does not commission it, even one whose member made the request.
+    /// </summary>
+    public Task<IReadOnlyList<AuditRecord>> QueryAsync(Caller caller, AuditQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // Only the filters given become SQL: PostgreSQL cannot type a parameter that is only ever compared with NULL.
-        var filters = new List<string> { "sequence > @AfterSequence" };
-        if (query.ParticipantPseudonym is not null)
-        {
-            filters.Add("participant_pseudonym = @ParticipantPseudonym");
-        }
-
-        if (query.OrganisationId is not null)
-        {
-            filters.Add("organisation_id = @OrganisationId");
-        }
-
-        if (query.From is not null)
-        {
-            filters.Add("occurred_at >= @From");
-        }
-
-        if (query.To is not null)
-        {
-            filters.Add("occurred_at < @To");
-        }
-
-        var sql = $"SELECT {Columns} FROM audit_log WHERE {string.Join(" AND ", filters)} ORDER BY sequence {connections.Dialect.Page("@Limit", "0")}";
-        var rows = await connection.QueryAsync<AuditRecord>(new CommandDefinition(sql, new
-        {
-            query.AfterSequence,
-            query.ParticipantPseudonym,
-            query.OrganisationId,
-            query.From,
-            query.To,
-            Limit = Math.Clamp(query.Limit, 1, 10_000),
-        }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.AsList();
+        ArgumentNullException.ThrowIfNull(caller);
+        return QueryAsync(query, caller.Role == Roles.Admin ? null : caller.OrganisationId, cancellationToken);
     }
+
+    public void Dispose() => _appendTurn.Dispose();
 
     internal static AuditRecord Seal(AuditEntry entry, long sequence, DateTimeOffset occurredAt, string previousHash)
     {
@@ -195,6 +223,12 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
             Purpose = entry.Purpose,
             Outcome = entry.Outcome,
             Detail = entry.Detail,
+            Authentication = entry.Authentication,
+            StatusCode = entry.StatusCode,
+            Resource = entry.Resource,
+            RequestId = entry.RequestId,
+            Pseudonyms = entry.Pseudonyms is null ? [] : entry.Pseudonyms.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            HashVersion = CurrentHashVersion,
             PreviousHash = previousHash,
             Hash = "",
         };
@@ -203,21 +237,192 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
 
     /// <summary>
     /// SHA-256 over the fields joined with a separator no field contains, nulls marked distinctly from empty
-    /// strings, and the instant at microsecond precision (the finest every supported database keeps).
+    /// strings, and the instant at microsecond precision (the finest every supported database keeps). Version 2
+    /// appends its version, the fields of migration 0008 and the pseudonyms (sorted, so their storage order cannot matter).
     /// </summary>
     internal static string ComputeHash(AuditRecord record)
     {
-        var fields = new[]
+        var fields = new List<string?>
         {
             record.Sequence.ToString(CultureInfo.InvariantCulture),
             Truncate(record.OccurredAt).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
             record.Subject, record.OrganisationId, record.Role, record.Action, record.Endpoint, record.ContractId,
             record.ParticipantPseudonym, record.Purpose, record.Outcome, record.Detail, record.PreviousHash,
         };
+        if (record.HashVersion >= 2)
+        {
+            fields.AddRange(
+            [
+                record.HashVersion.ToString(CultureInfo.InvariantCulture), record.Authentication,
+                record.StatusCode?.ToString(CultureInfo.InvariantCulture), record.Resource, record.RequestId,
+                string.Join('\u001E', record.Pseudonyms.Order(StringComparer.Ordinal)),
+            ]);
+        }
+
         var text = string.Join('\u001F', fields.Select(f => f ?? "\u0000"));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
+    private static bool HasVersionTwoFields(AuditRecord row) =>
+        row.Authentication is not null || row.StatusCode is not null || row.Resource is not null || row.RequestId is not null || row.Pseudonyms.Count > 0;
+
+    private async Task<AuditRecord> AppendInTurnAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var last = await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(
+                "SELECT sequence AS Sequence, hash AS Hash FROM audit_log WHERE sequence = (SELECT MAX(sequence) FROM audit_log)").ConfigureAwait(false);
+            var record = Seal(entry, (last?.Sequence ?? 0) + 1, Truncate(time.GetUtcNow()), last?.Hash ?? GenesisHash);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO audit_log (sequence, occurred_at, subject, organisation_id, role, action, endpoint, contract_id, participant_pseudonym, purpose, outcome, detail,
+                                           authentication, status_code, resource, request_id, hash_version, previous_hash, hash)
+                    VALUES (@Sequence, @OccurredAt, @Subject, @OrganisationId, @Role, @Action, @Endpoint, @ContractId, @ParticipantPseudonym, @Purpose, @Outcome, @Detail,
+                            @Authentication, @StatusCode, @Resource, @RequestId, @HashVersion, @PreviousHash, @Hash)
+                    """, record, transaction).ConfigureAwait(false);
+                await InsertPseudonymsAsync(connection, transaction, record).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return record;
+            }
+            catch (DbException exception) when (DbErrors.IsUniqueViolation(exception) && attempt < MaxAppendAttempts)
+            {
+                // Another server instance took this sequence number; chain onto its entry instead.
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task InsertPseudonymsAsync(DbConnection connection, DbTransaction transaction, AuditRecord record)
+    {
+        foreach (var chunk in record.Pseudonyms.Chunk(PseudonymsPerInsert))
+        {
+            var parameters = new DynamicParameters(new { record.Sequence });
+            var rows = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                parameters.Add($"p{i}", chunk[i]);
+                rows.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@Sequence, @p{i})");
+            }
+
+            await connection.ExecuteAsync($"INSERT INTO audit_log_participants (sequence, pseudonym) VALUES {rows}", parameters, transaction).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, string? scopeOrganisationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Only the filters given become SQL: PostgreSQL cannot type a parameter that is only ever compared with NULL.
+        var filters = new List<string> { "a.sequence > @AfterSequence" };
+        if (scopeOrganisationId is not null)
+        {
+            filters.Add(
+                "(a.contract_id IN (SELECT c.id FROM contracts c WHERE c.commissioner_id = @ScopeOrganisationId) " +
+                "OR (a.contract_id IS NULL AND a.organisation_id = @ScopeOrganisationId))");
+        }
+
+        if (query.ParticipantPseudonym is not null)
+        {
+            filters.Add(
+                "(a.participant_pseudonym = @ParticipantPseudonym " +
+                "OR a.sequence IN (SELECT p.sequence FROM audit_log_participants p WHERE p.pseudonym = @ParticipantPseudonym))");
+        }
+
+        if (query.OrganisationId is not null)
+        {
+            filters.Add("a.organisation_id = @OrganisationId");
+        }
+
+        if (query.From is not null)
+        {
+            filters.Add("a.occurred_at >= @From");
+        }
+
+        if (query.To is not null)
+        {
+            filters.Add("a.occurred_at < @To");
+        }
+
+        var columns = string.Join(", ", Columns.Split(", ").Select(c => "a." + c));
+        var sql = $"SELECT {columns} FROM audit_log a WHERE {string.Join(" AND ", filters)} ORDER BY a.sequence {connections.Dialect.Page("@Limit", "0")}";
+        var rows = (await connection.QueryAsync<AuditRecord>(new CommandDefinition(sql, new
+        {
+            query.AfterSequence,
+            ScopeOrganisationId = scopeOrganisationId,
+            query.ParticipantPseudonym,
+            query.OrganisationId,
+            query.From,
+            query.To,
+            Limit = Math.Clamp(query.Limit, 1, 10_000),
+        }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+        if (rows.Count == 0)
+        {
+            return rows;
+        }
+
+        var pseudonyms = (await connection.QueryAsync<(long Sequence, string Pseudonym)>(new CommandDefinition(
+            "SELECT sequence AS Sequence, pseudonym AS Pseudonym FROM audit_log_participants WHERE sequence >= @First AND sequence <= @Last ORDER BY sequence, pseudonym",
+            new { First = rows[0].Sequence, Last = rows[^1].Sequence },
+            cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .GroupBy(p => p.Sequence)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(p => p.Pseudonym).ToList());
+        return rows.Select(r => pseudonyms.TryGetValue(r.Sequence, out var list) ? r with { Pseudonyms = list } : r).ToList();
+    }
+
     private static DateTimeOffset Truncate(DateTimeOffset instant) =>
         new(instant.UtcTicks - (instant.UtcTicks % 10), TimeSpan.Zero);
+
+    /// <summary>Walks <c>audit_log_participants</c> in sequence order beside the entries being verified.</summary>
+    private sealed class PseudonymCursor(DbConnection connection) : IAsyncDisposable
+    {
+        private IAsyncEnumerator<(long Sequence, string Pseudonym)>? _rows;
+        private bool _hasCurrent;
+
+        public async Task<IReadOnlyList<string>> ForAsync(long sequence, CancellationToken cancellationToken)
+        {
+            if (_rows is null)
+            {
+                _rows = connection.QueryUnbufferedAsync<(long Sequence, string Pseudonym)>(
+                    "SELECT sequence AS Sequence, pseudonym AS Pseudonym FROM audit_log_participants ORDER BY sequence, pseudonym").GetAsyncEnumerator(cancellationToken);
+                _hasCurrent = await _rows.MoveNextAsync().ConfigureAwait(false);
+            }
+
+            var found = new List<string>();
+            while (_hasCurrent && _rows.Current.Sequence <= sequence)
+            {
+                if (_rows.Current.Sequence == sequence)
+                {
+                    found.Add(_rows.Current.Pseudonym);
+                }
+
+                _hasCurrent = await _rows.MoveNextAsync().ConfigureAwait(false);
+            }
+
+            return found;
+        }
+
+        /// <summary>A pseudonym row left over after the last entry: its entry was removed.</summary>
+        public async Task<long?> OrphanAsync(CancellationToken cancellationToken)
+        {
+            if (_rows is null)
+            {
+                await ForAsync(0, cancellationToken).ConfigureAwait(false);
+            }
+
+            return _hasCurrent ? _rows!.Current.Sequence : null;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_rows is not null)
+            {
+                await _rows.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Measurements;
 using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Intake;
@@ -25,7 +26,7 @@ public static class MeasurementEndpoints
     public static WebApplication MapMeasurements(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/api/contracts/{contractId}").WithTags("Measurements");
+        var group = app.MapGroup("/api/contracts/{contractId}").WithTags("Measurements").AuditReads();
 
         group.MapPost("/participants/{participantId}/measurements", RecordMeasurement).RequireAuthorization(Policies.Provider)
             .WithName(nameof(RecordMeasurement))
@@ -171,6 +172,7 @@ public static class MeasurementEndpoints
         }
 
         var recordings = await measurements.RecordManyAsync(caller, contractId, accepted.Select(a => a.Measurement).ToList(), cancellationToken).ConfigureAwait(false);
+        var pseudonymOf = enrolled.Values.ToDictionary(p => p.Id, p => p.Pseudonym, StringComparer.Ordinal);
         for (var i = 0; i < accepted.Count; i++)
         {
             var line = accepted[i].Line;
@@ -183,7 +185,12 @@ public static class MeasurementEndpoints
             });
         }
 
-        return TypedResults.Ok(result.Build());
+        var built = result.Build();
+        // One audit entry for the upload, naming the participants measured, instead of one entry per line.
+        RequestAudit.Of(request.HttpContext)?.Concerns(
+            accepted.Where((_, i) => recordings[i].Outcome == RecordingOutcome.Recorded).Select(a => pseudonymOf[a.Measurement.ParticipantId]).Distinct(StringComparer.Ordinal),
+            $"lines={lines.Count} accepted={built.Accepted} rejected={built.Rejected}");
+        return TypedResults.Ok(built);
     }
 
     private static DocumentError? Mismatch(MeasurementLine line, Participant participant) =>

@@ -4,6 +4,7 @@ using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
+using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,13 +33,13 @@ public static class OutcomeEndpoints
     public static WebApplication MapOutcomes(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var contracts = app.MapGroup("/api/contracts/{id}").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader);
+        var contracts = app.MapGroup("/api/contracts/{id}").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader).AuditReads();
         contracts.MapGet("/decisions", ListDecisions).WithName(nameof(ListDecisions))
             .WithSummary("A contract's decisions (current ones unless current=false), filtered by participant pseudonym or outcome.");
         contracts.MapGet("/outcomes", GetOutcomeReport).WithName(nameof(GetOutcomeReport))
             .WithSummary("Per outcome and provider: achieved, not achieved, not yet evaluable, errors; overdue follow-ups; cohort share against target.");
 
-        var decisions = app.MapGroup("/api/decisions").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader);
+        var decisions = app.MapGroup("/api/decisions").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader).AuditReads();
         decisions.MapGet("/{decisionId}", GetDecision).WithName(nameof(GetDecision))
             .WithSummary("One decision with its full result tree, bundle hash, engine version and input hash.");
         decisions.MapGet("/{decisionId}/replay", ReplayDecision).WithName(nameof(ReplayDecision))

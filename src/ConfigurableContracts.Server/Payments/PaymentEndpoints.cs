@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.RegularExpressions;
 using ConfigurableContracts.Core.Payments;
+using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +19,7 @@ public static partial class PaymentEndpoints
     public static WebApplication MapPayments(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/api/contracts/{id}/payments").WithTags("Payments");
+        var group = app.MapGroup("/api/contracts/{id}/payments").WithTags("Payments").AuditReads();
         group.MapGet("/", GetPaymentStatement).RequireAuthorization(Policies.ContractReader).WithName(nameof(GetPaymentStatement))
             .WithSummary("What the contract owes for a period (period=YYYY-MM), per provider, with every ledger entry; format=csv for CSV.")
             .Produces<PaymentStatement>(contentType: "application/json")
@@ -96,7 +97,8 @@ public static partial class PaymentEndpoints
         return csv.ToString();
     }
 
-    private static string Quote(string field) =>
+    /// <summary>An RFC 4180 field, with a leading formula character defused so a spreadsheet shows it as text.</summary>
+    internal static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || field.StartsWith('=') || field.StartsWith('+') || field.StartsWith('-') || field.StartsWith('@')
             ? "\"" + (field.StartsWith('=') || field.StartsWith('+') || field.StartsWith('@') ? "'" : "") + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : field;

@@ -4,6 +4,7 @@ using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Measurements;
 using ConfigurableContracts.Server.Outcomes;
@@ -44,8 +45,9 @@ public static class PrivacyEndpoints
         ArgumentNullException.ThrowIfNull(app);
         // The roles are named here rather than as a shared policy: the export is the one read open to exactly
         // the controller's roles, and a provider (a processor) asks its commissioner instead.
+        // Audited by the request audit like every read of participant data; the route names the pseudonym.
         app.MapGet(ExportRoute, ExportParticipant).WithTags("Privacy").WithName(nameof(ExportParticipant))
-            .RequireAuthorization(policy => policy.RequireRole(Roles.Commissioner, Roles.Auditor))
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Commissioner, Roles.Auditor)).AuditReads()
             .WithSummary("Everything stored about one pseudonym, for a data subject request: record, every measurement version, decisions with inputs, ledger entries, audit entries.");
         app.MapGet("/api/retention/due", GetRetentionDue).WithTags("Privacy").WithName(nameof(GetRetentionDue))
             .RequireAuthorization(Policies.Admin)
@@ -54,11 +56,9 @@ public static class PrivacyEndpoints
     }
 
     public static async Task<Results<Ok<ParticipantExportDto>, NotFound>> ExportParticipant(
-        string contractId, string pseudonym, ClaimsPrincipal user, ParticipantExport export, PrivacyAudit audit, TimeProvider time, CancellationToken cancellationToken)
+        string contractId, string pseudonym, ClaimsPrincipal user, ParticipantExport export, TimeProvider time, CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
-        var data = await export.ExportAsync(caller, contractId, pseudonym, cancellationToken);
-        await audit.ExportedAsync(caller, $"GET {ExportRoute}", contractId, pseudonym, data is null ? StatusCodes.Status404NotFound : StatusCodes.Status200OK, cancellationToken);
+        var data = await export.ExportAsync(user.ToCaller(), contractId, pseudonym, cancellationToken);
         return data is null ? TypedResults.NotFound() : TypedResults.Ok(ParticipantExportDto.From(data, time.GetUtcNow()));
     }
 

@@ -33,6 +33,12 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail($"Send exactly one {HeaderName} header.");
         }
 
+        if (Request.Headers.Authorization.Count > 0)
+        {
+            // Two credentials could belong to two organisations; picking one would be a guess.
+            return AuthenticateResult.Fail($"Send either {HeaderName} or an Authorization header, not both.");
+        }
+
         var key = await keys.FindActiveAsync(values[0]!, Context.RequestAborted).ConfigureAwait(false);
         if (key is null)
         {

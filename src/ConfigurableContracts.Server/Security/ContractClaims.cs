@@ -4,7 +4,7 @@ using ConfigurableContracts.Core.Security;
 namespace ConfigurableContracts.Server.Security;
 
 /// <summary>
-/// The claims every authentication scheme (API keys now, JWT bearer later) must produce, named in one place so
+/// The claims every authentication scheme (API keys, JWT bearer tokens) must produce, named in one place so
 /// endpoints read a <see cref="Caller"/> the same way whoever signed the request in.
 /// </summary>
 public static class ContractClaims

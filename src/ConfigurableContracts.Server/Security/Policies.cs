@@ -32,6 +32,9 @@ public static class Policies
     /// <summary>Reads the list of organisations (to name providers in a contract).</summary>
     public const string OrganisationReader = "organisation-reader";
 
+    /// <summary>Reads the audit log: auditors what their organisation commissions, admins all of it.</summary>
+    public const string AuditReader = "audit-reader";
+
     public static void Add(AuthorizationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +46,7 @@ public static class Policies
         options.AddPolicy(EvaluationReader, policy => policy.RequireRole(Roles.Admin, Roles.Commissioner, Roles.Auditor, Roles.Provider));
         options.AddPolicy(PaymentReviewer, policy => policy.RequireRole(Roles.Commissioner, Roles.Auditor));
         options.AddPolicy(OrganisationReader, policy => policy.RequireRole(Roles.Admin, Roles.Commissioner));
+        options.AddPolicy(AuditReader, policy => policy.RequireRole(Roles.Admin, Roles.Auditor));
 
         // The server is never open: an endpoint that names no policy still needs an authenticated caller.
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();

@@ -5,14 +5,19 @@ using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Server.Security;
 
-/// <summary>API key authentication, the role policies, the first-start admin key, and <c>GET /api/me</c>.</summary>
+/// <summary>API key and bearer-token authentication, the role policies, the first-start admin key, and <c>GET /api/me</c>.</summary>
 public static class SecurityExtensions
 {
     public static WebApplicationBuilder AddSecurity(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthentication(CredentialSelector.SchemeName)
+            .AddPolicyScheme(CredentialSelector.SchemeName, "API key or bearer token", CredentialSelector.Configure)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(JwtBearerSetup.SchemeName, _ => { }); // configured by JwtBearerSetup from Authentication:Jwt
+        builder.Services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        builder.Services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>, JwtBearerSetup>();
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<BootstrapOptions>, BootstrapOptionsValidator>();
@@ -27,7 +32,7 @@ public static class SecurityExtensions
         app.UseAuthorization();
         app.MapGet("/api/me", GetCaller)
             .WithName(nameof(GetCaller))
-            .WithSummary("Who the API key in this request belongs to: organisation, role and key id.")
+            .WithSummary("Who the credentials in this request belong to: organisation, role and key id (or token subject).")
             .WithTags("Security");
         return app;
     }

@@ -127,7 +127,7 @@ public sealed class PrivacyEndpointTests(ServerFactory server) : IClassFixture<S
         Assert.Equal(HttpStatusCode.OK, byAuditor.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, byOtherOrganisation.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, byProvider.StatusCode);
-        Assert.Equal(["200", "200", "404"], audit.Where(e => e.Action == PrivacyAudit.ExportAction).Select(e => e.Outcome).ToArray());
+        Assert.Equal([200, 200, 404, 403], audit.Where(e => e.Action == nameof(PrivacyEndpoints.ExportParticipant)).Select(e => e.StatusCode).ToArray());
     }
 
     [Fact]

@@ -1,0 +1,67 @@
+using ConfigurableContracts.Server.Errors;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ConfigurableContracts.Server.Audit;
+
+/// <summary>
+/// <c>X-Purpose</c>: why the caller reads or writes participant data (a follow-up, a payment review), recorded in
+/// the request's audit entry. Optional; a header rather than a query parameter so it stays out of URLs that proxies
+/// and browsers log. At most <see cref="MaxLength"/> characters, no control characters.
+/// </summary>
+public static class PurposeHeader
+{
+    public const string Name = "X-Purpose";
+
+    public const int MaxLength = 200;
+
+    /// <summary>The purpose sent, or null; <paramref name="error"/> says what is wrong with one that cannot be recorded.</summary>
+    internal static string? Read(HttpRequest request, out string? error)
+    {
+        error = null;
+        var values = request.Headers[Name];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var purpose = values.Count == 1 ? values[0]!.Trim() : null;
+        if (purpose is null)
+        {
+            error = $"Send one {Name} header, not {values.Count}.";
+        }
+        else if (purpose.Length is 0 or > MaxLength || purpose.Any(char.IsControl))
+        {
+            error = $"{Name} must be 1 to {MaxLength} characters of text without control characters; it is {purpose.Length} long.";
+        }
+
+        return error is null ? purpose : null;
+    }
+
+    internal static Task RefuseAsync(HttpContext context, string error) =>
+        Problems.Validation([new(Name, error)]).ExecuteAsync(context);
+
+    /// <summary>Declares the header on the operations whose reads are audited, so clients find it in the OpenAPI document.</summary>
+    internal sealed class OperationFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            ArgumentNullException.ThrowIfNull(operation);
+            ArgumentNullException.ThrowIfNull(context);
+            if (!context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<AuditReadsMetadata>().Any())
+            {
+                return;
+            }
+
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = Name,
+                In = ParameterLocation.Header,
+                Required = false,
+                Description = "Why you access this participant data; recorded in the audit log (GET /api/audit).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = MaxLength },
+            });
+        }
+    }
+}
