@@ -217,7 +217,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
                         continue;
                     }
 
-                    batch.Decisions.Add(NewDecision(run, result, workflow.Name, null, provider, null, snapshot, output, existing?.Id));
+                    batch.Decisions.Add(NewDecision(run, result, workflow.Name, null, provider, null, snapshot, output, existing?.Id) with { Sequence = ++run.Sequence });
                 }
             }
         }
@@ -237,6 +237,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     private static bool IsUnchanged(CurrentDecision? existing, InputSnapshot snapshot, string status, string? output) =>
         existing is not null && existing.DataHash == snapshot.DataHash && existing.Status == status && existing.ActionOutput == output;
 
+    /// <summary>A new decision without its sequence number (0), which the caller gives in decision order; thread-safe.</summary>
     private static DecisionRow NewDecision(
         RunContext run, RuleResultTree result, string workflow, string? participantId, string? providerId, string? point,
         InputSnapshot snapshot, string? output, string? supersedes)
@@ -244,7 +245,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         var status = result.Status.ToString();
         var id = InputSnapshot.Hash(string.Join('|', run.ContractId, participantId, providerId, workflow, result.RuleName, point,
             run.Template.BundleHash, snapshot.DataHash, status, output, supersedes));
-        return new DecisionRow(id, ++run.Sequence, run.ContractId, participantId, providerId, workflow, result.RuleName, point, status, output,
+        return new DecisionRow(id, 0, run.ContractId, participantId, providerId, workflow, result.RuleName, point, status, output,
             ResultJson(result), run.Template.BundleHash, EngineVersion, snapshot.InputHash, snapshot.DataHash, run.AsOf, run.RunId, run.Now, supersedes);
     }
 

@@ -63,7 +63,7 @@ internal static class NightlyRunScenario
 
             var again = Stopwatch.StartNew();
             var second = await evaluator.EvaluateAsync("bench-contract", "bench-run-2", new DateOnly(2023, 1, 1), null, CancellationToken.None);
-            Console.WriteLine($"second night on unchanged data: {again.Elapsed.TotalSeconds:F2} s, {second.DecisionsWritten} decisions written, {second.DecisionsUnchanged:N0} unchanged");
+            Console.WriteLine($"second night on unchanged data: {again.Elapsed.TotalSeconds:F2} s, {second.DecisionsWritten} decisions written, {second.DecisionsUnchanged:N0} unchanged, {second.Errors:N0} errors");
             return 0;
         }
         finally
