@@ -35,6 +35,7 @@ public static class DapperTypeHandlers
 
     private static readonly InstantHandler Instants = new();
     private static readonly DateHandler Dates = new();
+    private static readonly MoneyHandler Money = new();
 
     /// <summary>
     /// Binds a value to a hand-made parameter exactly as Dapper would, for commands prepared once and run many
@@ -57,6 +58,13 @@ public static class DapperTypeHandlers
             case int number:
                 parameter.DbType = DbType.Int32;
                 parameter.Value = number;
+                break;
+            case long number:
+                parameter.DbType = DbType.Int64;
+                parameter.Value = number;
+                break;
+            case decimal amount:
+                Money.SetValue(parameter, amount);
                 break;
             default:
                 parameter.Value = value ?? DBNull.Value;

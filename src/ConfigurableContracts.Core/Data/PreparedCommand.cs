@@ -10,6 +10,7 @@ namespace ConfigurableContracts.Core.Data;
 internal sealed class PreparedCommand(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string sql) : IAsyncDisposable
 {
     private readonly DbCommand _command = CreateCommand(connection, transaction, sql);
+    private DbParameter[]? _row;
     private bool _prepared;
 
     /// <summary>Sets a parameter (named as in the SQL, with its <c>@</c>) for the next execution.</summary>
@@ -24,6 +25,37 @@ internal sealed class PreparedCommand(DbConnection connection, DbTransaction tra
         }
 
         DapperTypeHandlers.Bind(_command.Parameters[name], value);
+        return this;
+    }
+
+    /// <summary>
+    /// Sets every parameter by position, in the order of <paramref name="names"/>. The names are looked up on the
+    /// first row only: a bulk write of hundreds of thousands of rows would otherwise spend more time finding
+    /// parameters by name than SQLite spends inserting the row.
+    /// </summary>
+    public PreparedCommand SetRow(IReadOnlyList<string> names, params ReadOnlySpan<object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (_row is null)
+        {
+            _row = new DbParameter[names.Count];
+            for (var i = 0; i < names.Count; i++)
+            {
+                Set(names[i], null);
+                _row[i] = _command.Parameters[names[i]];
+            }
+        }
+
+        if (values.Length != _row.Length)
+        {
+            throw new ArgumentException($"{values.Length} values for {_row.Length} parameters.", nameof(values));
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            DapperTypeHandlers.Bind(_row[i], values[i]);
+        }
+
         return this;
     }
 

@@ -2,8 +2,10 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Templates;
@@ -61,86 +63,121 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         run.Sequence = await EvaluationStore.MaxDecisionSequenceAsync(connection, contractId).ConfigureAwait(false);
 
         var workflows = template.Workflows.Where(w => w.IsParticipantScoped).ToList();
-        var contractValues = workflows.ToDictionary(w => w.Name, w => Convert(parameters.RootElement, w, "contract"));
-        var target = CohortTargetSpec.From(template);
-        var cohort = new List<Dictionary<string, object?>>();
+        var participantRun = new ParticipantRun(
+            run, ledger, workflows, workflows.ToDictionary(w => w.Name, w => Convert(parameters.RootElement, w, "contract")), CohortTargetSpec.From(template), contractText);
         var total = await EvaluationStore.CountParticipantsAsync(connection, contractId).ConfigureAwait(false);
         var started = time.GetTimestamp();
-        var done = 0;
-        var after = "";
-        while (true)
+
+        // Three stages overlap: this connection reads batch n+2 and both cores evaluate it while a second
+        // connection commits batch n. Batches are written in participant order, one transaction each, so a crash
+        // leaves a prefix of whole batches; the retry finds them current and unchanged and writes nothing for them.
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writer = WriteBatchesAsync(store, run, batches.Reader, total, started, progress, stopReading, cancellationToken);
+        ExceptionDispatchInfo? readFailure = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var participants = await store.ParticipantsAfterAsync(connection, contractId, after, BatchSize).ConfigureAwait(false);
-            if (participants.Count == 0)
-            {
-                break;
-            }
-
-            var last = participants[^1].Id;
-            var measurements = LatestByParticipant(await EvaluationStore.MeasurementsAsync(connection, contractId, after, last).ConfigureAwait(false));
-            var current = (await EvaluationStore.CurrentDecisionsAsync(connection, contractId, after, last).ConfigureAwait(false))
-                .ToDictionary(d => (d.ParticipantId!, d.Workflow, d.Outcome));
-            var batch = new Batch();
-            batch.Inputs[contractHash] = contractText;
-            foreach (var participant in participants)
-            {
-                var latest = measurements.GetValueOrDefault(participant.Id) ?? [];
-                var snapshot = InputSnapshot.Create(asOf, writer =>
-                {
-                    writer.WriteString("contractInput", contractHash);
-                    writer.WritePropertyName("participant");
-                    writer.WriteRawValue(participant.Record, skipInputValidation: true);
-                    foreach (var point in template.MeasurementPlan.Points)
-                    {
-                        writer.WritePropertyName(point.Input);
-                        if (latest.TryGetValue(point.Id, out var measurement))
-                        {
-                            writer.WriteRawValue(measurement.Document, skipInputValidation: true);
-                        }
-                        else
-                        {
-                            writer.WriteNullValue();
-                        }
-                    }
-                });
-                batch.Inputs[snapshot.InputHash] = snapshot.Text;
-                var point = template.MeasurementPlan.Points.LastOrDefault(p => latest.ContainsKey(p.Id))?.Id;
-                using var record = JsonDocument.Parse(participant.Record);
-                foreach (var workflow in workflows)
-                {
-                    var inputs = ParticipantInputs(workflow, contractValues[workflow.Name], record.RootElement, latest, template.MeasurementPlan, asOf);
-                    foreach (var result in workflow.Compiled.Evaluate(workflow.Name, inputs))
-                    {
-                        var status = Decide(run, batch, ledger, current, result, workflow.Name, participant, point, snapshot);
-                        if (target is not null && workflow.Name == target.Workflow && result.RuleName == target.Rule)
-                        {
-                            cohort.Add(new Dictionary<string, object?>(StringComparer.Ordinal)
-                            {
-                                ["pseudonym"] = participant.Pseudonym,
-                                ["providerId"] = participant.ProviderId,
-                                ["exitReason"] = record.RootElement.TryGetProperty("exitReason", out var exit) && exit.ValueKind == JsonValueKind.String ? exit.GetString() : null,
-                                [target.MemberStatusProperty] = status,
-                            });
-                        }
-                    }
-                }
-            }
-
-            await WriteAsync(store, connection, run, batch, cancellationToken).ConfigureAwait(false);
-            done += participants.Count;
-            after = last;
-            var seconds = time.GetElapsedTime(started).TotalSeconds;
-            progress?.Report(new EvaluationProgress(done, Math.Max(total, done), seconds > 0 ? done / seconds : 0));
+            await ReadAndDecideAsync(store, connection, participantRun, batches.Writer, stopReading.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The writer still commits the whole batches already decided, so the retry has less to do.
+            readFailure = ExceptionDispatchInfo.Capture(exception);
         }
 
-        await EvaluateCohortAsync(connection, store, run, cohort, parameters.RootElement, contractText, cancellationToken).ConfigureAwait(false);
+        batches.Writer.Complete();
+        // A failed writer stopped the reader: its error, thrown here, is the cause; the reader's cancellation its echo.
+        var done = await writer.ConfigureAwait(false);
+        readFailure?.Throw();
+        await EvaluateCohortAsync(connection, store, run, participantRun.Cohort, parameters.RootElement, contractText, cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
             "Evaluated contract {ContractId} as of {AsOf}: {Participants} participants, {Written} decisions written, {Unchanged} unchanged, {Ledger} ledger entries",
             contractId, asOf, done, run.Written, run.Unchanged, run.LedgerWritten);
         return new EvaluationSummary(done, run.Written, run.Unchanged, run.LedgerWritten,
             run.Statuses.GetValueOrDefault("Achieved"), run.Statuses.GetValueOrDefault("NotAchieved"),
-            run.Statuses.GetValueOrDefault("NotEvaluable"), run.Statuses.GetValueOrDefault("Error"), run.WriteTime);
+            run.Statuses.GetValueOrDefault("NotEvaluable"), run.Statuses.GetValueOrDefault("Error"), run.WriteTime,
+            run.ReadTime, run.EvaluateTime, run.DecideTime);
+    }
+
+    /// <summary>Reads the participants in id order, a batch at a time, evaluates each batch on every core and decides it.</summary>
+    private static async Task ReadAndDecideAsync(
+        EvaluationStore store, System.Data.Common.DbConnection connection, ParticipantRun participantRun, ChannelWriter<Batch> batches, CancellationToken cancellationToken)
+    {
+        var run = participantRun.Run;
+        var after = "";
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var reading = Stopwatch.GetTimestamp();
+            var participants = await store.ParticipantsAfterAsync(connection, run.ContractId, after, BatchSize).ConfigureAwait(false);
+            if (participants.Count == 0)
+            {
+                return;
+            }
+
+            var last = participants[^1].Id;
+            var measurements = LatestByParticipant(await EvaluationStore.MeasurementsAsync(connection, run.ContractId, after, last).ConfigureAwait(false));
+            var current = (await EvaluationStore.CurrentDecisionsAsync(connection, run.ContractId, after, last).ConfigureAwait(false))
+                .ToDictionary(d => (d.ParticipantId!, d.Workflow, d.Outcome));
+            run.ReadTime += Stopwatch.GetElapsedTime(reading);
+
+            // The pure part — snapshot, hashes, rule evaluation, serialisation — runs on all cores; what depends on
+            // order (sequence numbers, the ledger's running caps, the cohort) runs after it, in participant order.
+            var evaluating = Stopwatch.GetTimestamp();
+            var evaluated = new EvaluatedParticipant[participants.Count];
+            Parallel.For(0, participants.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+                evaluated[i] = participantRun.Evaluate(participants[i], measurements.GetValueOrDefault(participants[i].Id), current));
+            run.EvaluateTime += Stopwatch.GetElapsedTime(evaluating);
+
+            var deciding = Stopwatch.GetTimestamp();
+            var batch = new Batch(participants.Count);
+            batch.Inputs[run.ContractHash] = participantRun.ContractText;
+            foreach (var participant in evaluated)
+            {
+                participantRun.Decide(batch, participant);
+            }
+
+            run.DecideTime += Stopwatch.GetElapsedTime(deciding);
+            await batches.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            after = last;
+        }
+    }
+
+    /// <summary>Commits the batches in the order they were decided, on a connection of its own; returns the participants done.</summary>
+    private async Task<int> WriteBatchesAsync(
+        EvaluationStore store, RunContext run, ChannelReader<Batch> batches, int total, long started, IProgress<EvaluationProgress>? progress,
+        CancellationTokenSource stopReading, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        System.Data.Common.DbConnection? connection = null;
+        try
+        {
+            connection = await store.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+            var done = 0;
+            await foreach (var batch in batches.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await WriteAsync(store, connection, run, batch, cancellationToken).ConfigureAwait(false);
+                done += batch.Participants;
+
+                // Reported only once committed: what a progress reader sees done survives a crash.
+                var seconds = time.GetElapsedTime(started).TotalSeconds;
+                progress?.Report(new EvaluationProgress(done, Math.Max(total, done), seconds > 0 ? done / seconds : 0));
+            }
+
+            return done;
+        }
+        catch
+        {
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await store.CloseWriterAsync(connection).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task EvaluateCohortAsync(
@@ -186,7 +223,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
                         continue;
                     }
 
-                    batch.Decisions.Add(NewDecision(run, result, workflow.Name, null, provider, null, snapshot, output, existing?.Id));
+                    batch.Decisions.Add(NewDecision(run, result, workflow.Name, null, provider, null, snapshot, output, existing?.Id) with { Sequence = ++run.Sequence });
                 }
             }
         }
@@ -202,35 +239,11 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         run.Add(batch);
     }
 
-    /// <summary>Records one participant rule result: a new decision (and ledger entries) unless nothing changed.</summary>
-    private static string Decide(
-        RunContext run, Batch batch, LedgerState ledger, Dictionary<(string, string, string), CurrentDecision> current,
-        RuleResultTree result, string workflow, ParticipantRow participant, string? point, InputSnapshot snapshot)
-    {
-        var status = result.Status.ToString();
-        run.Statuses[status] = run.Statuses.GetValueOrDefault(status) + 1;
-        var output = OutputJson(result.ActionOutput);
-        current.TryGetValue((participant.Id, workflow, result.RuleName), out var existing);
-        if (IsUnchanged(existing, snapshot, status, output))
-        {
-            run.Unchanged++;
-            return status;
-        }
-
-        var decision = NewDecision(run, result, workflow, participant.Id, participant.ProviderId, point, snapshot, output, existing?.Id);
-        batch.Decisions.Add(decision);
-        if (ledger.Model.Find(workflow, result.RuleName) is { } payment)
-        {
-            batch.Ledger.AddRange(ledger.Apply(payment, decision.Id, participant.Id, participant.ProviderId, status, result.ActionOutput));
-        }
-
-        return status;
-    }
-
     /// <summary>Same data, same status, same output: the current decision stands and nothing is written.</summary>
     private static bool IsUnchanged(CurrentDecision? existing, InputSnapshot snapshot, string status, string? output) =>
         existing is not null && existing.DataHash == snapshot.DataHash && existing.Status == status && existing.ActionOutput == output;
 
+    /// <summary>A new decision without its sequence number (0), which the caller gives in decision order; thread-safe.</summary>
     private static DecisionRow NewDecision(
         RunContext run, RuleResultTree result, string workflow, string? participantId, string? providerId, string? point,
         InputSnapshot snapshot, string? output, string? supersedes)
@@ -238,12 +251,12 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         var status = result.Status.ToString();
         var id = InputSnapshot.Hash(string.Join('|', run.ContractId, participantId, providerId, workflow, result.RuleName, point,
             run.Template.BundleHash, snapshot.DataHash, status, output, supersedes));
-        return new DecisionRow(id, ++run.Sequence, run.ContractId, participantId, providerId, workflow, result.RuleName, point, status, output,
+        return new DecisionRow(id, 0, run.ContractId, participantId, providerId, workflow, result.RuleName, point, status, output,
             ResultJson(result), run.Template.BundleHash, EngineVersion, snapshot.InputHash, snapshot.DataHash, run.AsOf, run.RunId, run.Now, supersedes);
     }
 
     internal static RuleInputs ParticipantInputs(
-        TemplateWorkflow workflow, object? contract, JsonElement record, IReadOnlyDictionary<string, MeasurementRow> latest, MeasurementPlan plan, DateOnly asOf)
+        TemplateWorkflow workflow, object? contract, JsonElement record, IReadOnlyDictionary<string, JsonDocument> measurements, MeasurementPlan plan, DateOnly asOf)
     {
         var inputs = new RuleInputs().Set("asOf", asOf.ToDateTime(TimeOnly.MinValue)).Set("contract", contract);
         if (workflow.InputTypes.TryGetValue("participant", out var participantType))
@@ -253,9 +266,8 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
 
         foreach (var point in plan.Points)
         {
-            if (workflow.InputTypes.TryGetValue(point.Input, out var type) && latest.TryGetValue(point.Id, out var measurement))
+            if (workflow.InputTypes.TryGetValue(point.Input, out var type) && measurements.TryGetValue(point.Id, out var document))
             {
-                using var document = JsonDocument.Parse(measurement.Document);
                 inputs.Set(point.Input, RuleValues.FromJson(document.RootElement, type));
             }
         }
@@ -314,8 +326,10 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     }
 
     /// <summary>What one write transaction carries.</summary>
-    private sealed class Batch
+    private sealed class Batch(int participants = 0)
     {
+        public int Participants { get; } = participants;
+
         public Dictionary<string, string> Inputs { get; } = new(StringComparer.Ordinal);
 
         public List<DecisionRow> Decisions { get; } = [];
@@ -346,6 +360,12 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
 
         public TimeSpan WriteTime { get; set; }
 
+        public TimeSpan ReadTime { get; set; }
+
+        public TimeSpan EvaluateTime { get; set; }
+
+        public TimeSpan DecideTime { get; set; }
+
         public int LedgerWritten { get; private set; }
 
         public Dictionary<string, int> Statuses { get; } = new(StringComparer.Ordinal);
@@ -354,6 +374,123 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         {
             Written += batch.Decisions.Count;
             LedgerWritten += batch.Ledger.Count;
+        }
+    }
+
+    /// <summary>One participant's snapshot and rule results, computed without touching shared state.</summary>
+    private sealed record EvaluatedParticipant(ParticipantRow Participant, InputSnapshot Snapshot, string? Point, string? ExitReason, EvaluatedOutcome[] Outcomes);
+
+    /// <summary>
+    /// One rule result. <see cref="Decision"/> is null when the current decision stands; otherwise it is the new
+    /// decision, complete but for its sequence number, which only the ordered pass can give.
+    /// </summary>
+    private sealed record EvaluatedOutcome(string Workflow, RuleResultTree Result, string Status, DecisionRow? Decision);
+
+    /// <summary>The participant part of a run: what every participant is evaluated against, and the ordered state.</summary>
+    private sealed class ParticipantRun(
+        RunContext run, LedgerState ledger, List<TemplateWorkflow> workflows, Dictionary<string, object?> contractValues, CohortTargetSpec? target, string contractText)
+    {
+        public RunContext Run => run;
+
+        public string ContractText => contractText;
+
+        public List<Dictionary<string, object?>> Cohort { get; } = [];
+
+        /// <summary>Thread-safe: reads only what the batch read and the run's fixed settings.</summary>
+        public EvaluatedParticipant Evaluate(
+            ParticipantRow participant, Dictionary<string, MeasurementRow>? latest, Dictionary<(string, string, string), CurrentDecision> current)
+        {
+            latest ??= [];
+            var plan = run.Template.MeasurementPlan;
+            var snapshot = InputSnapshot.Create(run.AsOf, writer =>
+            {
+                writer.WriteString("contractInput", run.ContractHash);
+                writer.WritePropertyName("participant");
+                writer.WriteRawValue(participant.Record, skipInputValidation: true);
+                foreach (var point in plan.Points)
+                {
+                    writer.WritePropertyName(point.Input);
+                    if (latest.TryGetValue(point.Id, out var measurement))
+                    {
+                        writer.WriteRawValue(measurement.Document, skipInputValidation: true);
+                    }
+                    else
+                    {
+                        writer.WriteNullValue();
+                    }
+                }
+            });
+            var measurementPoint = plan.Points.LastOrDefault(p => latest.ContainsKey(p.Id))?.Id;
+            using var record = JsonDocument.Parse(participant.Record);
+            var documents = new Dictionary<string, JsonDocument>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var (point, measurement) in latest)
+                {
+                    documents[point] = JsonDocument.Parse(measurement.Document);
+                }
+
+                var outcomes = new List<EvaluatedOutcome>(workflows.Count * 8);
+                foreach (var workflow in workflows)
+                {
+                    var inputs = ParticipantInputs(workflow, contractValues[workflow.Name], record.RootElement, documents, plan, run.AsOf);
+                    foreach (var result in workflow.Compiled.Evaluate(workflow.Name, inputs))
+                    {
+                        var status = result.Status.ToString();
+                        var output = OutputJson(result.ActionOutput);
+                        current.TryGetValue((participant.Id, workflow.Name, result.RuleName), out var existing);
+                        var decision = IsUnchanged(existing, snapshot, status, output)
+                            ? null
+                            : NewDecision(run, result, workflow.Name, participant.Id, participant.ProviderId, measurementPoint, snapshot, output, existing?.Id);
+                        outcomes.Add(new EvaluatedOutcome(workflow.Name, result, status, decision));
+                    }
+                }
+
+                var exit = record.RootElement.TryGetProperty("exitReason", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                return new EvaluatedParticipant(participant, snapshot, measurementPoint, exit, [.. outcomes]);
+            }
+            finally
+            {
+                foreach (var document in documents.Values)
+                {
+                    document.Dispose();
+                }
+            }
+        }
+
+        /// <summary>Not thread-safe: numbers the new decisions, books their ledger entries and adds the cohort member.</summary>
+        public void Decide(Batch batch, EvaluatedParticipant evaluated)
+        {
+            var participant = evaluated.Participant;
+            foreach (var outcome in evaluated.Outcomes)
+            {
+                run.Statuses[outcome.Status] = run.Statuses.GetValueOrDefault(outcome.Status) + 1;
+                if (outcome.Decision is null)
+                {
+                    run.Unchanged++;
+                }
+                else
+                {
+                    var decision = outcome.Decision with { Sequence = ++run.Sequence };
+                    batch.Decisions.Add(decision);
+                    batch.Inputs.TryAdd(evaluated.Snapshot.InputHash, evaluated.Snapshot.Text);
+                    if (ledger.Model.Find(outcome.Workflow, outcome.Result.RuleName) is { } payment)
+                    {
+                        batch.Ledger.AddRange(ledger.Apply(payment, decision.Id, participant.Id, participant.ProviderId, outcome.Status, outcome.Result.ActionOutput));
+                    }
+                }
+
+                if (target is not null && outcome.Workflow == target.Workflow && outcome.Result.RuleName == target.Rule)
+                {
+                    Cohort.Add(new Dictionary<string, object?>(StringComparer.Ordinal)
+                    {
+                        ["pseudonym"] = participant.Pseudonym,
+                        ["providerId"] = participant.ProviderId,
+                        ["exitReason"] = evaluated.ExitReason,
+                        [target.MemberStatusProperty] = outcome.Status,
+                    });
+                }
+            }
         }
     }
 }

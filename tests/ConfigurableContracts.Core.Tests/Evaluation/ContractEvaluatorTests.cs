@@ -1,4 +1,6 @@
+using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Tests.Data;
+using Dapper;
 
 namespace ConfigurableContracts.Core.Tests.Evaluation;
 
@@ -6,6 +8,8 @@ public abstract class ContractEvaluatorTests<TDatabase> : StoreTests<TDatabase>
     where TDatabase : IDatabaseKind, new()
 {
     private static readonly DateOnly June = new(2022, 6, 1);
+
+    private static readonly string[] Rules = ["Improved", "ActivityPayment", "OutcomePayment"];
 
     private static async Task<EvaluationFixture> FixtureAsync(string? caps = null)
     {
@@ -85,6 +89,78 @@ public abstract class ContractEvaluatorTests<TDatabase> : StoreTests<TDatabase>
         var ledger = await fixture.LedgerAsync();
         Assert.Contains(("outcome", "reversal", -2500.50m, -2500.50m, "2022-07", (string?)null), ledger);
         Assert.Equal(1000m, ledger.Sum(e => e.Amount));
+    }
+
+    [StoreFact]
+    public async Task Evaluate_DecidesInParticipantOrder_AcrossBatches_EvenThoughParticipantsAreEvaluatedInParallel()
+    {
+        // Every participant earns 3500; the contract cap runs out in the middle of the second batch.
+        var participants = (2 * ContractEvaluator.BatchSize) + 7;
+        await using var fixture = await FixtureAsync("""{ "perProvider": 100000000, "perContract": 10000000 }""");
+        await fixture.EnrolImprovedAsync(participants);
+
+        var summary = await fixture.EvaluateAsync(June);
+
+        await using var connection = await fixture.Connections.OpenAsync();
+        var decisions = (await connection.QueryAsync<(long Sequence, string? ParticipantId, string Outcome)>(
+            "SELECT sequence, participant_id, outcome FROM decisions ORDER BY sequence")).AsList();
+        var participantDecisions = decisions.Where(d => d.ParticipantId is not null).ToList();
+        Assert.Equal(participants, summary.Participants);
+        Assert.Equal(3 * participants, participantDecisions.Count);
+        Assert.Equal(Enumerable.Range(1, decisions.Count).Select(i => (long)i), decisions.Select(d => d.Sequence));
+        Assert.Equal(
+            Enumerable.Range(0, participants).SelectMany(i => Rules.Select(o => ($"p-HV-{i:D5}", o))),
+            participantDecisions.Select(d => (d.ParticipantId!, d.Outcome)));
+        var paid = (await connection.QueryAsync<(string ParticipantId, decimal Amount)>(
+            "SELECT participant_id, amount FROM ledger_entries ORDER BY sequence")).AsList();
+        Assert.Equal(10_000_000m, paid.Sum(e => e.Amount));
+        // Paid in participant order: 2856 in full (10 000 000 / 3500.50), the next one up to the cap, the rest nothing.
+        var byParticipant = paid.GroupBy(e => e.ParticipantId).Select(g => (Participant: g.Key, Paid: g.Sum(e => e.Amount))).ToList();
+        Assert.Equal(Enumerable.Range(0, participants).Select(i => $"p-HV-{i:D5}"), byParticipant.Select(p => p.Participant));
+        Assert.All(byParticipant.Take(2856), p => Assert.Equal(3500.50m, p.Paid));
+        Assert.Equal(10_000_000m - (2856 * 3500.50m), byParticipant[2856].Paid);
+        Assert.All(byParticipant.Skip(2857), p => Assert.Equal(0m, p.Paid));
+    }
+
+    [StoreFact]
+    public async Task Evaluate_LosesAndDuplicatesNothing_WhenStoppedAfterABatchAndRunAgain()
+    {
+        var participants = (2 * ContractEvaluator.BatchSize) + 7;
+        await using var fixture = await FixtureAsync("""{ "perProvider": 100000000, "perContract": 10000000 }""");
+        await fixture.EnrolImprovedAsync(participants);
+        using var stop = new CancellationTokenSource();
+        var stopped = 0;
+
+        // Stopped as soon as the first batch is committed: what a kill between two transactions leaves behind.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fixture.Evaluator.EvaluateAsync(
+            EvaluationFixture.ContractId, "run-1", June, new Stop(p => { stopped = p.ParticipantsDone; stop.Cancel(); }), stop.Token));
+        var afterStop = await CountsAsync(fixture);
+        var retry = await fixture.EvaluateAsync(June, "run-1");
+
+        Assert.InRange(stopped, ContractEvaluator.BatchSize, participants - 1);
+        Assert.InRange(afterStop.Decisions, 3 * stopped, (3 * participants) - 1);
+        var (decisions, distinctKeys, ledger, ledgerTotal) = await CountsAsync(fixture);
+        Assert.Equal((3 * participants) + 3, decisions); // and the cohort: the contract and each provider
+        Assert.Equal(decisions, distinctKeys);
+        Assert.Equal(decisions - afterStop.Decisions, retry.DecisionsWritten);
+        Assert.Equal(afterStop.Ledger + retry.LedgerEntriesWritten, ledger);
+        Assert.Equal(10_000_000m, ledgerTotal);
+    }
+
+    private static async Task<(int Decisions, int DistinctKeys, int Ledger, decimal LedgerTotal)> CountsAsync(EvaluationFixture fixture)
+    {
+        await using var connection = await fixture.Connections.OpenAsync();
+        var decisions = await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM decisions");
+        var keys = await connection.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT COALESCE(participant_id, ''), COALESCE(provider_id, ''), workflow, outcome FROM decisions) k");
+        var amounts = (await connection.QueryAsync<decimal>("SELECT amount FROM ledger_entries")).AsList();
+        return (decisions, keys, amounts.Count, amounts.Sum());
+    }
+
+    /// <summary>Reports on the writer's thread, as the runner's progress writer does (no posting, no reordering).</summary>
+    private sealed class Stop(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value) => report(value);
     }
 
     [StoreFact]

@@ -108,6 +108,39 @@ internal sealed class EvaluationFixture : IAsyncDisposable
             });
     }
 
+    /// <summary>
+    /// Enrols <paramref name="count"/> participants <c>p-HV-00000</c>… (id order is enrolment order), alternating
+    /// providers, each with a baseline of 20 and a follow-up of 10, in one transaction.
+    /// </summary>
+    public async Task EnrolImprovedAsync(int count)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var people = Enumerable.Range(0, count).Select(i => (Pseudonym: $"HV-{i:D5}", Provider: i % 2 == 0 ? ProviderA : ProviderB)).ToList();
+        await using var connection = await Connections.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
+            VALUES (@id, @ContractId, @provider, @pseudonym, @enrolled, @record, 1, @now, 'test', @now)
+            """,
+            people.Select(p => new
+            {
+                id = $"p-{p.Pseudonym}", ContractId, provider = p.Provider, pseudonym = p.Pseudonym, enrolled = new DateOnly(2022, 1, 10),
+                record = $$"""{"pseudonym":"{{p.Pseudonym}}","providerId":"{{p.Provider}}"}""", now,
+            }), transaction);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO measurements (id, participant_id, contract_id, provider_id, point, version, measured_on, document, recorded_at, recorded_by)
+            VALUES (@id, @participantId, @ContractId, @provider, @point, 1, @measuredOn, @document, @now, 'test')
+            """,
+            people.SelectMany(p => new[] { ("baseline", 20, new DateOnly(2022, 1, 12)), ("followUp", 10, new DateOnly(2022, 4, 12)) }.Select(m => new
+            {
+                id = $"m-{p.Pseudonym}-{m.Item1}", participantId = $"p-{p.Pseudonym}", ContractId, provider = p.Provider, point = m.Item1, measuredOn = m.Item3,
+                document = $$"""{"point":"{{m.Item1}}","score":{{m.Item2}}}""", now,
+            })), transaction);
+        await transaction.CommitAsync();
+    }
+
     public Task<EvaluationSummary> EvaluateAsync(DateOnly asOf, string runId = "run-1", string contractId = ContractId) =>
         Evaluator.EvaluateAsync(contractId, runId, asOf, progress: null, CancellationToken.None);
 
