@@ -55,14 +55,16 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
     }
 
     /// <summary>
-    /// Active runs nobody is working on: queued, or held under a lease that has lapsed. At start-up these are
-    /// the runs an earlier process was asked for or was doing when it stopped.
+    /// Every active run (queued, running or retrying), oldest first: at start-up, the runs an earlier process was
+    /// asked for or was doing when it stopped. That includes runs whose lease has not lapsed yet: a process killed
+    /// and restarted at once finds the lease its previous self renewed moments ago still live, and nothing else
+    /// would ever resume those runs on a single instance. Whoever resumes one waits its lease out before claiming it.
     /// </summary>
-    public async Task<IReadOnlyList<EvaluationRun>> ClaimableAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<EvaluationRun>> UnfinishedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<RunRow>(
-            $"SELECT {Columns} FROM evaluation_runs WHERE {Claimable} ORDER BY created_at", new { now }).ConfigureAwait(false);
+            $"SELECT {Columns} FROM evaluation_runs WHERE status IN ('queued', 'running', 'retrying') ORDER BY created_at").ConfigureAwait(false);
         return rows.Select(r => r.ToRun()).ToList();
     }
 

@@ -5,7 +5,7 @@ namespace ConfigurableContracts.Server.Scheduling;
 
 /// <summary>
 /// At start-up, after migrations: brings Quartz's triggers in step with the active contracts, resumes runs an
-/// earlier process left queued or running (their lease lapsed), and catches up, once, each contract's latest
+/// earlier process left queued or running (each once its lease lapses), and catches up, once, each contract's latest
 /// nightly run if it was missed while no server was up.
 /// </summary>
 internal sealed partial class SchedulingStartup(
@@ -20,9 +20,13 @@ internal sealed partial class SchedulingStartup(
     {
         await schedule.SyncAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        foreach (var orphan in await runs.ClaimableAsync(now, cancellationToken).ConfigureAwait(false))
+
+        // Also runs under a lease that is still live: after a crash and an immediate restart the lease is this
+        // instance's own from before, and on a single instance no one else would resume the run. The runner waits
+        // the lease out, and leaves the run alone if its holder turns out to be alive and keeps renewing it.
+        foreach (var orphan in await runs.UnfinishedAsync(cancellationToken).ConfigureAwait(false))
         {
-            LogResuming(logger, orphan.Id, orphan.ContractId, RunNames.Of(orphan.Status));
+            LogResuming(logger, orphan.Id, orphan.ContractId, RunNames.Of(orphan.Status), orphan.LeaseExpiresAt);
             await schedule.RunNowAsync(new RunRequest(orphan.ContractId, orphan.Trigger, orphan.ScheduledFor, orphan.Id), cancellationToken).ConfigureAwait(false);
         }
 
@@ -44,8 +48,8 @@ internal sealed partial class SchedulingStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(LogLevel.Warning, "Resuming evaluation run {RunId} of contract {ContractId}, left {Status} by an earlier process")]
-    private static partial void LogResuming(ILogger logger, string runId, string contractId, string status);
+    [LoggerMessage(LogLevel.Warning, "Resuming evaluation run {RunId} of contract {ContractId}, left {Status} by an earlier process (lease until {LeaseExpiresAt:O})")]
+    private static partial void LogResuming(ILogger logger, string runId, string contractId, string status, DateTimeOffset? leaseExpiresAt);
 
     [LoggerMessage(LogLevel.Information, "Catching up contract {ContractId}: its nightly run at {FireTime:O} was missed")]
     private static partial void LogCatchingUp(ILogger logger, string contractId, DateTimeOffset fireTime);

@@ -133,6 +133,26 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     }
 
     [StoreFact]
+    public async Task Unfinished_ListsEveryActiveRun_AlsoOneWhoseLeaseIsStillLive()
+    {
+        var (database, connections) = await CreateMigratedAsync();
+        await using var _ = database;
+        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeed.AddContractAsync(connections, "c-2", participants: 0);
+        await ContractSeed.AddContractAsync(connections, "c-3", participants: 0);
+        var store = new EvaluationRunStore(connections);
+        await store.TryInsertAsync(Run("r-live", "c-1", RunStatus.Queued, Now));
+        await store.TryClaimAsync("r-live", "node-killed", Now, Now.AddMinutes(2));
+        await store.TryInsertAsync(Run("r-queued", "c-2", RunStatus.Queued, Now.AddSeconds(1)));
+        await store.TryInsertAsync(Run("r-done", "c-3", RunStatus.Succeeded, Now.AddSeconds(2)));
+
+        var unfinished = await store.UnfinishedAsync();
+
+        Assert.Equal(["r-live", "r-queued"], unfinished.Select(r => r.Id));
+        Assert.Equal(Now.AddMinutes(2), unfinished[0].LeaseExpiresAt);
+    }
+
+    [StoreFact]
     public async Task LastNightly_IgnoresManualRuns()
     {
         var (database, connections) = await CreateMigratedAsync();

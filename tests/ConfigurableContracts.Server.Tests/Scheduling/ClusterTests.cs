@@ -173,7 +173,7 @@ public sealed class PostgreSqlFactAttribute : FactAttribute
     {
         if (string.IsNullOrWhiteSpace(ServerConnectionString))
         {
-            Skip = "The cluster test needs ConnectionStrings__PostgreSql set to a server where databases may be created.";
+            Skip = "This test needs ConnectionStrings__PostgreSql set to a PostgreSQL server where databases may be created.";
         }
     }
 

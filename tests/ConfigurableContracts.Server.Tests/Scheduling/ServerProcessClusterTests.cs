@@ -1,8 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using ConfigurableContracts.Core.Evaluations;
 using Dapper;
 using Npgsql;
@@ -30,8 +26,8 @@ public sealed class ServerProcessClusterTests(ITestOutputHelper output)
         await database.SeedAsync("c-slow", CronAt(secondNight));
         var servers = new Dictionary<string, ServerProcess>
         {
-            ["node-a"] = ServerProcess.Start("node-a", database.ConnectionString),
-            ["node-b"] = ServerProcess.Start("node-b", database.ConnectionString),
+            ["node-a"] = StartNode("node-a", database.ConnectionString),
+            ["node-b"] = StartNode("node-b", database.ConnectionString),
         };
         try
         {
@@ -78,124 +74,17 @@ public sealed class ServerProcessClusterTests(ITestOutputHelper output)
     private static string CronAt(DateTimeOffset instant) =>
         string.Create(CultureInfo.InvariantCulture, $"{instant.Second} {instant.Minute} {instant.Hour} * * ?");
 
-    /// <summary>One server process (the built ConfigurableContracts.Server.dll), configured by environment.</summary>
-    private sealed class ServerProcess : IDisposable
+    /// <summary>A cluster node: a server on the shared PostgreSQL database with short cluster and lease timings.</summary>
+    private static ServerProcess StartNode(string instanceId, string connectionString) => ServerProcess.Start(new Dictionary<string, string>
     {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-        private readonly string _url;
-
-        private ServerProcess(Process process, string url)
-        {
-            _process = process;
-            _url = url;
-        }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static ServerProcess Start(string instanceId, string connectionString)
-        {
-            var url = $"http://127.0.0.1:{FreePort()}";
-            var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "ConfigurableContracts.Server.dll")}\"")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            var settings = new Dictionary<string, string>
-            {
-                ["Database__Provider"] = "PostgreSql",
-                ["Database__ConnectionString"] = connectionString,
-                ["Kestrel__Endpoints__Http__Url"] = url,
-                ["Scheduler__InstanceId"] = instanceId,
-                ["Scheduler__TimeZone"] = "UTC",
-                ["Scheduler__CatchUpOnStart"] = "false",
-                ["Scheduler__ClusterCheckinInterval"] = "00:00:01",
-                ["Scheduler__ClusterCheckinMisfireThreshold"] = "00:00:03",
-                ["Scheduler__ProgressInterval"] = "00:00:01",
-                ["Scheduler__LeaseDuration"] = "00:00:05",
-                ["Templates__HotReload"] = "false",
-                ["Security__Bootstrap__Enabled"] = "false",
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            };
-            foreach (var (key, value) in settings)
-            {
-                start.Environment[key] = value;
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server process.");
-            var server = new ServerProcess(process, url);
-            process.OutputDataReceived += (_, e) => server.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return server;
-        }
-
-        public async Task WaitUntilHealthyAsync(TimeSpan timeout)
-        {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                try
-                {
-                    using var response = await client.GetAsync(new Uri(_url + "/health"));
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.Delay(250);
-            }
-
-            throw new TimeoutException($"Server at {_url} did not become healthy:{Environment.NewLine}{Output}");
-        }
-
-        public void Kill()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-
-        public void Dispose() => _process.Dispose();
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-    }
+        ["Database__Provider"] = "PostgreSql",
+        ["Database__ConnectionString"] = connectionString,
+        ["Scheduler__InstanceId"] = instanceId,
+        ["Scheduler__TimeZone"] = "UTC",
+        ["Scheduler__CatchUpOnStart"] = "false",
+        ["Scheduler__ClusterCheckinInterval"] = "00:00:01",
+        ["Scheduler__ClusterCheckinMisfireThreshold"] = "00:00:03",
+        ["Scheduler__ProgressInterval"] = "00:00:01",
+        ["Scheduler__LeaseDuration"] = "00:00:05",
+    });
 }

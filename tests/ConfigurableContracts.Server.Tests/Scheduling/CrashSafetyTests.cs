@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using ConfigurableContracts.Core.Evaluations;
+using Xunit.Abstractions;
+
+namespace ConfigurableContracts.Server.Tests.Scheduling;
+
+/// <summary>
+/// Crash safety of the nightly run, tested rather than assumed: the real server process is SIGKILLed at seeded
+/// random points of one nightly run over thousands of participants and started again straight away, as a service
+/// manager would, until the run has finished. What it leaves — decisions, ledger entries, input snapshots, the run
+/// record — must equal, row for row, what one uninterrupted run over the same data left in a second database:
+/// nothing lost, nothing written twice, and the run ends succeeded rather than stuck.
+/// </summary>
+/// <remarks>
+/// Both databases evaluate the same night: the contract's cron fired last on 2022-12-31 (see
+/// <see cref="NightlyRunDatabase.Cron"/>), so start-up catch-up runs it as of that date whatever the real clock says.
+/// </remarks>
+public sealed class CrashSafetyTests(ITestOutputHelper output)
+{
+    private const int Participants = 3000;
+    private const int DataSeed = 20211001;
+    private const int TimedKills = 6;
+
+    /// <summary>The seed of the kill points; <c>CRASH_SAFETY_SEED</c> replays or explores another.</summary>
+    private static readonly int KillSeed =
+        int.TryParse(Environment.GetEnvironmentVariable("CRASH_SAFETY_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed : 5;
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120); // generous: only a stuck run waits it out
+
+    [Fact]
+    public Task NightlyRun_KilledAtRandomPoints_EndsWithTheDecisionsAndLedgerOfAnUninterruptedRun_OnSqlite() =>
+        KillRestartAndCompareAsync(NightlyRunDatabase.CreateSqliteAsync);
+
+    [PostgreSqlFact]
+    public Task NightlyRun_KilledAtRandomPoints_EndsWithTheDecisionsAndLedgerOfAnUninterruptedRun_OnPostgreSql() =>
+        KillRestartAndCompareAsync(NightlyRunDatabase.CreatePostgreSqlAsync);
+
+    private async Task KillRestartAndCompareAsync(Func<Task<NightlyRunDatabase>> create)
+    {
+        var clock = Stopwatch.StartNew();
+        var servers = new List<(string Name, ServerProcess Server)>();
+        var passed = false;
+        await using var reference = await create();
+        await using var crashed = await create();
+        try
+        {
+            await reference.SeedAsync(Participants, DataSeed);
+            await crashed.SeedAsync(Participants, DataSeed);
+            output.WriteLine($"{reference.Provider}: seeded {Participants} participants twice in {clock.Elapsed.TotalSeconds:F1} s; kill seed {KillSeed}");
+
+            var referenceRun = await RunUninterruptedAsync(reference, servers);
+            var expected = await reference.RowsAsync();
+            var runTime = referenceRun.FinishedAt!.Value - referenceRun.StartedAt!.Value;
+            output.WriteLine($"reference: {expected.Decisions.Count} decisions, {expected.Ledger.Count} ledger entries, {expected.Inputs.Count} snapshots in {runTime.TotalSeconds:F1} s");
+
+            var kills = await KillUntilDoneAsync(crashed, servers, expected.Decisions.Count(d => d.ParticipantId is not null), runTime);
+            var crashedRun = Assert.Single(await crashed.RunsAsync());
+            var actual = await crashed.RowsAsync();
+            output.WriteLine($"after {kills.Count} kills: {actual.Decisions.Count} decisions, {actual.Ledger.Count} ledger entries, {actual.Inputs.Count} snapshots; test took {clock.Elapsed.TotalSeconds:F1} s");
+
+            // The scenario is worth running only if the run writes both kinds of rows and the caps bite part-way.
+            Assert.Contains(expected.Ledger, l => l.CapNote is not null);
+            Assert.Contains(expected.Ledger, l => l.CapNote is null && l.Amount > 0);
+            Assert.True(kills.Count(k => k.MidRun) >= 5, $"Only {kills.Count(k => k.MidRun)} kills hit the run while it was going.");
+
+            AssertFinished(referenceRun, attempts: 1);
+            AssertFinished(crashedRun, attempts: kills.Count(k => k.MidRun) + 1);
+            AssertSameRows("decision", expected.Decisions, actual.Decisions);
+            AssertSameRows("ledger entry", expected.Ledger, actual.Ledger);
+            AssertSameRows("input snapshot", expected.Inputs, actual.Inputs);
+            AssertKeysHold(actual);
+            passed = true;
+        }
+        finally
+        {
+            foreach (var (name, server) in servers)
+            {
+                server.Dispose();
+                if (!passed)
+                {
+                    output.WriteLine($"---- {name} output ----{Environment.NewLine}{server.Output}");
+                }
+            }
+        }
+    }
+
+    private static async Task<EvaluationRun> RunUninterruptedAsync(NightlyRunDatabase database, List<(string, ServerProcess)> servers)
+    {
+        var server = Start(database, servers, "reference", 0);
+        await server.WaitUntilHealthyAsync(StartTimeout);
+        var run = await WaitForRunAsync(database, server, r => r.Status is RunStatus.Succeeded or RunStatus.Failed, RunTimeout, "finish");
+        server.Kill();
+        return run;
+    }
+
+    /// <summary>
+    /// Starts the server, lets it claim the run, kills it after a seeded random time, and again, then once more the
+    /// moment the last participant batch is committed (while the cohort is evaluated), then lets a last start finish
+    /// the run. A kill's time is a random share of how long the attempt should take, so kills land while a batch is
+    /// evaluated, while it is written, between batches, and while already decided participants are re-read; a kill
+    /// due later than the last participant batch comes right after it instead.
+    /// </summary>
+    private async Task<List<KillPoint>> KillUntilDoneAsync(NightlyRunDatabase database, List<(string, ServerProcess)> servers, int participantDecisions, TimeSpan runTime)
+    {
+        var random = new Random(KillSeed);
+        var shares = Enumerable.Range(0, TimedKills).Select(_ => 0.05 + (0.75 * random.NextDouble())).Append(double.PositiveInfinity).ToList();
+        var kills = new List<KillPoint>();
+        var attempt = 0;
+        DateTimeOffset? leaseAtKill = null;
+        foreach (var share in shares)
+        {
+            var server = Start(database, servers, $"crash {kills.Count + 1}", kills.Count);
+            await server.WaitUntilHealthyAsync(StartTimeout);
+            var live = leaseAtKill > DateTimeOffset.UtcNow;
+            var claimed = await WaitForRunAsync(database, server, r => r.Attempt > attempt || !r.IsActive, RunTimeout, $"resume after kill {kills.Count}");
+            if (!claimed.IsActive)
+            {
+                break;
+            }
+
+            var sinceClaim = Stopwatch.StartNew();
+            attempt = claimed.Attempt;
+            var before = await database.DecisionCountAsync();
+            // Re-reading decided participants costs most of what deciding them did, so an attempt lasts at least half
+            // the reference run plus its share of what is left to write; the kill comes before that.
+            var left = (participantDecisions - before) / (double)participantDecisions;
+            var wait = double.IsInfinity(share) ? RunTimeout : runTime * (share * (0.5 + (0.5 * left)));
+            while (sinceClaim.Elapsed < wait && await database.DecisionCountAsync() < participantDecisions)
+            {
+                await Task.Delay(20);
+            }
+
+            server.Kill();
+            var run = (await database.RunsAsync())[0];
+            leaseAtKill = run.LeaseExpiresAt;
+            var point = new KillPoint(attempt, live, sinceClaim.Elapsed, before, await database.DecisionCountAsync(), run.IsActive);
+            kills.Add(point);
+            output.WriteLine(
+                $"kill {kills.Count}: attempt {point.Attempt} (killed holder's lease still live when this start was up: {live}), {point.AfterClaim.TotalMilliseconds:F0} ms after the claim"
+                + $" (aim: {(double.IsInfinity(share) ? "last participant batch committed" : $"{wait.TotalMilliseconds:F0} ms")}); decisions {point.DecisionsBefore} -> {point.DecisionsAtKill}; run {RunNames.Of(run.Status)}");
+            if (!point.MidRun)
+            {
+                break;
+            }
+        }
+
+        var last = Start(database, servers, "final", kills.Count);
+        await last.WaitUntilHealthyAsync(StartTimeout);
+        await WaitForRunAsync(database, last, r => !r.IsActive, RunTimeout, $"finish after kill {kills.Count}");
+        last.Kill();
+        return kills;
+    }
+
+    /// <summary>
+    /// Starts a server on <paramref name="database"/>. Runs are held under a short lease, which has lapsed by the time
+    /// the next process is up, except by the second start: its lease, like production's two minutes, outlasts a
+    /// restart, so the start after it finds the killed process's lease still live and has to wait it out.
+    /// </summary>
+    private static ServerProcess Start(NightlyRunDatabase database, List<(string, ServerProcess)> servers, string name, int index)
+    {
+        var settings = database.ServerSettings;
+        settings["Scheduler__ProgressInterval"] = "00:00:01";
+        settings["Scheduler__LeaseDuration"] = index == 1 ? "00:00:15" : "00:00:02";
+        settings["Scheduler__RetryBackoff"] = "00:00:01";
+        settings["Scheduler__ClusterCheckinInterval"] = "00:00:01";
+        settings["Scheduler__ClusterCheckinMisfireThreshold"] = "00:00:03";
+        var server = ServerProcess.Start(settings);
+        servers.Add((name, server));
+        return server;
+    }
+
+    /// <summary>The contract's one run once it matches; a run stuck (or never created) fails the test with its state.</summary>
+    private static async Task<EvaluationRun> WaitForRunAsync(NightlyRunDatabase database, ServerProcess server, Func<EvaluationRun, bool> match, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        IReadOnlyList<EvaluationRun> runs = [];
+        while (deadline.Elapsed < timeout && !server.HasExited)
+        {
+            runs = await database.RunsAsync();
+            if (runs.Count == 1 && match(runs[0]))
+            {
+                return runs[0];
+            }
+
+            await Task.Delay(20);
+        }
+
+        var state = string.Join("; ", runs.Select(r =>
+            $"{r.Id} {RunNames.Of(r.Trigger)} {RunNames.Of(r.Status)} attempt {r.Attempt} on {r.InstanceId}, lease until {r.LeaseExpiresAt:O}, {r.ParticipantsDone}/{r.ParticipantsTotal}, error '{r.Error}'"));
+        throw new TimeoutException($"The run did not {what} within {timeout} (server exited: {server.HasExited}); runs: [{state}] at {DateTimeOffset.UtcNow:O}.");
+    }
+
+    private static void AssertFinished(EvaluationRun run, int attempts)
+    {
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(RunTrigger.CatchUp, run.Trigger);
+        Assert.Equal(NightlyRunDatabase.Night, run.ScheduledFor);
+        Assert.Equal(attempts, run.Attempt);
+        Assert.Null(run.LeaseExpiresAt);
+        Assert.Equal(Participants, run.ParticipantsDone);
+        Assert.Null(run.Error);
+    }
+
+    private static void AssertSameRows<T>(string what, List<T> expected, List<T> actual)
+    {
+        var lost = expected.Except(actual).ToList();
+        var added = actual.Except(expected).ToList();
+        var twice = actual.GroupBy(r => r).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(
+            lost.Count == 0 && added.Count == 0 && twice.Count == 0 && expected.Count == actual.Count,
+            $"{what} rows: {expected.Count} expected, {actual.Count} found; {lost.Count} lost, {added.Count} not in the reference, {twice.Count} twice."
+            + $"{Environment.NewLine}lost: {string.Join(Environment.NewLine, lost.Take(3))}"
+            + $"{Environment.NewLine}not in the reference: {string.Join(Environment.NewLine, added.Take(3))}");
+    }
+
+    /// <summary>What no key in the schema enforces but a crash must not break either.</summary>
+    private static void AssertKeysHold(NightlyRunRows rows)
+    {
+        Assert.Empty(rows.Decisions.Where(d => d.SupersededBy is null)
+            .GroupBy(d => (d.ParticipantId, d.ProviderId, d.Workflow, d.Outcome)).Where(g => g.Count() > 1).Select(g => g.Key));
+        Assert.Empty(rows.Decisions.GroupBy(d => d.Sequence).Where(g => g.Count() > 1).Select(g => g.Key));
+        Assert.Empty(rows.Ledger.GroupBy(l => l.Sequence).Where(g => g.Count() > 1).Select(g => g.Key));
+        var corrected = rows.Ledger.Select(l => l.CorrectsEntryId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(rows.Ledger.Where(l => l.EntryType == "charge" && !corrected.Contains(l.Id))
+            .GroupBy(l => (l.ParticipantId, l.Kind)).Where(g => g.Count() > 1).Select(g => g.Key));
+        var decisions = rows.Decisions.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(rows.Ledger, l => !decisions.Contains(l.DecisionId));
+    }
+
+    /// <summary>Where one kill landed: how long after the run was claimed, and how many decisions stood before and at it.</summary>
+    private sealed record KillPoint(int Attempt, bool LeaseLiveAtRestart, TimeSpan AfterClaim, int DecisionsBefore, int DecisionsAtKill, bool MidRun);
+}
