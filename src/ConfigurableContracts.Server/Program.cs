@@ -5,6 +5,7 @@ using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Evaluations;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Limits;
 using ConfigurableContracts.Server.Measurements;
 using ConfigurableContracts.Server.Organisations;
 using ConfigurableContracts.Server.Outcomes;
@@ -22,6 +23,9 @@ builder.AddData();
 
 // Never open: every request carries an API key (organisation + role); the first start makes an admin key.
 builder.AddSecurity();
+
+// Hostile input: body size, JSON depth and duplicate keys, timeouts, a rate limit per organisation.
+builder.AddLimits();
 
 // Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
 builder.AddTemplates();
@@ -42,6 +46,7 @@ app.UseProblemResponses();
 app.MapApiDocs();
 app.MapHealth();
 app.UseSecurity();
+app.UseLimits();
 
 // Organisations and their API keys (admin); templates.
 app.MapOrganisations();

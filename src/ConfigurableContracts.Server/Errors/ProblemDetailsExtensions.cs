@@ -17,7 +17,13 @@ public static class ProblemDetailsExtensions
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions["traceId"] =
                 context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? context.HttpContext.TraceIdentifier;
-            if (context.Exception is not null)
+            if (context.Exception is BadHttpRequestException)
+            {
+                // Kestrel's and the binder's messages can quote the request; the status says what was wrong.
+                context.ProblemDetails.Detail = "The request could not be read as sent.";
+                context.ProblemDetails.Extensions.Remove("exception");
+            }
+            else if (context.Exception is not null)
             {
                 // The developer exception details are deliberately dropped, also in Development.
                 context.ProblemDetails.Detail = "An unexpected error occurred. Quote the traceId when reporting it.";
