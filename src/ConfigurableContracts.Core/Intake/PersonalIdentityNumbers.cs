@@ -42,6 +42,18 @@ public static partial class PersonalIdentityNumbers
     }
 
     /// <summary>
+    /// <paramref name="text"/> with every personal identity number in it replaced by <paramref name="replacement"/>:
+    /// for error answers, which may quote a client's value but must never repeat such a number.
+    /// </summary>
+    public static string Redact(string text, string replacement)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return HasTenDigits(text)
+            ? Candidate().Replace(text, match => IsValid(match.Groups["date"].ValueSpan, match.Groups["serial"].ValueSpan) ? replacement : match.Value)
+            : text;
+    }
+
+    /// <summary>
     /// Every place in <paramref name="document"/> — string values, property names and bare numbers — holding a
     /// personal identity number, as errors at JSON paths relative to <paramref name="rootPath"/>.
     /// </summary>

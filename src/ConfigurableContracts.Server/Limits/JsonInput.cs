@@ -49,15 +49,26 @@ public static class JsonInput
                         break;
                     case JsonTokenType.EndObject or JsonTokenType.EndArray:
                         frames.RemoveAt(frames.Count - 1);
+                        EndValue(frames);
                         break;
                     case JsonTokenType.PropertyName:
                         var frame = frames[^1];
-                        frame.Property = reader.GetString();
-                        if (!frame.Names!.Add(frame.Property!))
+                        if (ReadString(ref reader) is not { } name)
+                        {
+                            return new DocumentError(PathOf(frames), UnpairedSurrogate);
+                        }
+
+                        frame.Property = name;
+                        if (!frame.Names!.Add(name))
                         {
                             return new DocumentError(PathOf(frames), "This property appears more than once in its object; send each property once.");
                         }
 
+                        break;
+                    case JsonTokenType.String when reader.ValueIsEscaped && ReadString(ref reader) is null:
+                        return new DocumentError(PathOf(frames), UnpairedSurrogate);
+                    default:
+                        EndValue(frames);
                         break;
                 }
             }
@@ -85,6 +96,33 @@ public static class JsonInput
         }
 
         return (JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = maxDepth }), null);
+    }
+
+    private const string UnpairedSurrogate = "The text holds an escaped half of a UTF-16 surrogate pair (such as \\ud800) without its other half.";
+
+    /// <summary>
+    /// The token's text, or null when its escapes do not make text: <c>"\ud800"</c> is well-formed JSON, but no
+    /// string holds it, and every later reader of the document would fail on it.
+    /// </summary>
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    // A finished value no longer locates what comes next: an error after it is about the enclosing object.
+    private static void EndValue(List<Frame> frames)
+    {
+        if (frames.Count > 0 && frames[^1].Names is not null)
+        {
+            frames[^1].Property = null;
+        }
     }
 
     private static string PathOf(List<Frame> frames)
