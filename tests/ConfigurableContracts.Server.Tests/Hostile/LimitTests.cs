@@ -103,6 +103,18 @@ public sealed class LimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JsonBody_WithALoneEscapedSurrogate_Is400AtItsPath()
+    {
+        // Well-formed JSON that no string can hold; it once reached the identity-number scan and ended in a 500.
+        using var content = new StringContent("""{"pseudonym":"HV-0006","enrolmentDate":"2022-01-10","schoolYear":7,"notes":"\ud800"}""", Encoding.UTF8, "application/json");
+
+        using var response = await _scenario.ProviderA.Client.PostAsync($"/api/contracts/{_contractId}/participants", content);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(["$.notes"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
+    [Fact]
     public async Task BulkLines_TooDeepOrWithDuplicateKeys_AreRejectedAtTheirPaths_AndTheOthersKept()
     {
         string[] lines =
@@ -251,7 +263,7 @@ public sealed class RequestTimeoutTests : IAsyncLifetime
         using var socket = new TcpClient();
         await socket.ConnectAsync(_address.Host, _address.Port);
         var stream = socket.GetStream();
-        var head = $"POST /api/organisations HTTP/1.1\r\nHost: {_address.Authority}\r\n{ApiKeyAuthenticationHandler.HeaderName}: {key}\r\n" +
+        var head = $"POST /api/contracts/no-such-contract/participants HTTP/1.1\r\nHost: {_address.Authority}\r\n{ApiKeyAuthenticationHandler.HeaderName}: {key}\r\n" +
             "Content-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"id\":";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
 
