@@ -6,6 +6,7 @@ using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Evaluations;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Limits;
 using ConfigurableContracts.Server.Measurements;
 using ConfigurableContracts.Server.Organisations;
 using ConfigurableContracts.Server.Outcomes;
@@ -27,6 +28,8 @@ builder.AddSecurity();
 
 // Tamper-evident audit of API access: writes, reads of participant data, refusals; GET /api/audit.
 builder.AddAudit();
+// Hostile input: body size, JSON depth and duplicate keys, timeouts, a rate limit per organisation.
+builder.AddLimits();
 
 // Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
 builder.AddTemplates();
@@ -51,6 +54,7 @@ app.MapApiDocs();
 app.MapHealth();
 app.UseAudit();
 app.UseSecurity();
+app.UseLimits();
 
 // Organisations and their API keys (admin); templates.
 app.MapOrganisations();

@@ -8,9 +8,22 @@ namespace ConfigurableContracts.Core.Intake;
 /// </summary>
 public static class JsonPath
 {
+    /// <summary>What a path shows instead of a property name that holds a personal identity number.</summary>
+    public const string MaskedName = "(personal identity number)";
+
+    /// <summary>
+    /// The path of property <paramref name="name"/> under <paramref name="parent"/>. A name holding a personal
+    /// identity number is shown as <see cref="MaskedName"/>: paths go into error answers and logs, which must
+    /// not repeat the number the check refused.
+    /// </summary>
     public static string Property(string parent, string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (PersonalIdentityNumbers.Contains(name))
+        {
+            name = MaskedName;
+        }
+
         if (IsIdentifier(name))
         {
             return parent + "." + name;

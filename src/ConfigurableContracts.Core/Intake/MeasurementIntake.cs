@@ -38,7 +38,7 @@ public static class MeasurementIntake
         {
             errors.Add(new DocumentError(
                 pointPath,
-                $"'{pointValue.GetString()}' is not a point of the measurement plan of {template.Id} {template.Version}; " +
+                $"This is not a point of the measurement plan of {template.Id} {template.Version}; " +
                 $"the plan has {string.Join(", ", template.MeasurementPlan.Points.Select(p => p.Id))}."));
         }
         else

@@ -38,7 +38,7 @@ public static class ParticipantIntake
         {
             errors.Add(new DocumentError(
                 JsonPath.Property("$", ProviderIdProperty),
-                $"'{provider.GetString()}' is not the enrolling provider '{providerId}'; a provider enrols only its own participants."));
+                $"This is not the enrolling provider '{providerId}'; a provider enrols only its own participants."));
         }
 
         return errors.Count > 0 || pseudonym is null || enrolment is null

@@ -1,5 +1,7 @@
+using ConfigurableContracts.Core.Intake;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ConfigurableContracts.Server.Errors;
 
@@ -17,12 +19,20 @@ public static class ProblemDetailsExtensions
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions["traceId"] =
                 context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? context.HttpContext.TraceIdentifier;
-            if (context.Exception is not null)
+            if (context.Exception is BadHttpRequestException)
+            {
+                // Kestrel's and the binder's messages can quote the request; the status says what was wrong.
+                context.ProblemDetails.Detail = "The request could not be read as sent.";
+                context.ProblemDetails.Extensions.Remove("exception");
+            }
+            else if (context.Exception is not null)
             {
                 // The developer exception details are deliberately dropped, also in Development.
                 context.ProblemDetails.Detail = "An unexpected error occurred. Quote the traceId when reporting it.";
                 context.ProblemDetails.Extensions.Remove("exception");
             }
+
+            Redact(context.ProblemDetails);
         });
         return services;
     }
@@ -33,6 +43,27 @@ public static class ProblemDetailsExtensions
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
         app.UseStatusCodePages();
         return app;
+    }
+
+    /// <summary>
+    /// Messages may quote what the client sent (an unknown template id, a role); a personal identity number sent in
+    /// the wrong field must still not come back, nor reach a log that records answers.
+    /// </summary>
+    private static void Redact(ProblemDetails problem)
+    {
+        problem.Title = problem.Title is null ? null : PersonalIdentityNumbers.Redact(problem.Title, JsonPath.MaskedName);
+        problem.Detail = problem.Detail is null ? null : PersonalIdentityNumbers.Redact(problem.Detail, JsonPath.MaskedName);
+        if (problem is HttpValidationProblemDetails validation)
+        {
+            var errors = validation.Errors.ToList();
+            validation.Errors.Clear();
+            foreach (var (path, messages) in errors)
+            {
+                var redacted = PersonalIdentityNumbers.Redact(path, JsonPath.MaskedName);
+                validation.Errors[redacted] = [.. validation.Errors.TryGetValue(redacted, out var earlier) ? earlier : [],
+                    .. messages.Select(m => PersonalIdentityNumbers.Redact(m, JsonPath.MaskedName))];
+            }
+        }
     }
 
     // A request body the client cut off or could not send is the client's problem, not a server fault.

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace ConfigurableContracts.Server.Intake;
@@ -12,12 +11,6 @@ namespace ConfigurableContracts.Server.Intake;
 public static class JsonLinesBody
 {
     public const string MediaType = "application/x-ndjson";
-
-    /// <summary>
-    /// Bulk bodies are big by nature (100 000 measurements are some 25 MB); the server default of 30 MB would cut
-    /// the largest uploads off, so the intake endpoints allow this much.
-    /// </summary>
-    public const long MaxBytes = 256L * 1024 * 1024;
 
     /// <summary>At most this many lines per request, so one upload cannot hold the database for minutes.</summary>
     public const int MaxLines = 200_000;
@@ -61,11 +54,9 @@ public static class JsonLinesBody
     public static async IAsyncEnumerable<(int Number, string Text)> ReadAsync(HttpRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBytes;
-        }
 
+        // The body's size limit (Limits:MaxBulkRequestBodyBytes) is set by the limits middleware for every
+        // endpoint that accepts JSON Lines. Bytes that are not UTF-8 become U+FFFD, as an editor would show them.
         using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         var number = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)

@@ -10,9 +10,11 @@ using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Intake;
+using ConfigurableContracts.Server.Limits;
 using ConfigurableContracts.Server.Participants;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Server.Measurements;
 
@@ -39,6 +41,7 @@ public static class MeasurementEndpoints
             .WithName(nameof(RecordMeasurementsInBulk))
             .WithSummary("Record many measurements from JSON Lines (application/x-ndjson), matched to your participants by pseudonym; the answer says per line what was accepted or why not (provider).")
             .Accepts<string>(JsonLinesBody.MediaType)
+            .WithBulkTimeout()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -124,6 +127,7 @@ public static class MeasurementEndpoints
         ContractStore contracts,
         ParticipantStore participants,
         MeasurementStore measurements,
+        IOptions<LimitOptions> limits,
         CancellationToken cancellationToken)
     {
         if (!JsonLinesBody.HasJsonLinesContent(request))
@@ -148,7 +152,7 @@ public static class MeasurementEndpoints
 
         var result = new BulkResultBuilder();
         var accepted = new List<(int Line, NewMeasurement Measurement)>();
-        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text), cancellationToken))
+        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, limits.Value.MaxJsonDepth), cancellationToken))
         {
             if (!intake.IsValid)
             {
@@ -159,7 +163,7 @@ public static class MeasurementEndpoints
             var line = intake.Value!;
             if (!enrolled.TryGetValue(line.Pseudonym, out var participant))
             {
-                result.Add(BulkLineDto.Rejected(number, "$.pseudonym", $"None of your participants in this contract has the pseudonym '{line.Pseudonym}'."));
+                result.Add(BulkLineDto.Rejected(number, "$.pseudonym", "None of your participants in this contract has this pseudonym."));
             }
             else if (MeasurementIntake.CheckWindow(line, participant.EnrolmentDate) is { } outside)
             {
@@ -195,19 +199,20 @@ public static class MeasurementEndpoints
 
     private static DocumentError? Mismatch(MeasurementLine line, Participant participant) =>
         line.Pseudonym != participant.Pseudonym
-            ? new DocumentError("$.pseudonym", $"'{line.Pseudonym}' is not the pseudonym of participant {participant.Id} ('{participant.Pseudonym}').")
+            ? new DocumentError("$.pseudonym", $"This is not the pseudonym of participant {participant.Id}.")
             : MeasurementIntake.CheckWindow(line, participant.EnrolmentDate);
 
-    private static IntakeResult<MeasurementLine> Validate(TemplateVersion template, string line)
+    private static IntakeResult<MeasurementLine> Validate(TemplateVersion template, string line, int maxDepth)
     {
-        try
+        var (document, error) = JsonInput.Parse(line, maxDepth);
+        if (document is null)
         {
-            using var document = JsonDocument.Parse(line);
-            return MeasurementIntake.Validate(template, document.RootElement);
+            return IntakeResult.Invalid<MeasurementLine>([error!]);
         }
-        catch (JsonException exception)
+
+        using (document)
         {
-            return IntakeResult.Invalid<MeasurementLine>([new DocumentError("$", $"The line is not valid JSON: {exception.Message}")]);
+            return MeasurementIntake.Validate(template, document.RootElement);
         }
     }
 }

@@ -9,8 +9,10 @@ using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Intake;
+using ConfigurableContracts.Server.Limits;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Server.Participants;
 
@@ -34,6 +36,7 @@ public static class ParticipantEndpoints
             .WithName(nameof(EnrolParticipantsInBulk))
             .WithSummary("Enrol many participants from JSON Lines (application/x-ndjson), one record per line; the answer says per line what was accepted or why not (provider).")
             .Accepts<string>(JsonLinesBody.MediaType)
+            .WithBulkTimeout()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -81,7 +84,7 @@ public static class ParticipantEndpoints
         {
             EnrolmentOutcome.Enrolled => TypedResults.Created(
                 $"/api/contracts/{contractId}/participants/{enrolment.Participant!.Id}", ParticipantDto.From(enrolment.Participant)),
-            EnrolmentOutcome.DuplicatePseudonym => Problems.Conflict($"The contract already has a participant '{intake.Value!.Pseudonym}'."),
+            EnrolmentOutcome.DuplicatePseudonym => Problems.Conflict("The contract already has a participant with this pseudonym."),
             EnrolmentOutcome.ContractNotActive => Problems.Conflict("The contract is not active; participants are enrolled only under active contracts."),
             _ => TypedResults.NotFound(),
         };
@@ -94,6 +97,7 @@ public static class ParticipantEndpoints
         BundleTemplates bundles,
         ContractStore contracts,
         ParticipantStore participants,
+        IOptions<LimitOptions> limits,
         CancellationToken cancellationToken)
     {
         if (!JsonLinesBody.HasJsonLinesContent(request))
@@ -117,7 +121,7 @@ public static class ParticipantEndpoints
         var result = new BulkResultBuilder();
         var accepted = new List<(int Line, NewParticipant Participant)>();
         var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, caller.OrganisationId), cancellationToken))
+        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, caller.OrganisationId, limits.Value.MaxJsonDepth), cancellationToken))
         {
             if (!intake.IsValid)
             {
@@ -125,7 +129,7 @@ public static class ParticipantEndpoints
             }
             else if (firstLineOf.TryGetValue(intake.Value!.Pseudonym, out var first))
             {
-                result.Add(BulkLineDto.Rejected(number, "$.pseudonym", $"Pseudonym '{intake.Value.Pseudonym}' is already on line {first} of this upload."));
+                result.Add(BulkLineDto.Rejected(number, "$.pseudonym", $"The same pseudonym is already on line {first} of this upload."));
             }
             else
             {
@@ -141,7 +145,7 @@ public static class ParticipantEndpoints
             result.Add(enrolments[i].Outcome switch
             {
                 EnrolmentOutcome.Enrolled => BulkLineDto.Accepted(line, enrolments[i].Participant!.Id),
-                EnrolmentOutcome.DuplicatePseudonym => BulkLineDto.Rejected(line, "$.pseudonym", $"The contract already has a participant '{participant.Pseudonym}'."),
+                EnrolmentOutcome.DuplicatePseudonym => BulkLineDto.Rejected(line, "$.pseudonym", "The contract already has a participant with this pseudonym."),
                 EnrolmentOutcome.ContractNotActive => BulkLineDto.Rejected(line, "$", "The contract stopped being active during the upload."),
                 _ => BulkLineDto.Rejected(line, "$", "The contract is no longer available to you."),
             });
@@ -221,7 +225,7 @@ public static class ParticipantEndpoints
         var errors = intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)).ToList();
         if (intake.Value is { } corrected && corrected.Pseudonym != current.Pseudonym)
         {
-            errors.Add(new("$.pseudonym", $"The pseudonym stays '{current.Pseudonym}'; enrol a new participant for another one."));
+            errors.Add(new("$.pseudonym", "The pseudonym cannot change; enrol a new participant for another one."));
         }
 
         if (intake.Value is { } changed && changed.EnrolmentDate != current.EnrolmentDate)
@@ -276,16 +280,17 @@ public static class ParticipantEndpoints
         TypedResults.Problem(
             $"An upload holds at most {JsonLinesBody.MaxLines} lines; split the file.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many lines");
 
-    private static IntakeResult<NewParticipant> Validate(TemplateVersion template, string line, string providerId)
+    private static IntakeResult<NewParticipant> Validate(TemplateVersion template, string line, string providerId, int maxDepth)
     {
-        try
+        var (document, error) = JsonInput.Parse(line, maxDepth);
+        if (document is null)
         {
-            using var document = JsonDocument.Parse(line);
-            return ParticipantIntake.Validate(template, document.RootElement, providerId);
+            return IntakeResult.Invalid<NewParticipant>([error!]);
         }
-        catch (JsonException exception)
+
+        using (document)
         {
-            return IntakeResult.Invalid<NewParticipant>([new DocumentError("$", $"The line is not valid JSON: {exception.Message}")]);
+            return ParticipantIntake.Validate(template, document.RootElement, providerId);
         }
     }
 }

@@ -1,5 +1,6 @@
 using ConfigurableContracts.Rules.Evaluation;
 using ConfigurableContracts.Rules.Types;
+using ConfigurableContracts.Tests.Corpora;
 
 namespace ConfigurableContracts.Rules.Tests.Binding;
 
@@ -9,52 +10,8 @@ namespace ConfigurableContracts.Rules.Tests.Binding;
 /// </summary>
 public class EscapeCorpusTests
 {
-    public static TheoryData<string> Attempts() =>
-    [
-        "input.GetType() != null",
-        "input.GetType().Assembly != null",
-        "\"\".GetType().Assembly.GetTypes().Any()",
-        "typeof(System.IO.File) != null",
-        "System.IO.File.Exists(\"/etc/passwd\")",
-        "System.IO.File.ReadAllText(\"/etc/passwd\") == \"\"",
-        "System.IO.Directory.GetFiles(\"/\").Any()",
-        "System.Environment.GetEnvironmentVariable(\"PATH\") != null",
-        "Environment.Exit(1) == null",
-        "System.Diagnostics.Process.Start(\"sh\") != null",
-        "Process.GetCurrentProcess().Kill() == null",
-        "Activator.CreateInstance(\"System.Net.WebClient\") != null",
-        "AppDomain.CurrentDomain.GetAssemblies().Any()",
-        "DateTime.Now > asOf",
-        "DateTime.UtcNow > asOf",
-        "DateTime.Today == asOf",
-        "DateTimeOffset.Now != null",
-        "new System.Net.WebClient() != null",
-        "new { x = 1 }.x == 1",
-        "input.items.Any(x => x.GetType().Assembly.FullName != \"\")",
-        "input.items.Any(x => input.items.All(y => System.IO.File.Exists(y.path)))",
-        "input.items.Select(x => Activator.CreateInstance(x.type)).Any()",
-        "(object)input != null",
-        "object(input) != null",
-        "input.ToString() == \"\"",
-        "Convert.ChangeType(input, \"System.Object\") != null",
-        "Math.GetType() != null",
-        "string.Format(\"{0}\", input) == \"\"",
-        "Type.GetType(\"System.IO.File\") != null",
-        "input.Equals(input)",
-        "System.Threading.Thread.Sleep(100000) == null",
-        "GC.Collect() == null",
-        "Console.ReadLine() == \"\"",
-        "input.Invoke(1) == 1",
-        "fn.constructor(\"return process\")() == null",
-        "Expression.Lambda(input).Compile()() == null",
-        "input.items.AsQueryable().Any()",
-        "input.items.Cast<object>().Any()",
-        "it.GetType() != null",
-        "@input.GetType() != null",
-        "np(input.x) == null",
-        "DateTime.Parse(\"2020-01-01\").GetType() != null",
-        "asOf.ToString() == \"\"",
-    ];
+    /// <summary>The attempts in <c>EscapeCorpus.txt</c>, one expression per line.</summary>
+    public static TheoryData<string> Attempts() => [.. HostileCorpora.EscapeAttempts(HostileCorpora.SourceRoot())];
 
     private static readonly Dictionary<string, RuleType> Inputs = new()
     {

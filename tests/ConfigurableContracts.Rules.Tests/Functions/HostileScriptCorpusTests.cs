@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using ConfigurableContracts.Rules.Functions;
+using ConfigurableContracts.Tests.Corpora;
 
 namespace ConfigurableContracts.Rules.Tests.Functions;
 
@@ -12,16 +12,7 @@ public sealed class HostileScriptCorpusTests
 {
     private const string AttackFunction = "attack";
 
-    public static TheoryData<string> CorpusFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.EnumerateFiles(CorpusDirectory(), "*.js").Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(file));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> CorpusFiles() => [.. HostileCorpora.ScriptNames(HostileCorpora.SourceRoot())];
 
     [Fact]
     public void Corpus_HasAtLeastTwentyCases()
@@ -33,20 +24,17 @@ public sealed class HostileScriptCorpusTests
     [MemberData(nameof(CorpusFiles))]
     public void HostileScript_IsRefusedOrFailsCleanly(string fileName)
     {
-        var source = File.ReadAllText(Path.Combine(CorpusDirectory(), fileName));
-        var expectation = source.Split('\n', 2)[0].Replace("// expect:", "", StringComparison.Ordinal).Trim();
+        var (source, refusedWith) = HostileCorpora.Script(HostileCorpora.SourceRoot(), fileName);
 
         var functions = JavaScriptFunctions.Load(fileName, source, out var diagnostics);
 
-        if (expectation.StartsWith("refused ", StringComparison.Ordinal))
+        if (refusedWith is not null)
         {
-            var code = expectation["refused ".Length..];
             Assert.Null(functions);
-            Assert.Contains(diagnostics, d => d.Code == code);
+            Assert.Contains(diagnostics, d => d.Code == refusedWith);
         }
         else
         {
-            Assert.Equal("fails", expectation);
             Assert.Empty(diagnostics);
             Assert.NotNull(functions);
             Assert.Throws<RuleFunctionException>(() => functions.Invoke(AttackFunction, []));
@@ -96,7 +84,4 @@ public sealed class HostileScriptCorpusTests
     }
 
     private static string Repeat(string text, int count) => string.Concat(Enumerable.Repeat(text, count));
-
-    private static string CorpusDirectory([CallerFilePath] string sourceFile = "") =>
-        Path.Combine(Path.GetDirectoryName(sourceFile)!, "HostileScripts");
 }

@@ -41,6 +41,12 @@ internal sealed class InstancePath
 
     private static void AppendProperty(StringBuilder builder, string name)
     {
+        // Paths go into error answers and logs, which must not repeat a personal identity number the intake refuses.
+        if (Intake.PersonalIdentityNumbers.Contains(name))
+        {
+            name = Intake.JsonPath.MaskedName;
+        }
+
         if (IsPlainName(name))
         {
             builder.Append('.').Append(name);
