@@ -19,14 +19,18 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint() is not RouteEndpoint endpoint || endpoint.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) != true)
+        // Routing answers a method or a content type that no endpoint accepts (405, 415) with an endpoint of its own,
+        // without a route pattern: such a refused request to the API is audited under its path, like any other refusal.
+        var endpoint = context.GetEndpoint();
+        var pattern = endpoint is RouteEndpoint route ? route.RoutePattern.RawText : context.Request.Path.Value;
+        if (endpoint is null || pattern?.StartsWith("/api", StringComparison.Ordinal) != true)
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
         var purpose = PurposeHeader.Read(context.Request, out var purposeError);
-        var audit = new RequestAudit(endpoint, context.Request.Method, context.Request.RouteValues, purpose);
+        var audit = new RequestAudit(endpoint, pattern, context.Request.Method, context.Request.RouteValues, purpose);
         context.Features.Set(audit);
         context.Response.OnStarting(() => WriteAsync(context, audit));
         context.Response.OnCompleted(() => WriteLateAsync(context, audit));
@@ -56,7 +60,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Nothing can be answered any more; the log is where this must show.
-            LogLateWriteFailed(logger, exception, audit.Method, audit.Endpoint.RoutePattern.RawText);
+            LogLateWriteFailed(logger, exception, audit.Method, audit.Pattern);
         }
     }
 
@@ -68,8 +72,8 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
     private async Task<AuditEntry> EntryAsync(HttpContext context, RequestAudit audit)
     {
         var (subject, organisationId, role, authentication) = RequestAudit.Who(context.User);
-        var pattern = audit.Endpoint.RoutePattern.RawText!;
-        var names = audit.Endpoint.RoutePattern.Parameters.Select(p => p.Name).ToList();
+        var pattern = audit.Pattern;
+        var names = audit.Parameters;
         var contractId = Value(audit, "contractId") ?? (pattern.StartsWith("/api/contracts/{id}", StringComparison.Ordinal) ? Value(audit, "id") : null);
         var pseudonym = audit.Pseudonym ?? Value(audit, "pseudonym") ?? (context.Request.Query["participant"].Count == 1 ? context.Request.Query["participant"][0] : null);
         if (Value(audit, "participantId") is { } participantId && contractId is not null)

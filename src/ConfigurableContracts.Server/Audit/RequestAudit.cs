@@ -13,15 +13,22 @@ public sealed class RequestAudit
     private readonly List<string> _pseudonyms = [];
     private int _written;
 
-    internal RequestAudit(RouteEndpoint endpoint, string method, RouteValueDictionary routeValues, string? purpose)
+    internal RequestAudit(Endpoint endpoint, string pattern, string method, RouteValueDictionary routeValues, string? purpose)
     {
         Endpoint = endpoint;
+        Pattern = pattern;
+        Parameters = endpoint is RouteEndpoint route ? route.RoutePattern.Parameters.Select(p => p.Name).ToList() : [];
         Method = method;
         RouteValues = new RouteValueDictionary(routeValues); // the exception handler clears the request's own copy
         Purpose = purpose;
     }
 
-    internal RouteEndpoint Endpoint { get; }
+    internal Endpoint Endpoint { get; }
+
+    /// <summary>The route pattern, or the request path where routing itself answered (405, 415) and there is none.</summary>
+    internal string Pattern { get; }
+
+    internal IReadOnlyList<string> Parameters { get; }
 
     internal string Method { get; }
 

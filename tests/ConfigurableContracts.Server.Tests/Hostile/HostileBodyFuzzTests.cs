@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Server.Intake;
@@ -154,6 +155,12 @@ public abstract class HostileBodyFuzz : IAsyncLifetime, IDisposable
         using var health = await _admin.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(_batches * BatchSize, counts.Requests);
+
+        // The audit entries of every hostile request still form one unbroken chain.
+        var chain = await _server.Services.GetRequiredService<AuditLog>().VerifyAsync();
+        Assert.True(chain.FirstBrokenSequence is null, $"audit chain broken at {chain.FirstBrokenSequence}: {chain.Reason}");
+        Assert.True(chain.EntriesChecked >= counts.Requests - counts.Dropped, $"{chain.EntriesChecked} audit entries for {counts.Requests} requests");
+        _output.WriteLine($"audit chain: {chain.EntriesChecked} entries verified, none broken");
         _output.WriteLine($"{counts.Requests} hostile requests ({(_overSockets ? "over sockets to Kestrel" : "in-process")}) to {_targets.Count} write endpoints " +
             $"in {TimeProvider.System.GetElapsedTime(started)}: {counts.Refused} refused with row counts unchanged " +
             $"({counts.Dropped} of them by the server closing the connection on a body over the limit), {counts.Succeeded} accepted, 0 with 5xx.");

@@ -57,6 +57,22 @@ public sealed class ApiAuditTests(ServerFactory server) : IClassFixture<ServerFa
     }
 
     [Fact]
+    public async Task WritesRoutingRefuses_ForTheirContentTypeOrMethod_AreAuditedUnderTheirPath()
+    {
+        await using var scenario = await ContractScenario.CreateAsync(server);
+        var contractId = (await scenario.ContractAsync()).GetProperty("id").GetString()!;
+        var path = $"/api/contracts/{contractId}/participants";
+
+        using var wrongType = await scenario.ProviderA.Client.PostAsync(path, new StringContent("""{"pseudonym":"HV-TYPE1"}""", System.Text.Encoding.UTF8, "text/plain"));
+        using var wrongMethod = await scenario.ProviderA.Client.PatchAsync(path, new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal((HttpStatusCode.UnsupportedMediaType, HttpStatusCode.MethodNotAllowed), (wrongType.StatusCode, wrongMethod.StatusCode));
+        var entries = await EntriesByAsync(scenario.ProviderA);
+        Assert.Contains(entries, e => e is { Outcome: "invalid", StatusCode: 415 } && e.Endpoint == $"POST {path}");
+        Assert.Contains(entries, e => e is { Outcome: "invalid", StatusCode: 405 } && e.Endpoint == $"PATCH {path}");
+    }
+
+    [Fact]
     public async Task BulkUpload_IsOneEntry_NamingEveryParticipantMeasuredAndTheCounts()
     {
         await using var scenario = await ContractScenario.CreateAsync(server);
