@@ -13,11 +13,13 @@ internal static class CpuTimeProbe
     private const int Evaluations = 100_000;
     private const int Rounds = 7;
 
-    public static void Run(TextWriter output)
+    /// <param name="onlyParticipants">Measure this size alone instead of 1 000 and 100 000.</param>
+    /// <param name="onlyMethod">Measure only the method whose name starts with this (e.g. "Engine"); no ratio then.</param>
+    public static void Run(TextWriter output, int? onlyParticipants = null, string? onlyMethod = null)
     {
         output.WriteLine("| Participants | Method | CPU time per participant (median of 7) | Ratio | Allocated per participant |");
         output.WriteLine("|---:|---|---:|---:|---:|");
-        foreach (var participants in new[] { 1_000, 100_000 })
+        foreach (var participants in onlyParticipants is { } only ? [only] : new[] { 1_000, 100_000 })
         {
             var benchmarks = new OutcomeBenchmarks { Participants = participants };
             benchmarks.Setup();
@@ -30,6 +32,7 @@ internal static class CpuTimeProbe
             double? baseline = null;
             foreach (var (name, run) in methods)
             {
+                if (onlyMethod is not null && !name.StartsWith(onlyMethod, StringComparison.OrdinalIgnoreCase)) continue;
                 // The warm-up round also counts allocation: the benchmarks run on this one thread.
                 var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 run();
