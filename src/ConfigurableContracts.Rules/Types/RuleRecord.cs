@@ -9,14 +9,22 @@ namespace ConfigurableContracts.Rules.Types;
 /// </summary>
 internal sealed class ObjectShape
 {
-    public ObjectShape(IEnumerable<string> names)
+    public ObjectShape(IReadOnlyDictionary<string, RuleType> fields)
     {
-        Names = [.. names];
+        Names = [.. fields.Keys];
+        Types = [.. Names.Select(name => fields[name])];
+        Utf8Names = [.. Names.Select(System.Text.Encoding.UTF8.GetBytes)];
         Index = new Dictionary<string, int>(Names.Length, StringComparer.Ordinal);
         for (var i = 0; i < Names.Length; i++) Index[Names[i]] = i;
     }
 
     public string[] Names { get; }
+
+    /// <summary>Each field's type, in the same order.</summary>
+    public RuleType[] Types { get; }
+
+    /// <summary>The names as UTF-8, so a JSON property can be matched without decoding its name into a string.</summary>
+    public byte[][] Utf8Names { get; }
 
     public Dictionary<string, int> Index { get; }
 }

@@ -81,7 +81,7 @@ public sealed class RuleType
     /// Field order of an object type with known fields; null for other types. Published once, because compiled
     /// field reads compare it by reference with the shape of converted values.
     /// </summary>
-    internal ObjectShape? Shape => Properties is null ? null : LazyInitializer.EnsureInitialized(ref _shape, () => new ObjectShape(Properties.Keys));
+    internal ObjectShape? Shape => Properties is null ? null : LazyInitializer.EnsureInitialized(ref _shape, () => new ObjectShape(Properties));
 
     public static RuleType ArrayOf(RuleType elementType) => new(RuleTypeKind.Array, elementType: elementType);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace ConfigurableContracts.Rules.Types;
@@ -37,6 +38,8 @@ public static class RuleValues
                 if (IsIntegerLiteral(json) && json.TryGetInt64(out var inferred)) return inferred;
                 return json.GetDecimal();
             case JsonValueKind.String:
+                // The common date field is parsed from its UTF-8 bytes, without a string to throw away.
+                if (type.Kind == RuleTypeKind.Date && !type.IsDateTime && TryParseDate(JsonMarshal.GetRawUtf8Value(json), out var rawDate)) return rawDate;
                 var text = json.GetString()!;
                 if (type.Kind == RuleTypeKind.Date)
                 {
@@ -57,29 +60,30 @@ public static class RuleValues
                 foreach (var item in json.EnumerateArray()) list[index++] = Convert(item, elementType, depth + 1);
                 return list;
             default:
-                var fields = type.Kind == RuleTypeKind.Object ? type.Properties : null;
-                if (fields is not null) return ConvertRecord(json, type, fields, depth);
+                if (type is { Kind: RuleTypeKind.Object, Properties: not null }) return ConvertRecord(json, type, depth);
                 var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var property in json.EnumerateObject())
-                {
-                    var fieldType = fields is not null && fields.TryGetValue(property.Name, out var t) ? t : RuleType.Any;
-                    map[property.Name] = Convert(property.Value, fieldType, depth + 1);
-                }
+                foreach (var property in json.EnumerateObject()) map[property.Name] = Convert(property.Value, RuleType.Any, depth + 1);
                 return map;
         }
     }
 
-    private static RuleRecord ConvertRecord(JsonElement json, RuleType type, IReadOnlyDictionary<string, RuleType> fields, int depth)
+    private static RuleRecord ConvertRecord(JsonElement json, RuleType type, int depth)
     {
         var shape = type.Shape!;
-        var values = new object?[shape.Names.Length];
+        var names = shape.Utf8Names;
+        var values = new object?[names.Length];
         Array.Fill(values, RuleRecord.Absent);
         Dictionary<string, object?>? extra = null;
+        var expected = 0;
         foreach (var property in json.EnumerateObject())
         {
-            if (shape.Index.TryGetValue(property.Name, out var index))
+            // Documents usually list their fields in the schema's order, so the next declared name is tried first;
+            // names are compared as UTF-8 (escapes included), and only undeclared ones are decoded into strings.
+            var index = MatchField(property, names, expected);
+            if (index >= 0)
             {
-                values[index] = Convert(property.Value, fields[property.Name], depth + 1);
+                values[index] = Convert(property.Value, shape.Types[index], depth + 1);
+                expected = index + 1;
                 continue;
             }
             // Undeclared fields are kept for custom functions and messages, though rules cannot name them.
@@ -89,12 +93,16 @@ public static class RuleValues
         return new RuleRecord(shape, values, extra);
     }
 
-    /// <summary>True for a JSON number written without fraction or exponent (so inferred as integer).</summary>
-    public static bool IsIntegerLiteral(JsonElement number)
+    private static int MatchField(JsonProperty property, byte[][] names, int expected)
     {
-        var raw = number.GetRawText();
-        return raw.AsSpan().IndexOfAny(".eE") < 0;
+        if (expected < names.Length && property.NameEquals(names[expected])) return expected;
+        for (var i = 0; i < names.Length; i++)
+            if (i != expected && property.NameEquals(names[i])) return i;
+        return -1;
     }
+
+    /// <summary>True for a JSON number written without fraction or exponent (so inferred as integer).</summary>
+    public static bool IsIntegerLiteral(JsonElement number) => JsonMarshal.GetRawUtf8Value(number).IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
 
     /// <summary>Parses a calendar date <c>yyyy-MM-dd</c> (Kind Unspecified, midnight).</summary>
     /// <remarks>
@@ -108,6 +116,29 @@ public static class RuleValues
         if (!TryDigits(text, 0, 4, out var year) || !TryDigits(text, 5, 2, out var month) || !TryDigits(text, 8, 2, out var day)) return false;
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
         date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
+        return true;
+    }
+
+    /// <summary>The same for a JSON string's raw UTF-8 value, quotes included; false for anything else (escapes too).</summary>
+    private static bool TryParseDate(ReadOnlySpan<byte> raw, out DateTime date)
+    {
+        date = default;
+        if (raw.Length != 12 || raw[0] != '"' || raw[11] != '"' || raw[5] != '-' || raw[8] != '-') return false;
+        if (!TryDigits(raw, 1, 4, out var year) || !TryDigits(raw, 6, 2, out var month) || !TryDigits(raw, 9, 2, out var day)) return false;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+        date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var digit = text[i] - '0';
+            if (digit is < 0 or > 9) return false;
+            value = value * 10 + digit;
+        }
         return true;
     }
 

@@ -127,4 +127,30 @@ public class DateParsingTests
         Assert.Equal(valid, RuleValues.TryParseDate(text, out var date));
         if (valid) Assert.Equal((new DateTime(2024, 2, 29), DateTimeKind.Unspecified), (date, date.Kind));
     }
+
+    [Fact]
+    public void FromJson_MatchesFieldsInAnyOrder_WithEscapedNames_AndKeepsUndeclaredOnes()
+    {
+        var type = Schemas.Parse(Schemas.Measurement);
+        // Fields out of schema order, one name written with an escape, one undeclared, one given twice (last wins).
+        var json = """{"measuredOn": "2022-02-03", "\u0073core": 3, "note": "ok", "attendance": 1, "attendance": 4}""";
+        var value = (IReadOnlyDictionary<string, object?>)RuleValues.FromJson(JsonDocument.Parse(json).RootElement, type)!;
+        Assert.Equal(3m, Assert.IsType<decimal>(value["score"]));
+        Assert.Equal(4L, Assert.IsType<long>(value["attendance"]));
+        Assert.Equal(new DateTime(2022, 2, 3), value["measuredOn"]);
+        Assert.Equal("ok", value["note"]);
+    }
+
+    [Theory]
+    [InlineData("\"2022-02-03\"", true)]
+    [InlineData("\"2022\\u002D02-03\"", true)]   // escaped: read through the string path, still a date
+    [InlineData("\"2022-02-30\"", false)]
+    [InlineData("\"2022-2-03\"", false)]
+    [InlineData("\"20x2-02-03\"", false)]
+    public void FromJson_ParsesCalendarDates_FromRawOrEscapedText(string json, bool isDate)
+    {
+        var value = RuleValues.FromJson(JsonDocument.Parse(json).RootElement, RuleType.Date);
+        if (isDate) Assert.Equal(new DateTime(2022, 2, 3), Assert.IsType<DateTime>(value));
+        else Assert.IsType<string>(value);
+    }
 }
