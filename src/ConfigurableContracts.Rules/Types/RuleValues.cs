@@ -109,7 +109,20 @@ public static class RuleValues
     /// Hand-rolled rather than DateTime.TryParseExact: every date of every participant document goes through here,
     /// and so does every untyped string, which must be rejected quickly.
     /// </remarks>
-    public static bool TryParseDate(string text, out DateTime date)
+    public static bool TryParseDate(string text, out DateTime date) => TryParseDate(text.AsSpan(), out date);
+
+    /// <summary>The same for a JSON string's raw UTF-8 value, quotes included; false for anything else (escapes too).</summary>
+    private static bool TryParseDate(ReadOnlySpan<byte> raw, out DateTime date)
+    {
+        date = default;
+        if (raw.Length != 12 || raw[0] != '"' || raw[11] != '"') return false;
+        // A date is ASCII, where each UTF-8 byte is its character: widen the ten bytes and use the one parser.
+        Span<char> text = stackalloc char[10];
+        for (var i = 0; i < text.Length; i++) text[i] = (char)raw[i + 1];
+        return TryParseDate(text, out date);
+    }
+
+    private static bool TryParseDate(ReadOnlySpan<char> text, out DateTime date)
     {
         date = default;
         if (text.Length != 10 || text[4] != '-' || text[7] != '-') return false;
@@ -119,30 +132,7 @@ public static class RuleValues
         return true;
     }
 
-    /// <summary>The same for a JSON string's raw UTF-8 value, quotes included; false for anything else (escapes too).</summary>
-    private static bool TryParseDate(ReadOnlySpan<byte> raw, out DateTime date)
-    {
-        date = default;
-        if (raw.Length != 12 || raw[0] != '"' || raw[11] != '"' || raw[5] != '-' || raw[8] != '-') return false;
-        if (!TryDigits(raw, 1, 4, out var year) || !TryDigits(raw, 6, 2, out var month) || !TryDigits(raw, 9, 2, out var day)) return false;
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
-        date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
-        return true;
-    }
-
-    private static bool TryDigits(ReadOnlySpan<byte> text, int start, int count, out int value)
-    {
-        value = 0;
-        for (var i = start; i < start + count; i++)
-        {
-            var digit = text[i] - '0';
-            if (digit is < 0 or > 9) return false;
-            value = value * 10 + digit;
-        }
-        return true;
-    }
-
-    private static bool TryDigits(string text, int start, int count, out int value)
+    private static bool TryDigits(ReadOnlySpan<char> text, int start, int count, out int value)
     {
         value = 0;
         for (var i = start; i < start + count; i++)
