@@ -76,7 +76,7 @@ internal sealed class LedgerState(
             };
             if (limit is { } max && used + paid > max)
             {
-                paid = Math.Max(0, max - used);
+                paid = Canonical(Math.Max(0, max - used));
                 note ??= string.Create(CultureInfo.InvariantCulture, $"{cap} cap {max} reached: {requested} requested, {paid} paid");
             }
         }
@@ -86,10 +86,18 @@ internal sealed class LedgerState(
 
     private LedgerRow Entry(string id, string providerId, string participantId, string decisionId, string kind, string type, string? corrects, decimal requested, decimal amount, string? note)
     {
+        (requested, amount) = (Canonical(requested), Canonical(amount));
         paidByProvider[providerId] = paidByProvider.GetValueOrDefault(providerId) + amount;
         _paidByContract += amount;
         return new LedgerRow(id, ++_sequence, contractId, providerId, participantId, decisionId, kind, type, corrects, period, requested, amount, note, model.Currency, runId, now);
     }
+
+    /// <summary>
+    /// The amount without trailing zeros. Totals read back from a database come with its scale (PostgreSQL's
+    /// numeric gives 17998000.00 where the same run's own sum is 17998000), and a run resumed after a crash must write
+    /// the very entries, cap notes included, that an uninterrupted run writes.
+    /// </summary>
+    private static decimal Canonical(decimal value) => value / 1.0000000000000000000000000000m;
 
     private static string Key(string source, string kind) => InputSnapshot.Hash($"{source}|{kind}");
 }
