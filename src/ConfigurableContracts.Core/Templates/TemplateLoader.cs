@@ -26,6 +26,9 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
     private readonly string _contentRoot = Path.GetFullPath(contentRoot);
 
+    /// <summary>The last compilation per template folder, with the content hash it was made from.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedCompilation> _compilations = new(StringComparer.Ordinal);
+
     public string SchemasRoot => Path.GetFullPath(Path.Combine(_contentRoot, options.SchemasPath));
 
     public string RulesRoot => Path.GetFullPath(Path.Combine(_contentRoot, options.RulesPath));
@@ -320,7 +323,63 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         return functions;
     }
 
+    /// <summary>
+    /// Compiles the manifest's workflows, or hands back the last compilation of this template folder when every file
+    /// it is made from is unchanged. A hot reload re-reads every template whenever any file changes; without this,
+    /// each edit to one template would recompile all of them.
+    /// </summary>
     private List<TemplateWorkflow> CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    {
+        var key = CompilationKey(templateFolder, rulesFolder, manifest);
+        if (_compilations.TryGetValue(templateFolder, out var cached) && cached.Key == key)
+        {
+            diagnostics.AddRange(cached.Diagnostics.Where(d => !diagnostics.Contains(d)));
+            return cached.Workflows;
+        }
+
+        var before = diagnostics.Count;
+        var workflows = CompileWorkflowsAnew(templateFolder, rulesFolder, manifest, diagnostics);
+        _compilations[templateFolder] = new CachedCompilation(key, workflows, diagnostics[before..]);
+        return workflows;
+    }
+
+    /// <summary>
+    /// SHA-256 over everything a compilation depends on: the manifest's workflow list and the text of every rule
+    /// file, the functions file and every schema file it names (a file that cannot be read counts as empty, and its
+    /// error is reported by the compilation itself).
+    /// </summary>
+    private static string CompilationKey(string templateFolder, string rulesFolder, TemplateManifest manifest)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string text)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(text));
+            hash.AppendData([0]);
+        }
+
+        void AddFile(string? path)
+        {
+            Add(path ?? "");
+            Add(path is not null && File.Exists(path) && new FileInfo(path).Length <= MaxFileBytes ? File.ReadAllText(path, Encoding.UTF8) : "");
+        }
+
+        Add(JsonSerializer.Serialize(manifest.Workflows, TemplateManifest.SerializerOptions));
+        foreach (var file in (manifest.Workflows ?? []).Select(w => w.File!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            AddFile(ResolveInside(rulesFolder, file));
+        }
+
+        AddFile(manifest.Rules?.Functions is { } functions ? ResolveInside(rulesFolder, functions) : null);
+        foreach (var (key, file) in (manifest.Schemas ?? []).OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            Add(key);
+            AddFile(ResolveInside(templateFolder, file));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private List<TemplateWorkflow> CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
         var definitions = new List<WorkflowDefinition>();
         foreach (var file in (manifest.Workflows ?? []).Select(w => w.File!).Distinct(StringComparer.Ordinal))
@@ -498,4 +557,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 }
 
 /// <summary>What loading one template folder gave: the version (null on any error) and every diagnostic.</summary>
+/// <summary>A template folder's compiled workflows and the diagnostics their compilation reported.</summary>
+internal sealed record CachedCompilation(string Key, List<TemplateWorkflow> Workflows, List<Diagnostic> Diagnostics);
+
 public sealed record TemplateLoadResult(string Folder, TemplateVersion? Version, IReadOnlyList<Diagnostic> Diagnostics);

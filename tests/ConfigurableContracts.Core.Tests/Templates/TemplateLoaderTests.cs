@@ -102,4 +102,49 @@ public sealed class TemplateLoaderTests : IDisposable
         Assert.True(catalog.TryGet(TemplateFolder.Id, "1.0.0", out _));
         Assert.Equal("1.1.0", Assert.Single(catalog.Templates).Version);
     }
+
+    [Fact]
+    public void Load_ReusesCompiledWorkflows_WhenNoFileTheyAreMadeFromChanged()
+    {
+        var loader = Loader;
+        var folder = Path.Combine(loader.SchemasRoot, TemplateFolder.Id);
+        var first = Assert.IsType<TemplateVersion>(loader.Load(folder).Version);
+
+        // A new manifest version changes the bundle but nothing the workflows are compiled from.
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest(version: "1.1.0"));
+        var second = Assert.IsType<TemplateVersion>(loader.Load(folder).Version);
+
+        Assert.NotEqual(first.BundleHash, second.BundleHash);
+        Assert.Same(first.Workflows, second.Workflows);
+    }
+
+    [Theory]
+    [InlineData("rules/tiny-template/outcomes.json", """{ "WorkflowName": "Outcomes", "Rules": [ { "RuleName": "Scored", "Expression": "followUp == null" } ] }""")]
+    [InlineData("schemas/tiny-template/measurement.schema.json", """{ "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": { "score": { "type": "number" } } }""")]
+    public void Load_CompilesAnew_WhenAFileTheWorkflowsAreMadeFromChanged(string file, string text)
+    {
+        var loader = Loader;
+        var folder = Path.Combine(loader.SchemasRoot, TemplateFolder.Id);
+        var first = Assert.IsType<TemplateVersion>(loader.Load(folder).Version);
+
+        _folder.Write(file, text);
+        var second = Assert.IsType<TemplateVersion>(loader.Load(folder).Version);
+
+        Assert.NotSame(first.Workflows, second.Workflows);
+        Assert.NotSame(first.Workflows[0].Compiled, second.Workflows[0].Compiled);
+    }
+
+    [Fact]
+    public void Load_ReportsTheCachedCompilationsWarnings_Again()
+    {
+        _folder.Write($"rules/{TemplateFolder.Id}/outcomes.json", """{ "WorkflowName": "Outcomes", "Colour": "blue", "Rules": [ { "RuleName": "Scored", "Expression": "followUp != null" } ] }""");
+        var loader = Loader;
+        var folder = Path.Combine(loader.SchemasRoot, TemplateFolder.Id);
+        var warnings = loader.Load(folder).Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).ToList();
+
+        var again = loader.Load(folder).Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).ToList();
+
+        Assert.NotEmpty(warnings);
+        Assert.Equal(warnings, again);
+    }
 }
