@@ -51,4 +51,20 @@ public sealed class TestCommandTests : IDisposable
         Assert.Contains("CohortDenominator: expected output 7, actual 2.", output, StringComparison.Ordinal);
         Assert.Contains($"{lines.Length - 1} passed, 1 failed", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Test_PrintsTheExpectedAndTheActualResult_WhenACaseFails()
+    {
+        _repository.Replace(CohortTests, "\"CohortDenominator\": { \"status\": \"Achieved\", \"output\": 2 }", "\"CohortDenominator\": { \"status\": \"Achieved\", \"output\": 7 }");
+
+        var (_, output, _) = Invoke("test", _repository.Root);
+
+        var expectedAt = output.IndexOf("  expected (as the test case states it):", StringComparison.Ordinal);
+        var actualAt = output.IndexOf("  actual result tree:", StringComparison.Ordinal);
+        Assert.True(expectedAt > 0 && actualAt > expectedAt, output);
+        var expected = output[expectedAt..actualAt];
+        Assert.Contains("\"output\": 7", expected, StringComparison.Ordinal);
+        Assert.Contains("\"CohortTargetReached\"", expected, StringComparison.Ordinal);
+        Assert.Contains("\"ruleName\": \"CohortDenominator\"", output[actualAt..], StringComparison.Ordinal);
+    }
 }
