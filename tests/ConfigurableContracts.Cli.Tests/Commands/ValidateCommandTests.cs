@@ -56,4 +56,17 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Contains("rules/stray.json:1:", output, StringComparison.Ordinal);
         Assert.Contains("error CCR0001", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Validate_StillFails_OnAnErrorThatEvalConfinesToOneRule()
+    {
+        _repository.Replace(CohortRules, "\"RuleName\": \"CohortDenominator\",", "\"RuleName\": \"CohortDenominator\", \"Enabled\": \"yes\",");
+        var line = _repository.LineOf(CohortRules, "\"Enabled\": \"yes\"");
+
+        var (exitCode, output, _) = Invoke("validate", _repository.Root);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{CohortRules}:{line}:", output, StringComparison.Ordinal);
+        Assert.Contains("error CCR0006: 'Enabled' must be true or false", output, StringComparison.Ordinal);
+    }
 }
