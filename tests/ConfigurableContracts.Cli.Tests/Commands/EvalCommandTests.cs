@@ -331,4 +331,15 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal("", output);
         Assert.Contains("error CCR0005: A rule needs a 'RuleName'.", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Eval_ExitsOne_AndRunsNothing_WhenTheCommandLineIsWrong()
+    {
+        var (missingFile, output, _) = Invoke("eval");
+        var (unknownOption, _, _) = Invoke("eval", Write("w.json", """{"WorkflowName": "W", "Rules": []}"""), "--bogus");
+
+        Assert.Equal(1, missingFile);
+        Assert.Equal(1, unknownOption);
+        Assert.DoesNotContain("\"workflow\":", output, StringComparison.Ordinal);
+    }
 }
