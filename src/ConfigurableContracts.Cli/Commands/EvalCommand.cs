@@ -15,7 +15,10 @@ namespace ConfigurableContracts.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    /// <summary>The file is not a readable workflow, an input cannot be read, or the workflow name is unknown.</summary>
+    /// <summary>
+    /// The file is not a readable workflow (an error that belongs to no rule), the functions file is refused, an input
+    /// cannot be read, or the workflow name is unknown. Errors inside a rule still exit 0: that rule reports Error.
+    /// </summary>
     public const int UnreadableExitCode = 2;
 
     public static Command Create()
@@ -86,8 +89,10 @@ internal static class EvalCommand
             error.WriteLine($"{path}:1:1: error {DiagnosticCodes.InvalidJson}: cannot read the file: {e.Message}");
             return UnreadableExitCode;
         }
+        // An error inside one rule (an unknown action, Enabled: "yes", …) makes that rule report Error below; only
+        // an error that belongs to no rule means the file is not a readable workflow.
         foreach (var diagnostic in read.Diagnostics) error.WriteLine(diagnostic);
-        if (read.HasErrors) return UnreadableExitCode;
+        if (read.HasFileErrors) return UnreadableExitCode;
 
         var types = new Dictionary<string, RuleType>(StringComparer.Ordinal);
         var inputs = new RuleInputs();
@@ -111,9 +116,11 @@ internal static class EvalCommand
             return UnreadableExitCode;
         }
 
-        // Rules that do not bind against these inputs report Error in their own result, as in RulesEngine.
+        // Rules that do not bind against these inputs report Error in their own result, as in RulesEngine. Every
+        // diagnostic also goes to stderr: an error that belongs to no rule (an unknown injected workflow, an injection
+        // cycle, a GlobalParam that does not bind) has no result to appear in, and would otherwise vanish.
         var compilation = WorkflowCompiler.Compile(read.Workflows, types, functions);
-        foreach (var warning in compilation.Diagnostics.Where(d => !d.IsError)) error.WriteLine(warning);
+        foreach (var diagnostic in compilation.Diagnostics) error.WriteLine(diagnostic);
 
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

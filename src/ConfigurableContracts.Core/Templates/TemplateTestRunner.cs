@@ -45,7 +45,7 @@ public static class TemplateTestRunner
             {
                 var workflow = template.Workflows.FirstOrDefault(w => w.Compiled.Contains(testCase.Workflow));
                 results.Add(workflow is null
-                    ? new RuleTestCaseResult(testCase.Name, false, [$"No workflow of this template is named '{testCase.Workflow}'."], null, testCase.Location)
+                    ? new RuleTestCaseResult(testCase.Name, false, [$"No workflow of this template is named '{testCase.Workflow}'."], null, testCase.Location) { Expected = testCase.Expectations }
                     : RuleTestRunner.Run(testCase, workflow.Compiled, workflow.InputTypes));
             }
         }

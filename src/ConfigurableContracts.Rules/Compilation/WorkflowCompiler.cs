@@ -93,10 +93,17 @@ public static partial class WorkflowCompiler
             var compiledRules = new List<CompiledRule>();
             foreach (var rule in rules.Where(r => r.Enabled))
             {
-                if (compiledRules.Any(r => r.Name == rule.Name))
-                    diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateRule, DiagnosticSeverity.Error,
-                        $"Rule name '{rule.Name}' occurs twice in workflow '{workflow.Name}' (an injected workflow has a rule of the same name).", rule.Location, rule.Name));
-                compiledRules.Add(CompileRule(rule, globalScope));
+                var compiledRule = CompileRule(rule, globalScope);
+                // The first rule of a name runs; the later one reports the clash as its Error, so results stay
+                // addressable by name and eval still runs the rest. A clash within one file was reported by the reader.
+                if (compiledRules.Any(r => r.Name == rule.Name) && !rule.ReadErrors.Any(d => d.Code == DiagnosticCodes.DuplicateRule))
+                {
+                    var duplicate = new Diagnostic(DiagnosticCodes.DuplicateRule, DiagnosticSeverity.Error,
+                        $"Rule name '{rule.Name}' occurs twice in workflow '{workflow.Name}' (an injected workflow has a rule of the same name).", rule.Location, rule.Name);
+                    diagnostics.Add(duplicate);
+                    compiledRule = compiledRule with { BindError = duplicate.ToString() };
+                }
+                compiledRules.Add(compiledRule);
             }
             return new CompiledWorkflow(workflow.Name, [.. inputs], [.. compiledGlobals], [.. compiledRules], _slots.Count);
         }
@@ -200,7 +207,7 @@ public static partial class WorkflowCompiler
                 ErrorMessage = errorMessage,
                 SuccessEvent = rule.SuccessEvent,
                 Properties = rule.Properties,
-                BindError = ownError ?? (rule.Operator is null && condition is null ? $"{rule.Location}: rule '{rule.Name}' has no expression." : null),
+                BindError = (rule.ReadErrors.Count > 0 ? rule.ReadErrors[0].ToString() : null) ?? ownError ?? (rule.Operator is null && condition is null ? $"{rule.Location}: rule '{rule.Name}' has no expression." : null),
             };
         }
 

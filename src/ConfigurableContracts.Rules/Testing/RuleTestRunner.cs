@@ -5,11 +5,47 @@ using ConfigurableContracts.Rules.Types;
 
 namespace ConfigurableContracts.Rules.Testing;
 
-/// <summary>The outcome of one test case; on failure, what differed and the whole actual result tree.</summary>
+/// <summary>The outcome of one test case; on failure, what differed, what the case expected and the whole actual result tree.</summary>
 public sealed record RuleTestCaseResult(string Name, bool Passed, IReadOnlyList<string> Failures, IReadOnlyList<RuleResultTree>? Actual, SourceLocation Location)
 {
+    /// <summary>The case's expectations, in the order its <c>expect</c> object lists them.</summary>
+    public IReadOnlyList<RuleExpectation> Expected { get; init; } = [];
+
     /// <summary>The actual result tree as indented JSON, for failure reports.</summary>
     public string ActualJson => Actual is null ? "null" : RuleResultJson.ToJson(Actual);
+
+    /// <summary>
+    /// The expected result as the test case states it (the <c>expect</c> object: rule path → status, or status and
+    /// output), as indented JSON, so a failure report shows both sides in the shape the author wrote.
+    /// </summary>
+    public string ExpectedJson
+    {
+        get
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                foreach (var expectation in Expected)
+                {
+                    if (expectation.Output is { } output)
+                    {
+                        writer.WriteStartObject(expectation.RulePath);
+                        writer.WriteString("status", expectation.Status.ToString());
+                        writer.WritePropertyName("output");
+                        output.WriteTo(writer);
+                        writer.WriteEndObject();
+                    }
+                    else
+                    {
+                        writer.WriteString(expectation.RulePath, expectation.Status.ToString());
+                    }
+                }
+                writer.WriteEndObject();
+            }
+            return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+    }
 }
 
 /// <summary>
@@ -26,7 +62,10 @@ public static class RuleTestRunner
         if (!workflows.Contains(testCase.Workflow))
         {
             var known = string.Join(", ", workflows.WorkflowNames);
-            return new RuleTestCaseResult(testCase.Name, false, [$"{DiagnosticCodes.UnknownTestWorkflow}: no workflow named '{testCase.Workflow}' (known: {known})."], null, testCase.Location);
+            return new RuleTestCaseResult(testCase.Name, false, [$"{DiagnosticCodes.UnknownTestWorkflow}: no workflow named '{testCase.Workflow}' (known: {known})."], null, testCase.Location)
+            {
+                Expected = testCase.Expectations,
+            };
         }
 
         var inputs = new RuleInputs();
@@ -51,7 +90,7 @@ public static class RuleTestRunner
             if (expectation.Output is { } output && !OutputMatches(output, actual.ActionOutput))
                 failures.Add($"{expectation.RulePath}: expected output {output.GetRawText()}, actual {ToJson(actual.ActionOutput)}.");
         }
-        return new RuleTestCaseResult(testCase.Name, failures.Count == 0, failures, results, testCase.Location);
+        return new RuleTestCaseResult(testCase.Name, failures.Count == 0, failures, results, testCase.Location) { Expected = testCase.Expectations };
     }
 
     /// <summary>Numbers compare by value (8000 matches 8000.00m); everything else by its JSON text.</summary>
@@ -71,12 +110,17 @@ public static class RuleTestRunner
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>One line per case, and for failures what differed and the actual tree, as <c>contracts test</c> prints.</summary>
+    /// <summary>
+    /// One line per case, and for failures what differed, the expected result and the actual tree, as
+    /// <c>contracts test</c> prints: the differences alone hide which expectations did hold.
+    /// </summary>
     public static string Format(RuleTestCaseResult result)
     {
         if (result.Passed) return string.Create(CultureInfo.InvariantCulture, $"PASS {result.Name}");
         var lines = new List<string> { $"FAIL {result.Name} ({result.Location})" };
         lines.AddRange(result.Failures.Select(f => "  " + f));
+        lines.Add("  expected (as the test case states it):");
+        lines.AddRange(result.ExpectedJson.Split('\n').Select(l => "    " + l));
         lines.Add("  actual result tree:");
         lines.AddRange(result.ActualJson.Split('\n').Select(l => "    " + l));
         return string.Join(Environment.NewLine, lines);

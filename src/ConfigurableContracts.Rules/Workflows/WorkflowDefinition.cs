@@ -42,6 +42,13 @@ public sealed record RuleDefinition
     public RuleActionDefinition? OnSuccess { get; init; }
     public RuleActionDefinition? OnFailure { get; init; }
     public required SourceLocation Location { get; init; }
+
+    /// <summary>
+    /// Errors the reader found in this rule itself (not in its nested rules), e.g. an unknown action or an
+    /// <c>Enabled</c> that is not a boolean. They are also in the file's diagnostics, so a template with them does
+    /// not load; <c>contracts eval</c> runs the file anyway and reports this rule as Error with the first of them.
+    /// </summary>
+    public IReadOnlyList<Diagnostic> ReadErrors { get; init; } = [];
 }
 
 /// <summary>A named expression: a GlobalParam, a LocalParam or an EvaluateRule additional input.</summary>

@@ -7,7 +7,25 @@ namespace ConfigurableContracts.Rules.Workflows;
 /// <summary>The workflows of one file and everything found wrong with it.</summary>
 public sealed record WorkflowReadResult(IReadOnlyList<WorkflowDefinition> Workflows, IReadOnlyList<Diagnostic> Diagnostics)
 {
+    /// <summary>Any error at all: a template with one is not loaded.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
+
+    /// <summary>
+    /// Errors that belong to no rule's <see cref="RuleDefinition.ReadErrors"/>: the file (or a workflow in it) is not
+    /// readable as a whole. Without them the workflows can run, each faulty rule reporting its own Error.
+    /// </summary>
+    public bool HasFileErrors
+    {
+        get
+        {
+            var ruleErrors = new HashSet<Diagnostic>(
+                Workflows.SelectMany(w => Flatten(w.Rules)).SelectMany(r => r.ReadErrors), ReferenceEqualityComparer.Instance);
+            return Diagnostics.Any(d => d.IsError && !ruleErrors.Contains(d));
+        }
+    }
+
+    internal static IEnumerable<RuleDefinition> Flatten(IEnumerable<RuleDefinition> rules) =>
+        rules.SelectMany(r => Flatten(r.Rules).Prepend(r));
 }
 
 /// <summary>
@@ -282,7 +300,10 @@ public static class WorkflowReader
                 var rule = Rule(item, pointer);
                 if (rule is null) continue;
                 if (rules.Any(r => r.Name == rule.Name))
+                {
                     Error(DiagnosticCodes.DuplicateRule, $"Rule name '{rule.Name}' is used twice; results are reported by name, so names must be unique.", pointer, rule.Name);
+                    rule = rule with { ReadErrors = [.. rule.ReadErrors, Diagnostics[^1]] };
+                }
                 rules.Add(rule);
             }
             return rules;
@@ -301,6 +322,7 @@ public static class WorkflowReader
                 ["WorkflowsToInject"] = "ignored on rules; inject workflows at workflow level.",
                 ["WorkflowRulesToInject"] = "ignored on rules; inject workflows at workflow level.",
             };
+            var start = Diagnostics.Count;
             var fields = Fields(element, pointer, RuleFields, "a rule", legacy);
             var name = String(fields, "RuleName", required: true, "A rule", pointer);
             CheckExpressionType(fields, name);
@@ -367,7 +389,14 @@ public static class WorkflowReader
             }
 
             var localParams = Params(fields, "LocalParams", name);
+            var errorMessage = String(fields, "ErrorMessage", required: false, "A rule", pointer, name);
+            var successEvent = String(fields, "SuccessEvent", required: false, "A rule", pointer, name);
             if (name is null) return null;
+
+            // Errors found since this rule began belong to it, except those its nested rules already hold: eval can
+            // then report this rule as Error and run the others, where a file-wide error would stop them all.
+            var ofChildren = new HashSet<Diagnostic>(WorkflowReadResult.Flatten(children).SelectMany(c => c.ReadErrors), ReferenceEqualityComparer.Instance);
+            var own = Diagnostics.Skip(start).Where(d => d.IsError && !ofChildren.Contains(d)).ToList();
             return new RuleDefinition
             {
                 Name = name,
@@ -375,13 +404,14 @@ public static class WorkflowReader
                 Operator = op,
                 Rules = children,
                 LocalParams = localParams,
-                ErrorMessage = String(fields, "ErrorMessage", required: false, "A rule", pointer, name),
-                SuccessEvent = String(fields, "SuccessEvent", required: false, "A rule", pointer, name),
+                ErrorMessage = errorMessage,
+                SuccessEvent = successEvent,
                 Enabled = enabled,
                 Properties = properties,
                 OnSuccess = onSuccess,
                 OnFailure = onFailure,
                 Location = Positions.ValueLocation(pointer),
+                ReadErrors = own,
             };
         }
 

@@ -13,6 +13,15 @@ public class ExpressionEvaluationTests
     [InlineData("Math.Abs(-4)", 4L)]
     [InlineData("Math.Max(3, 9)", 9L)]
     [InlineData("Convert.ToInt32(\"42\")", 42L)]
+    [InlineData("Math.Min(3, 9)", 3L)]
+    [InlineData("Math.Min(-3, 9)", -3L)]
+    [InlineData("Convert.ToInt16(\"42\")", 42L)]
+    [InlineData("Convert.ToInt16(true)", 1L)]
+    [InlineData("Convert.ToInt64(\"-9000000000\")", -9000000000L)]
+    [InlineData("Convert.ToInt64(7)", 7L)]
+    // As .NET's Convert.ToInt64(decimal): to the nearest integer, halves to even.
+    [InlineData("Convert.ToInt64(2.5)", 2L)]
+    [InlineData("Convert.ToInt64(3.5)", 4L)]
     [InlineData("\"abc\".Length", 3L)]
     [InlineData("\"abcabc\".IndexOf(\"c\")", 2L)]
     public void Evaluate_KeepsLong_WhenAllOperandsAreIntegers(string expression, long expected)
@@ -35,6 +44,10 @@ public class ExpressionEvaluationTests
     [InlineData("Math.Max(3, 9.5)", "9.5")]
     [InlineData("Convert.ToDecimal(\"12.50\")", "12.50")]
     [InlineData("Convert.ToDouble(3)", "3")]
+    [InlineData("Math.Min(3, 9.5)", "3")]
+    [InlineData("Math.Min(-1.5, 2)", "-1.5")]
+    [InlineData("Convert.ToSingle(\"0.25\")", "0.25")]
+    [InlineData("Convert.ToSingle(3)", "3")]
     [InlineData("iif(true, 1, 2.5)", "1")]
     [InlineData("null ?? 1.5", "1.5")]
     public void Evaluate_GivesDecimal_WhenAnyOperandIsReal(string expression, string expected)
@@ -93,6 +106,9 @@ public class ExpressionEvaluationTests
     [InlineData("p.enrolledOn.AddMonths(3) <= asOf")]
     [InlineData("(asOf - p.enrolledOn).Days == 151")]
     [InlineData("p.enrolledOn < asOf")]
+    [InlineData("Convert.ToDateTime(\"2022-06-01\") == asOf")]
+    [InlineData("Convert.ToDateTime(\"2022-01-01\").AddMonths(5) == asOf")]
+    [InlineData("Convert.ToDateTime(p.enrolledOn) == p.enrolledOn")]
     public void Evaluate_HandlesDates(string expression) =>
         Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, """{"asOf": "2022-06-01", "p": {"enrolledOn": "2022-01-01"}}""").Status);
 
@@ -184,6 +200,9 @@ public class ExpressionEvaluationTests
     [InlineData("\"abc\".Substring(5) == \"\"", "outside")]
     [InlineData("xs.First(x => x > 10) > 0", "no element")]
     [InlineData("Convert.ToInt32(\"x1\") > 0", "format")]
+    [InlineData("Convert.ToInt64(\"1.5\") > 0", "format")]
+    [InlineData("Convert.ToSingle(\"many\") > 0", "format")]
+    [InlineData("Convert.ToDateTime(\"June\").Year > 0", "is not a date")]
     public void Evaluate_ReportsError_WhenComputationFails(string expression, string messagePart)
     {
         var result = TestEngine.Evaluate(expression, """{"xs": [1, 2]}""");

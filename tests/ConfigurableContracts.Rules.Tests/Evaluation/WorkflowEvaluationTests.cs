@@ -309,4 +309,27 @@ public class WorkflowEvaluationTests
         var compilation = TestEngine.Compile(Outcomes, Schemas.ParticipantInputs());
         Assert.Throws<KeyNotFoundException>(() => compilation.Workflows.Evaluate("Nope", new RuleInputs()));
     }
+
+    [Fact]
+    public void Evaluate_CarriesSuccessEventAndProperties_OnTheInMemoryResult_OfEveryStatus_ButNotInTheJson()
+    {
+        const string json = """
+            {"WorkflowName": "W", "Rules": [
+              {"RuleName": "Met", "Expression": "x.a > 1", "SuccessEvent": "paid", "Properties": {"kind": "outcome", "weight": 2}},
+              {"RuleName": "Unmet", "Expression": "x.a > 5", "SuccessEvent": "paid", "Properties": {"kind": "outcome"}},
+              {"RuleName": "Failed", "Expression": "x.a / 0 > 1", "SuccessEvent": "paid", "Properties": {"kind": "outcome"}}]}
+            """;
+        var compilation = TestEngine.Compile(json, new Dictionary<string, RuleType> { ["x"] = RuleType.Any });
+        var results = compilation.Workflows.Evaluate("W", new RuleInputs().Set("x", new Dictionary<string, object?> { ["a"] = 2L }));
+
+        Assert.Equal([RuleStatus.Achieved, RuleStatus.NotAchieved, RuleStatus.Error], results.Select(r => r.Status));
+        Assert.All(results, r => Assert.Equal("paid", r.SuccessEvent));
+        Assert.All(results, r => Assert.Equal("outcome", r.Properties!.Value.GetProperty("kind").GetString()));
+        Assert.Equal(2, results[0].Properties!.Value.GetProperty("weight").GetInt32());
+
+        // The JSON form is stored with every decision, so it leaves both out on purpose (see writing-outcome-rules.md).
+        var stored = RuleResultJson.ToJson(results);
+        Assert.DoesNotContain("paid", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("outcome", stored, StringComparison.Ordinal);
+    }
 }

@@ -80,6 +80,29 @@ public class RuleTestRunnerTests
     }
 
     [Fact]
+    public void Format_PrintsTheExpectedResultAsStated_AndTheActualTree_WhenACaseFails()
+    {
+        var result = Assert.Single(Run($$$"""
+            {"cases": [{"name": "wrong payment", "workflow": "IndividualOutcomes",
+              "inputs": {"contract": {{{ContractJson}}}, "participant": {"id": "P", "sessions": [{}, {}]}, "baseline": {"score": 2}},
+              "expect": {"BrokeNegativeDevelopment": "NotEvaluable", "ActivityPayment": {"status": "Achieved", "output": 9000} }}]}
+            """));
+
+        var lines = RuleTestRunner.Format(result).Split(Environment.NewLine);
+
+        var expectedAt = Array.IndexOf(lines, "  expected (as the test case states it):");
+        var actualAt = Array.IndexOf(lines, "  actual result tree:");
+        Assert.True(expectedAt > 0 && actualAt > expectedAt, string.Join("\n", lines));
+        var expected = string.Join("\n", lines[(expectedAt + 1)..actualAt].Select(l => l[4..]));
+        using var expectedJson = System.Text.Json.JsonDocument.Parse(expected);
+        Assert.Equal("NotEvaluable", expectedJson.RootElement.GetProperty("BrokeNegativeDevelopment").GetString());
+        Assert.Equal(9000, expectedJson.RootElement.GetProperty("ActivityPayment").GetProperty("output").GetInt32());
+        Assert.Equal("Achieved", expectedJson.RootElement.GetProperty("ActivityPayment").GetProperty("status").GetString());
+        using var actualJson = System.Text.Json.JsonDocument.Parse(string.Join("\n", lines[(actualAt + 1)..].Select(l => l[4..])));
+        Assert.Equal(8000, actualJson.RootElement[1].GetProperty("actionOutput").GetInt32());
+    }
+
+    [Fact]
     public void Run_Fails_WhenWorkflowIsUnknown()
     {
         var result = Assert.Single(Run("""{"cases": [{"name": "x", "workflow": "Missing", "expect": {}}]}"""));

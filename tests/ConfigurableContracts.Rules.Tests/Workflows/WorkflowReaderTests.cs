@@ -138,6 +138,31 @@ public class WorkflowReaderTests
     }
 
     [Fact]
+    public void Read_AttachesAnErrorInsideARule_ToThatRule_AndStillHasErrors()
+    {
+        var result = WorkflowReader.Read("w.json", """
+            {"WorkflowName": "W", "Rules": [
+              {"RuleName": "Parent", "Operator": "Xor", "Rules": [{"RuleName": "Child", "Expression": "true", "Enabled": "yes"}]},
+              {"RuleName": "Fine", "Expression": "true"}]}
+            """);
+
+        // A template with it must still not load; only eval runs past it.
+        Assert.True(result.HasErrors);
+        Assert.False(result.HasFileErrors);
+        var parent = result.Workflows[0].Rules[0];
+        Assert.Equal(DiagnosticCodes.InvalidOperator, Assert.Single(parent.ReadErrors).Code);
+        Assert.Equal(DiagnosticCodes.WrongFieldType, Assert.Single(parent.Rules[0].ReadErrors).Code);
+        Assert.Empty(result.Workflows[0].Rules[1].ReadErrors);
+    }
+
+    [Fact]
+    public void Read_HasFileErrors_WhenAnErrorBelongsToNoRule()
+    {
+        var result = WorkflowReader.Read("w.json", """{"WorkflowName": "W", "GlobalParams": {}, "Rules": [{"RuleName": "R", "Expression": "true"}]}""");
+        Assert.True(result.HasFileErrors);
+    }
+
+    [Fact]
     public void Read_ReportsJsonSyntaxError_AtItsLine()
     {
         var result = WorkflowReader.Read("w.json", "{\n  \"WorkflowName\": \"W\",\n  \"Rules\": [,]\n}");
