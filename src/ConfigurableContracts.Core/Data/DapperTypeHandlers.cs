@@ -72,6 +72,16 @@ public static class DapperTypeHandlers
         }
     }
 
+    /// <summary>An instant as SQLite stores it: fixed-width UTC text, so string order equals time order in queries.</summary>
+    internal static string SqliteText(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A date as SQLite stores it.</summary>
+    internal static string SqliteText(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Money as SQLite stores it: exact invariant text, since SQLite has no decimal type.</summary>
+    internal static string SqliteText(decimal amount) => amount.ToString(CultureInfo.InvariantCulture);
+
     private sealed class InstantHandler : SqlMapper.TypeHandler<DateTimeOffset>
     {
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
@@ -80,9 +90,8 @@ public static class DapperTypeHandlers
             switch (parameter)
             {
                 case SqliteParameter:
-                    // Fixed-width, sortable text: string order equals time order in SQLite queries.
                     parameter.DbType = DbType.String;
-                    parameter.Value = utc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+                    parameter.Value = SqliteText(utc);
                     break;
                 case NpgsqlParameter npgsql:
                     npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
@@ -115,7 +124,7 @@ public static class DapperTypeHandlers
             if (parameter is SqliteParameter)
             {
                 parameter.DbType = DbType.String;
-                parameter.Value = value.ToString(CultureInfo.InvariantCulture);
+                parameter.Value = SqliteText(value);
                 return;
             }
 
@@ -141,7 +150,7 @@ public static class DapperTypeHandlers
             {
                 case SqliteParameter:
                     parameter.DbType = DbType.String;
-                    parameter.Value = value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    parameter.Value = SqliteText(value);
                     break;
                 case NpgsqlParameter npgsql:
                     npgsql.NpgsqlDbType = NpgsqlDbType.Date;
