@@ -150,6 +150,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     {
         await Task.Yield();
         System.Data.Common.DbConnection? connection = null;
+        await using var checkpointer = store.Checkpointer();
         try
         {
             connection = await store.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
@@ -157,13 +158,18 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             await foreach (var batch in batches.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 await WriteAsync(store, connection, run, batch, cancellationToken).ConfigureAwait(false);
+                checkpointer.Signal();
                 done += batch.Participants;
 
-                // Reported only once committed: what a progress reader sees done survives a crash.
+                // Reported once committed: what a progress reader sees done survives a crash of the process.
                 var seconds = time.GetElapsedTime(started).TotalSeconds;
                 progress?.Report(new EvaluationProgress(done, Math.Max(total, done), seconds > 0 ? done / seconds : 0));
             }
 
+            // The writer commits without waiting for the disk; the run is done only once all of it is there.
+            var syncing = Stopwatch.GetTimestamp();
+            await checkpointer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            run.WriteTime += Stopwatch.GetElapsedTime(syncing);
             return done;
         }
         catch

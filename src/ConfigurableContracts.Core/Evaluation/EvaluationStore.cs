@@ -115,32 +115,46 @@ internal sealed class EvaluationStore(DbConnectionFactory connections)
             """, new { contractId }).ConfigureAwait(false)).AsList();
 
     /// <summary>
-    /// Opens the connection the run writes on. On SQLite it gets a page cache large enough to hold the decision
-    /// indexes of a whole night: with the default 2 MB, inserts keyed by hashes touch pages all over the index, each
-    /// evicted and re-read many times per run.
+    /// Opens the connection the run writes on. On SQLite:
+    /// <list type="bullet">
+    /// <item>a page cache large enough to hold the decision indexes of a whole night: with the default 2 MB, inserts
+    /// touch pages all over the indexes, each evicted and re-read many times per run;</item>
+    /// <item>commits without waiting for the disk (<c>synchronous=NORMAL</c>) and no checkpoints of its own
+    /// (<c>wal_autocheckpoint=0</c>): the <see cref="WalCheckpointer"/> syncs and checkpoints the log on a
+    /// connection of its own while this one goes on writing, and once more before the run counts as done. With
+    /// both on this connection, half of a night's writing time was spent waiting for fsync. A killed process loses
+    /// nothing committed; a power cut may lose the batches since the last checkpoint, which the retry decides again
+    /// identically (decision and ledger ids are hashes of what they record).</item>
+    /// </list>
     /// </summary>
     public async Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken)
     {
         var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (Dialect.Provider == DatabaseProvider.Sqlite)
         {
-            await connection.ExecuteAsync($"PRAGMA cache_size = -{WriterCacheKibibytes}").ConfigureAwait(false);
+            await connection.ExecuteAsync($"PRAGMA cache_size = -{WriterCacheKibibytes}; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;").ConfigureAwait(false);
         }
 
         return connection;
     }
 
-    /// <summary>Gives a pooled SQLite connection back its default page cache, so the memory is freed after the run.</summary>
+    /// <summary>
+    /// Gives a pooled SQLite connection back the settings every other connection has (see
+    /// <see cref="DbConnectionFactory"/>), so the memory is freed and later commits wait for the disk again.
+    /// </summary>
     public async Task CloseWriterAsync(DbConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (Dialect.Provider == DatabaseProvider.Sqlite && connection.State == System.Data.ConnectionState.Open)
         {
-            await connection.ExecuteAsync("PRAGMA cache_size = -2000").ConfigureAwait(false);
+            await connection.ExecuteAsync("PRAGMA cache_size = -2000; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000;").ConfigureAwait(false);
         }
 
         await connection.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>The run's checkpointer: real on SQLite, doing nothing on servers that manage their own log.</summary>
+    public WalCheckpointer Checkpointer() => new(Dialect.Provider == DatabaseProvider.Sqlite ? connections : null);
 
     /// <summary>
     /// Writes one batch atomically: snapshots, decisions with their supersession links, ledger entries. Every
