@@ -11,7 +11,8 @@ namespace ConfigurableContracts.Cli.Commands;
 /// <summary>
 /// <c>contracts keys create --org ID --role ROLE</c>: issues an API key straight against the database, for the
 /// operator who provisions keys without the server (or lost the bootstrap key). The key is printed once, alone on
-/// standard output, so a script can capture it; it is never stored anywhere but as its hash.
+/// standard output, so a script can capture it; it is never stored anywhere but as its hash. The issue is audited
+/// as <c>cli:&lt;OS user&gt;</c> before the key is shown.
 /// </summary>
 internal static class KeysCommand
 {
@@ -63,6 +64,9 @@ internal static class KeysCommand
                 await error.WriteLineAsync($"error: organisation '{organisationId}' disappeared while the key was made.").ConfigureAwait(false);
                 return 1;
             }
+
+            await services.GetRequiredService<OperatorAudit>()
+                .KeyCreatedAsync(organisationId, created.Key.Role, created.Key.Id, cancellationToken).ConfigureAwait(false);
 
             // The key alone on stdout; what it is goes to stderr, so `KEY=$(contracts keys create ...)` works.
             await error.WriteLineAsync($"key {created.Key.Id} for '{organisationId}' as {created.Key.Role}; it is shown only now:").ConfigureAwait(false);
