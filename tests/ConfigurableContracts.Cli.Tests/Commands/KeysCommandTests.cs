@@ -62,6 +62,26 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public void Create_RefusesAnAdminKey_ForAnOrganisationOtherThanThePlatform()
+    {
+        var (exitCode, output, error) = Invoke("keys", "create", "--org", "kommun", "--org-name", "K", "--role", "admin", "--settings", Settings);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("only for the platform organisation 'platform'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_IssuesAnAdminKey_ForThePlatformOrganisation()
+    {
+        var (exitCode, output, _) = Invoke("keys", "create", "--org", "platform", "--org-name", "Platform", "--role", "admin", "--settings", Settings);
+
+        Assert.Equal(0, exitCode);
+        var key = await Keys().FindActiveAsync(output.Trim());
+        Assert.Equal(("platform", Roles.Admin), (key!.OrganisationId, key.Role));
+    }
+
+    [Fact]
     public void Create_RefusesAnUnknownRole()
     {
         var (exitCode, output, _) = Invoke("keys", "create", "--org", "kommun", "--org-name", "K", "--role", "root", "--settings", Settings);
