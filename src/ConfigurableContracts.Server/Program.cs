@@ -52,6 +52,10 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapApiDocs();
 app.MapHealth();
+// Who is calling, then the rate limit: per organisation for valid credentials, per remote address for any other
+// request, so guessed or revoked credentials are cut off with 429 before they are audited and refused.
+app.UseCallerIdentity();
+app.UseRateLimits();
 app.UseAudit();
 app.UseSecurity();
 app.UseLimits();

@@ -3,6 +3,7 @@ using ConfigurableContracts.Cli.Hosting;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,9 @@ namespace ConfigurableContracts.Cli.Commands;
 /// <summary>
 /// <c>contracts keys create --org ID --role ROLE</c>: issues an API key straight against the database, for the
 /// operator who provisions keys without the server (or lost the bootstrap key). The key is printed once, alone on
-/// standard output, so a script can capture it; it is never stored anywhere but as its hash.
+/// standard output, so a script can capture it; it is never stored anywhere but as its hash. The issue is audited
+/// as <c>cli:&lt;OS user&gt;</c> before the key is shown. Admin keys are issued only to the platform organisation
+/// (<c>Security:Bootstrap:OrganisationId</c>, as the server reads it).
 /// </summary>
 internal static class KeysCommand
 {
@@ -37,6 +40,16 @@ internal static class KeysCommand
             }
 
             await using var services = CliServices.Build(parseResult.GetValue(settings));
+            var roleName = parseResult.GetRequiredValue(role);
+            var platform = services.GetRequiredService<IConfiguration>()[PlatformOrganisation.ConfigurationKey] is { Length: > 0 } configured
+                ? configured
+                : PlatformOrganisation.DefaultId;
+            if (!PlatformOrganisation.MayHold(organisationId, roleName, platform))
+            {
+                await error.WriteLineAsync($"error: {PlatformOrganisation.AdminRefusal(organisationId, platform)}").ConfigureAwait(false);
+                return 2;
+            }
+
             if (services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStart)
             {
                 // A fresh database (the first key of an installation) gets its tables the way the server would.
@@ -57,12 +70,15 @@ internal static class KeysCommand
             }
 
             var created = await services.GetRequiredService<ApiKeyStore>()
-                .CreateAsync(organisationId, parseResult.GetRequiredValue(role), parseResult.GetValue(label) ?? "cli", cancellationToken).ConfigureAwait(false);
+                .CreateAsync(organisationId, roleName, parseResult.GetValue(label) ?? "cli", cancellationToken).ConfigureAwait(false);
             if (created is null)
             {
                 await error.WriteLineAsync($"error: organisation '{organisationId}' disappeared while the key was made.").ConfigureAwait(false);
                 return 1;
             }
+
+            await services.GetRequiredService<OperatorAudit>()
+                .KeyCreatedAsync(organisationId, created.Key.Role, created.Key.Id, cancellationToken).ConfigureAwait(false);
 
             // The key alone on stdout; what it is goes to stderr, so `KEY=$(contracts keys create ...)` works.
             await error.WriteLineAsync($"key {created.Key.Id} for '{organisationId}' as {created.Key.Role}; it is shown only now:").ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ConfigurableContracts.Cli.Hosting;
+using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Privacy;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,8 @@ namespace ConfigurableContracts.Cli.Commands;
 
 /// <summary>
 /// <c>contracts replay --decision ID</c>: re-evaluates a stored decision from its stored template bundle and input
-/// snapshot and says whether the result is byte-identical — what an independent verifier runs.
+/// snapshot and says whether the result is byte-identical — what an independent verifier runs. It reads a
+/// participant's stored inputs, so every replay (and every unknown id tried) is audited as <c>cli:&lt;OS user&gt;</c>.
 /// </summary>
 internal static class ReplayCommand
 {
@@ -22,6 +24,8 @@ internal static class ReplayCommand
             await using var services = CliServices.Build(parseResult.GetValue(settings));
             var output = parseResult.InvocationConfiguration.Output;
             var id = parseResult.GetValue(decision)!;
+            var audit = services.GetRequiredService<OperatorAudit>();
+            var target = await services.GetRequiredService<AuditTargets>().DecisionAsync(id, cancellationToken).ConfigureAwait(false);
             ReplayResult? result;
             try
             {
@@ -29,16 +33,20 @@ internal static class ReplayCommand
             }
             catch (DecisionDataRemovedException removed)
             {
+                await audit.ReplayedAsync(id, target?.ContractId, target?.Pseudonym, "not-found", "inputs removed under retention", cancellationToken).ConfigureAwait(false);
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {removed.Message}").ConfigureAwait(false);
                 return 3;
             }
 
             if (result is null)
             {
+                await audit.ReplayedAsync(id, null, null, "not-found", "no such decision", cancellationToken).ConfigureAwait(false);
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: no decision '{id}'.").ConfigureAwait(false);
                 return 2;
             }
 
+            // Recorded before anything read from the participant's inputs is printed.
+            await audit.ReplayedAsync(id, target?.ContractId, target?.Pseudonym, "allowed", result.Identical ? "identical" : "different", cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(result.Identical ? "identical" : "different").ConfigureAwait(false);
             await output.WriteLineAsync($"decision {result.DecisionId}: {result.Workflow}/{result.Outcome}, bundle {result.BundleHash}, inputs {result.InputHash}, engine {result.StoredEngineVersion} (now {result.ReplayEngineVersion})").ConfigureAwait(false);
             if (!result.Identical)

@@ -35,6 +35,8 @@ internal static class CliServices
         services.AddDatabase(contentRoot);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditTargets>();
+        services.AddSingleton<OperatorAudit>();
 
         // Templates are read once: a command is short-lived, so it needs no hot reload.
         services.AddTemplateCatalog(contentRoot);

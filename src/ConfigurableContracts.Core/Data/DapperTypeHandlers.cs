@@ -157,7 +157,7 @@ public static class DapperTypeHandlers
                     npgsql.Value = value;
                     break;
                 default:
-                    // SqlClient 2.1 predates DateOnly; it takes a DateTime for a date column.
+                    // A DateTime with DbType.Date is what every SqlClient version accepts for a date column.
                     parameter.DbType = DbType.Date;
                     parameter.Value = value.ToDateTime(TimeOnly.MinValue);
                     break;

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Core.Data;
@@ -44,14 +46,45 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
         {
             failures.Add($"Database:ConnectionString is empty and ConnectionStrings:{options.Provider} is not set.");
         }
-        else if (options.Provider == DatabaseProvider.SqlServer
-                 && options.ConnectionString.Contains("Encrypt=false", StringComparison.OrdinalIgnoreCase))
+        else if (options.Provider == DatabaseProvider.SqlServer)
         {
-            // Microsoft.Data.SqlClient 2.1.4 is the newest the registry has; unencrypted links make CVE-2024-0056
-            // (credential relay) trivially exploitable, so we refuse to start rather than warn.
-            failures.Add("Database:ConnectionString for SqlServer sets 'Encrypt=false'; encryption is required (see README, Security).");
+            ValidateSqlServerEncryption(options.ConnectionString, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Refuses a SQL Server connection string unless SqlClient will encrypt the link (Encrypt resolving to Mandatory
+    /// or Strict). It is parsed as SqlClient parses it, so <c>Encrypt = no</c>, <c>Encrypt=Optional</c> or a
+    /// misspelt value are caught as surely as <c>Encrypt=false</c>; an omitted Encrypt takes SqlClient 7's default
+    /// (Mandatory). Unencrypted links expose the login and children's data on the wire (and were the precondition of
+    /// CVE-2024-0056 in older SqlClient), so the server refuses to start rather than warn.
+    /// </summary>
+    private static void ValidateSqlServerEncryption(string connectionString, List<string> failures)
+    {
+        // Quote only the Encrypt value as written: the rest of the string may hold a password, and a start-up
+        // error ends up in logs.
+        var written = new DbConnectionStringBuilder();
+        SqlConnectionEncryptOption encrypt;
+        try
+        {
+            written.ConnectionString = connectionString;
+            encrypt = new SqlConnectionStringBuilder(connectionString).Encrypt;
+        }
+        catch (ArgumentException)
+        {
+            var raw = written.TryGetValue("Encrypt", out var value) ? $" (Encrypt '{value}')" : string.Empty;
+            failures.Add($"Database:ConnectionString for SqlServer cannot be read by SqlClient{raw}; "
+                + "it must be a valid connection string with Encrypt=Mandatory or Strict (see README, Security).");
+            return;
+        }
+
+        if (encrypt != SqlConnectionEncryptOption.Mandatory && encrypt != SqlConnectionEncryptOption.Strict)
+        {
+            var raw = written.TryGetValue("Encrypt", out var value) ? $"'Encrypt={value}'" : "no Encrypt";
+            failures.Add($"Database:ConnectionString for SqlServer sets {raw}, which SqlClient reads as Optional (unencrypted); "
+                + "encryption is required: Encrypt=Mandatory (or true) or Strict (see README, Security).");
+        }
     }
 }

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace ConfigurableContracts.Server.Limits;
 
 /// <summary>
-/// How much one request may ask of the server: body sizes, JSON nesting, time, and requests per organisation.
+/// How much one request may ask of the server: body sizes, JSON nesting, time, and requests per organisation
+/// (or, without valid credentials, per remote address).
 /// Bound from the <c>Limits</c> section. The defaults admit the documented largest use — 100 000 measurements
 /// (some 25 MB of JSON Lines) in one bulk upload — and refuse what no real client sends.
 /// </summary>
@@ -33,8 +34,15 @@ public sealed class LimitOptions
     /// </summary>
     public TimeSpan BulkRequestTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Requests one organisation (or, before authentication, one remote address) may make per window.</summary>
+    /// <summary>Requests one organisation (all its keys and tokens together) may make per window.</summary>
     public int RateLimitPermits { get; set; } = 1200;
+
+    /// <summary>
+    /// Requests one remote address may make per window without valid credentials: missing, wrong, revoked or
+    /// expired keys and tokens, and the open endpoints (health, OpenAPI). Far below the organisation budget,
+    /// because a real client rarely fails to sign in and every refusal costs a key lookup and an audit entry.
+    /// </summary>
+    public int RateLimitPermitsPerAddress { get; set; } = 120;
 
     /// <summary>The fixed window the permits are counted in.</summary>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
@@ -75,6 +83,11 @@ public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
         if (options.RateLimitPermits < 1)
         {
             failures.Add($"Limits:RateLimitPermits '{Invariant(options.RateLimitPermits)}' must be at least 1.");
+        }
+
+        if (options.RateLimitPermitsPerAddress < 1)
+        {
+            failures.Add($"Limits:RateLimitPermitsPerAddress '{Invariant(options.RateLimitPermitsPerAddress)}' must be at least 1.");
         }
 
         if (options.RateLimitWindow < TimeSpan.FromSeconds(1) || options.RateLimitWindow > TimeSpan.FromDays(1))

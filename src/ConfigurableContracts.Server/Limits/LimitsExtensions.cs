@@ -9,7 +9,7 @@ namespace ConfigurableContracts.Server.Limits;
 
 /// <summary>
 /// Hostile-input limits: body size and JSON shape (<see cref="RequestLimits"/>), request timeouts, and a rate
-/// limit per organisation. Every refusal is a ProblemDetails: 413, 400 with the JSON path, 429 with Retry-After,
+/// limit per organisation (per remote address without valid credentials). Every refusal is a ProblemDetails: 413, 400 with the JSON path, 429 with Retry-After,
 /// 504.
 /// </summary>
 public static class LimitsExtensions
@@ -38,10 +38,10 @@ public static class LimitsExtensions
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitOptions>>((rates, limits) =>
         {
-            var (permits, window) = (limits.Value.RateLimitPermits, limits.Value.RateLimitWindow);
-            rates.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetFixedWindowLimiter(
-                PartitionOf(context),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true }));
+            var (perOrganisation, perAddress, window) = (limits.Value.RateLimitPermits, limits.Value.RateLimitPermitsPerAddress, limits.Value.RateLimitWindow);
+            rates.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => OrganisationOf(context) is { } organisation
+                ? RateLimitPartition.GetFixedWindowLimiter("organisation:" + organisation, _ => FixedWindow(perOrganisation, window))
+                : RateLimitPartition.GetFixedWindowLimiter("address:" + context.Connection.RemoteIpAddress, _ => FixedWindow(perAddress, window)));
             rates.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             rates.OnRejected = (rejected, _) => WriteTooManyRequestsAsync(rejected, window);
         });
@@ -49,14 +49,27 @@ public static class LimitsExtensions
     }
 
     /// <summary>
-    /// After authentication, so requests count against the caller's organisation: one organisation's flood does
-    /// not slow another's, and many keys of one organisation share its budget. Requests without a valid key are
-    /// refused by authorization before they get here; the anonymous endpoints count by remote address.
+    /// The rate limit. After authentication, which only identifies the caller, and before the audit and
+    /// authorization, which refuse: requests with valid credentials count against their organisation (one
+    /// organisation's flood does not slow another's; many keys of one organisation share its budget), every other
+    /// request against its remote address. So guessed, revoked or expired credentials meet a 429 after
+    /// <see cref="LimitOptions.RateLimitPermitsPerAddress"/> tries, and a flood of them cannot grow the audit log
+    /// without bound (a 429 is answered before the audit sees the request).
+    /// </summary>
+    public static WebApplication UseRateLimits(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>
+    /// Timeouts and body limits, after authorization: a caller without credentials is refused with 401 before
+    /// its body is read, so it learns nothing from validation answers.
     /// </summary>
     public static WebApplication UseLimits(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseRateLimiter();
         app.UseRequestTimeouts();
         app.UseMiddleware<RequestLimits>();
         return app;
@@ -65,10 +78,10 @@ public static class LimitsExtensions
     /// <summary>The bulk timeout instead of the ordinary one.</summary>
     public static RouteHandlerBuilder WithBulkTimeout(this RouteHandlerBuilder builder) => builder.WithMetadata(new RequestTimeoutAttribute(BulkTimeoutPolicy));
 
-    private static string PartitionOf(HttpContext context) =>
-        context.User.FindFirst(ContractClaims.OrganisationId)?.Value is { } organisation
-            ? "organisation:" + organisation
-            : "address:" + context.Connection.RemoteIpAddress;
+    private static string? OrganisationOf(HttpContext context) => context.User.FindFirst(ContractClaims.OrganisationId)?.Value;
+
+    private static FixedWindowRateLimiterOptions FixedWindow(int permits, TimeSpan window) =>
+        new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
 
     private static RequestTimeoutPolicy TimeoutPolicy(TimeSpan timeout) => new()
     {
@@ -86,8 +99,9 @@ public static class LimitsExtensions
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         var response = rejected.HttpContext.Response;
         response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var who = OrganisationOf(rejected.HttpContext) is null ? "Requests without valid credentials from your address have" : "Your organisation has";
         await TypedResults.Problem(
-            string.Create(CultureInfo.InvariantCulture, $"Your organisation has used its requests for this window; retry after {seconds} seconds."),
+            string.Create(CultureInfo.InvariantCulture, $"{who} used the requests allowed for this window; retry after {seconds} seconds."),
             statusCode: StatusCodes.Status429TooManyRequests,
             title: "Too many requests").ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
     }

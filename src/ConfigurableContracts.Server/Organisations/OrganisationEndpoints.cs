@@ -4,6 +4,7 @@ using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Server.Organisations;
 
@@ -73,12 +74,16 @@ public static class OrganisationEndpoints
     }
 
     public static async Task<Results<Created<CreatedKeyDto>, NotFound, ValidationProblem>> CreateKey(
-        string id, CreateKeyRequest request, ApiKeyStore keys, CancellationToken cancellationToken)
+        string id, CreateKeyRequest request, ApiKeyStore keys, IOptions<BootstrapOptions> bootstrap, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Roles.IsKnown(request.Role))
         {
             errors["$.role"] = [$"'{request.Role}' is not a role; use one of {string.Join(", ", Roles.All)}."];
+        }
+        else if (!PlatformOrganisation.MayHold(id, request.Role!, bootstrap.Value.OrganisationId))
+        {
+            errors["$.role"] = [PlatformOrganisation.AdminRefusal(id, bootstrap.Value.OrganisationId)];
         }
 
         if (request.Label is { Length: > 200 })

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -8,13 +9,15 @@ namespace ConfigurableContracts.Server.Security;
 
 /// <summary>
 /// Authenticates a request by its <c>X-Api-Key</c> header: the key's SHA-256 is looked up among unrevoked keys
-/// and becomes the organisation, role and key-id claims of <see cref="ContractClaims"/>.
+/// and becomes the organisation, role and key-id claims of <see cref="ContractClaims"/>. An admin key of any
+/// organisation but the platform's is refused (<see cref="PlatformOrganisation"/>).
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyStore keys)
+    ApiKeyStore keys,
+    IOptions<BootstrapOptions> bootstrap)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -44,6 +47,13 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             // Never log the header: a mistyped key is often one character away from a real one.
             return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        var platform = bootstrap.Value.OrganisationId;
+        if (!PlatformOrganisation.MayHold(key.OrganisationId, key.Role, platform))
+        {
+            // An admin key issued to another organisation before the rule existed: refused, not downgraded.
+            return AuthenticateResult.Fail(PlatformOrganisation.AdminRefusal(key.OrganisationId, platform));
         }
 
         var identity = ContractClaims.CreateIdentity(SchemeName, key.OrganisationId, key.Role, key.Id);

@@ -14,8 +14,11 @@ public sealed class BootstrapOptions
     /// <summary>Create the first admin key when there is none. Turn off where keys are provisioned by the CLI.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The organisation the first admin key belongs to; created if absent.</summary>
-    public string OrganisationId { get; set; } = "platform";
+    /// <summary>
+    /// The platform organisation: the first admin key belongs to it (created if absent), and it is the only
+    /// organisation that may hold the admin role (<see cref="PlatformOrganisation"/>).
+    /// </summary>
+    public string OrganisationId { get; set; } = PlatformOrganisation.DefaultId;
 
     public string OrganisationName { get; set; } = "Platform";
 

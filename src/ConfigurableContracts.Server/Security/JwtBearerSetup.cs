@@ -63,7 +63,8 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwt, IHostEnvironment 
 
     /// <summary>
     /// Replaces the token's claims with ours, or fails the sign-in: an unknown organisation, no role of ours, or
-    /// two of them are refused rather than guessed, since a guess would decide which rows the caller sees.
+    /// two of them are refused rather than guessed, since a guess would decide which rows the caller sees; and
+    /// admin for any organisation but the platform's is refused, since an admin reads every organisation's audit.
     /// </summary>
     private static async Task ToContractPrincipalAsync(TokenValidatedContext context, JwtOptions settings)
     {
@@ -86,6 +87,10 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwt, IHostEnvironment 
                 ? $"The token's '{settings.RoleClaim}' claim holds none of this server's roles."
                 : $"The token's '{settings.RoleClaim}' claim stands for several roles ({string.Join(", ", roles)}); a caller acts in one.";
         }
+        else if (!PlatformOrganisation.MayHold(organisationId, roles[0], Platform(context)))
+        {
+            failure = PlatformOrganisation.AdminRefusal(organisationId, Platform(context));
+        }
         else
         {
             var organisations = context.HttpContext.RequestServices.GetRequiredService<OrganisationStore>();
@@ -103,6 +108,9 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwt, IHostEnvironment 
 
         context.Principal = new ClaimsPrincipal(ContractClaims.CreateIdentity(SchemeName, organisationId!, roles[0], subject!));
     }
+
+    private static string Platform(TokenValidatedContext context) =>
+        context.HttpContext.RequestServices.GetRequiredService<IOptions<BootstrapOptions>>().Value.OrganisationId;
 }
 
 /// <summary>

@@ -25,10 +25,22 @@ public static class SecurityExtensions
         return builder;
     }
 
-    public static WebApplication UseSecurity(this WebApplication app)
+    /// <summary>
+    /// Identifies the caller from an API key or bearer token, refusing nothing yet: the rate limit between this and
+    /// <see cref="UseSecurity"/> needs to know whether the credentials are valid to count the request against an
+    /// organisation or against a remote address.
+    /// </summary>
+    public static WebApplication UseCallerIdentity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
+        return app;
+    }
+
+    /// <summary>Refuses requests whose caller (from <see cref="UseCallerIdentity"/>) the endpoint's policy does not admit; maps <c>/api/me</c>.</summary>
+    public static WebApplication UseSecurity(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.UseAuthorization();
         app.MapGet("/api/me", GetCaller)
             .WithName(nameof(GetCaller))

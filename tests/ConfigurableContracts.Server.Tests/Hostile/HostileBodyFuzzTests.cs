@@ -66,6 +66,7 @@ public abstract class HostileBodyFuzz : IAsyncLifetime, IDisposable
 
             // A budget no fuzz run reaches; the rate limit itself is tested in LimitTests.
             ["Limits:RateLimitPermits"] = "100000000",
+            ["Limits:RateLimitPermitsPerAddress"] = "100000000",
 
             // Small limits, so the huge-body cases cross them without the test generating gigabytes.
             ["Limits:MaxRequestBodyBytes"] = $"{MaxBodyBytes}",

@@ -144,6 +144,7 @@ public sealed class LimitTests : IAsyncLifetime
             RequestTimeout = TimeSpan.Zero,
             BulkRequestTimeout = TimeSpan.FromDays(1),
             RateLimitPermits = 0,
+            RateLimitPermitsPerAddress = -1,
             RateLimitWindow = TimeSpan.FromMilliseconds(10),
         };
 
@@ -151,13 +152,14 @@ public sealed class LimitTests : IAsyncLifetime
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
-        Assert.Equal(7, failures.Count);
+        Assert.Equal(8, failures.Count);
         Assert.Contains(failures, f => f.Contains("Limits:MaxRequestBodyBytes '10'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Limits:MaxBulkRequestBodyBytes '5'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Limits:MaxJsonDepth '1000'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Limits:RequestTimeout '00:00:00'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Limits:BulkRequestTimeout '1.00:00:00'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Limits:RateLimitPermits '0'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Limits:RateLimitPermitsPerAddress '-1'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Limits:RateLimitWindow '00:00:00.0100000'", StringComparison.Ordinal));
     }
 
@@ -233,6 +235,73 @@ public sealed class RateLimitTests : IAsyncLifetime
     {
         _busy.Dispose();
         _other.Dispose();
+        await _server.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Requests without valid credentials count against their remote address, before the audit and the 401: key
+/// guessing meets a 429 after <see cref="LimitOptions.RateLimitPermitsPerAddress"/> tries and cannot grow the
+/// audit log without bound, while callers with valid keys keep their organisation's budget.
+/// </summary>
+public sealed class UnauthenticatedRateLimitTests : IAsyncLifetime
+{
+    private readonly ServerFactory _server = ServerFactory.WithSettings(new Dictionary<string, string?>
+    {
+        ["Limits:RateLimitPermits"] = "20",
+        ["Limits:RateLimitPermitsPerAddress"] = "3",
+        ["Limits:RateLimitWindow"] = "01:00:00",
+    });
+
+    private TestCaller _provider = null!;
+
+    // Made by the admin with a valid key: counted against the platform organisation, not the address.
+    public async Task InitializeAsync() => _provider = await _server.CallerAsync(Roles.Provider, "valid");
+
+    [Fact]
+    public async Task WrongKeys_Get429WithRetryAfter_AfterTheAddressBudget_WhileAValidKeyIsServed()
+    {
+        using var guesser = _server.ClientWithKey("cc_not-a-real-key");
+        for (var i = 0; i < 3; i++)
+        {
+            using var refused = await guesser.GetAsync("/api/me");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using var limited = await guesser.GetAsync("/api/me");
+        using var valid = await _provider.Client.GetAsync("/api/me");
+
+        var problem = await LimitTests.ProblemAsync(limited, HttpStatusCode.TooManyRequests);
+        var retryAfter = limited.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Assert.Contains("without valid credentials", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+    }
+
+    [Fact]
+    public async Task MissingAndWrongCredentials_ShareTheAddressBudget_AndOnlyTheRefusalsWithinItAreAudited()
+    {
+        using var anonymous = _server.CreateClient();
+        using var guesser = _server.ClientWithKey("cc_not-a-real-key");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await (i % 2 == 0 ? anonymous : guesser).PostAsJsonAsync("/api/organisations", new { id = $"guess-{i}", name = "guess" });
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(
+            [HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
+            statuses);
+        var log = _server.Services.GetRequiredService<ConfigurableContracts.Core.Audit.AuditLog>();
+        var entries = await log.QueryAsync(new ConfigurableContracts.Core.Audit.AuditQuery(Limit: 1000));
+        Assert.Equal(3, entries.Count(e => e.Outcome == "unauthenticated"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _provider.Dispose();
         await _server.DisposeAsync();
     }
 }

@@ -65,5 +65,6 @@ public sealed class OptionsValidationTests
         var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
 
         Assert.Contains("Encrypt=false", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Optional", error.Message, StringComparison.Ordinal);
     }
 }

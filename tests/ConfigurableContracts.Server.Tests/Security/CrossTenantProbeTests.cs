@@ -5,6 +5,7 @@ using System.Text.Json;
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Server.Tests.Contracts;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +15,8 @@ namespace ConfigurableContracts.Server.Tests.Security;
 
 /// <summary>
 /// Walks every operation of the server's own OpenAPI document with a key of every role in two organisations that do
-/// not own the data — provider B, named in the same contract as provider A, and an unrelated organisation X — and
-/// without credentials, sending provider A's and the commissioner's real ids. Every probe must be refused (401, 403,
+/// not own the data — provider B, named in the same contract as provider A, and an unrelated organisation X (for
+/// admin, the platform organisation, the only one that may hold it) — and without credentials, sending provider A's and the commissioner's real ids. Every probe must be refused (401, 403,
 /// 404) unless <see cref="Open"/> lists the operation as legitimately open to that caller, with why; no answer may
 /// carry A's participant data that the probe did not send itself; every refused or writing probe must be in the
 /// audit log. An operation the probe cannot classify fails the test, so a new endpoint is probed from day one.
@@ -102,7 +103,13 @@ public sealed class CrossTenantProbeTests(ServerFactory server, ITestOutputHelpe
         {
             foreach (var role in Roles.All)
             {
-                callers.Add((await server.CallerForAsync(organisation, role), role, relation));
+                // Admin belongs to the platform organisation alone, which has no part in the contract: probed once, as unrelated.
+                if (role == Roles.Admin && relation != Relation.Unrelated)
+                {
+                    continue;
+                }
+
+                callers.Add((await server.CallerForAsync(role == Roles.Admin ? PlatformOrganisation.DefaultId : organisation, role), role, relation));
             }
         }
 

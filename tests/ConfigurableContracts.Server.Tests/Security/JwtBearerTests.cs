@@ -122,6 +122,28 @@ public sealed class JwtBearerTests(JwtServer jwt) : IClassFixture<JwtServer>
         Assert.DoesNotContain(theirs, listed, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TokenMappingAdmin_ToAnOrganisationOtherThanThePlatform_IsUnauthorized()
+    {
+        using var organisation = await jwt.Server.CallerAsync(Roles.Auditor, "kommun");
+        using var client = jwt.ClientWithToken(jwt.Token(JwtServer.Claims("eve", organisation.OrganisationId, "Plattform.Admin")));
+
+        using var me = await client.GetAsync("/api/me");
+        using var audit = await client.GetAsync("/api/audit");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (me.StatusCode, audit.StatusCode));
+    }
+
+    [Fact]
+    public async Task TokenMappingAdmin_ToThePlatformOrganisation_ActsAsAdmin()
+    {
+        using var client = jwt.ClientWithToken(jwt.Token(JwtServer.Claims("ops", "platform", "Plattform.Admin")));
+
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/me");
+
+        Assert.Equal(("platform", "admin"), (me.GetProperty("organisationId").GetString(), me.GetProperty("role").GetString()));
+    }
+
     /// <summary><c>GET /api/me</c> with a token made by <paramref name="sign"/> from an auditor's claims at a fresh organisation.</summary>
     private async Task<HttpResponseMessage> MeAsync(Func<Dictionary<string, object>, string> sign)
     {

@@ -49,6 +49,7 @@ public sealed class JwtServer : IDisposable
         ["Authentication:Jwt:RoleMap:Kommun.Bestallare"] = "commissioner",
         ["Authentication:Jwt:RoleMap:Kommun.Revisor"] = "auditor",
         ["Authentication:Jwt:RoleMap:Forening.Utforare"] = "provider",
+        ["Authentication:Jwt:RoleMap:Plattform.Admin"] = "admin",
     };
 
     /// <summary>A token signed with this fixture's key unless <paramref name="signWith"/> says otherwise.</summary>
