@@ -84,10 +84,37 @@ public sealed record AuditRecord
     public required string Hash { get; init; }
 }
 
-/// <summary>The result of checking the chain: how many entries were read and the first that does not fit.</summary>
-public sealed record AuditVerification(long EntriesChecked, long? FirstBrokenSequence, string? Reason)
+/// <summary>
+/// The result of checking the chain: how many entries were read, the first that does not fit, and the last entry's
+/// hash — the value to record outside the database and pass back as an <see cref="AuditAnchor"/> later.
+/// </summary>
+public sealed record AuditVerification(long EntriesChecked, long? FirstBrokenSequence, string? Reason, string? LastHash = null)
 {
     public bool IsIntact => FirstBrokenSequence is null;
+}
+
+/// <summary>
+/// An entry's sequence and hash as recorded outside the database. The chain alone cannot show that its newest
+/// entries were removed (a shorter chain still verifies); an anchor recorded earlier can.
+/// </summary>
+public sealed record AuditAnchor(long Sequence, string Hash)
+{
+    /// <summary>Reads <c>SEQUENCE:HASH</c>, as <c>contracts audit verify</c> prints it.</summary>
+    public static bool TryParse(string? text, out AuditAnchor anchor)
+    {
+        anchor = null!;
+        var parts = text?.Split(':') ?? [];
+        if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
+            || sequence < 1 || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigitLower))
+        {
+            return false;
+        }
+
+        anchor = new AuditAnchor(sequence, parts[1]);
+        return true;
+    }
+
+    public override string ToString() => $"{Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{Hash}";
 }
 
 /// <summary>Filters for reading the audit log; every one is optional. A participant matches the entries that name it and the bulk entries that concern it.</summary>
@@ -135,8 +162,11 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
         }
     }
 
-    /// <summary>Recomputes every hash in order; stops at the first entry that does not fit the chain.</summary>
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Recomputes every hash in order; stops at the first entry that does not fit the chain, or that differs from
+    /// <paramref name="anchor"/>, or at the end when the anchored entry is no longer there.
+    /// </summary>
+    public async Task<AuditVerification> VerifyAsync(AuditAnchor? anchor = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         // A second connection reads the pseudonyms alongside: the first one is busy streaming the entries.
@@ -177,9 +207,19 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
                 return new AuditVerification(checkedCount, row.Sequence, "its content does not match its hash");
             }
 
+            if (anchor is not null && row.Sequence == anchor.Sequence && !string.Equals(row.Hash, anchor.Hash, StringComparison.Ordinal))
+            {
+                return new AuditVerification(checkedCount, row.Sequence, "its hash differs from the anchor recorded for it");
+            }
+
             highestVersion = row.HashVersion;
             previousHash = row.Hash;
             expectedSequence++;
+        }
+
+        if (anchor is not null && anchor.Sequence >= expectedSequence)
+        {
+            return new AuditVerification(checkedCount, anchor.Sequence, $"the anchored entry {anchor.Sequence} is missing: the log ends at entry {expectedSequence - 1}");
         }
 
         if (await pseudonyms.OrphanAsync(cancellationToken).ConfigureAwait(false) is { } orphan)
@@ -187,7 +227,7 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
             return new AuditVerification(checkedCount, orphan, $"pseudonyms are recorded for entry {orphan}, which is not in the log");
         }
 
-        return new AuditVerification(checkedCount, null, null);
+        return new AuditVerification(checkedCount, null, null, checkedCount > 0 ? previousHash : null);
     }
 
     /// <summary>Every entry matching the filters, unscoped: for the CLI and for code acting as the platform.</summary>

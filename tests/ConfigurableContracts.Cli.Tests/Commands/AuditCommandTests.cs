@@ -61,6 +61,70 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Contains($"broken: entry {edited}:", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Verify_PrintsTheLastEntryAsAnAnchor_AndAcceptsItLater_WhenNothingWasRemoved()
+    {
+        var entries = await AppendThreeAsync();
+        using var first = new StringWriter();
+        await InvokeAsync(first, "audit", "verify", "--settings", SettingsFile);
+        var anchor = $"3:{entries[2].Hash}";
+        Assert.Contains($"last entry {anchor}", first.ToString(), StringComparison.Ordinal);
+
+        await AppendThreeAsync();
+        using var later = new StringWriter();
+        var exit = await InvokeAsync(later, "audit", "verify", "--settings", SettingsFile, "--anchor", anchor);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("intact: 6 entries verified", later.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_ExitsNonZero_NamingTheAnchor_WhenTheNewestEntriesWereRemoved()
+    {
+        var entries = await AppendThreeAsync();
+        await using (var connection = await _connections.OpenAsync())
+        {
+            // Cutting the chain short leaves a chain that verifies on its own; only the recorded anchor shows it.
+            await connection.ExecuteAsync("DROP TRIGGER audit_log_no_delete");
+            await connection.ExecuteAsync("DELETE FROM audit_log WHERE sequence = 3");
+        }
+
+        using var plain = new StringWriter();
+        Assert.Equal(0, await InvokeAsync(plain, "audit", "verify", "--settings", SettingsFile));
+        using var output = new StringWriter();
+
+        var exit = await InvokeAsync(output, "audit", "verify", "--settings", SettingsFile, "--anchor", $"3:{entries[2].Hash}");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("broken: entry 3: the anchored entry 3 is missing: the log ends at entry 2", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_ExitsNonZero_WhenTheAnchoredEntryHasAnotherHash()
+    {
+        await AppendThreeAsync();
+        using var output = new StringWriter();
+
+        var exit = await InvokeAsync(output, "audit", "verify", "--settings", SettingsFile, "--anchor", $"2:{new string('a', 64)}");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("broken: entry 2: its hash differs from the anchor recorded for it", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("x:abc")]
+    [InlineData("0:0000000000000000000000000000000000000000000000000000000000000000")]
+    public async Task Verify_ExitsTwo_WhenTheAnchorIsNotSequenceColonHash(string anchor)
+    {
+        using var output = new StringWriter();
+
+        var exit = await InvokeAsync(output, "audit", "verify", "--settings", SettingsFile, "--anchor", anchor);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("is not SEQUENCE:HASH", output.ToString(), StringComparison.Ordinal);
+    }
+
     private async Task<List<AuditRecord>> AppendThreeAsync()
     {
         await new MigrationRunner(_connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
