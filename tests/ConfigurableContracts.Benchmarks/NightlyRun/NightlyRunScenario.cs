@@ -63,12 +63,13 @@ internal static class NightlyRunScenario
             });
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var (jitted, jitTime, collections) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(), GC.CollectionCount(0));
+            var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
             var written = DiskBytesWritten();
             var run = Stopwatch.StartNew();
             var summary = await evaluator.EvaluateAsync(Contract, "bench-run", new DateOnly(2022, 12, 31), progress, CancellationToken.None);
             run.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            Console.WriteLine($"  runtime: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted:N0} methods compiled in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s, {GC.CollectionCount(0) - collections:N0} gen-0 collections ({(GCSettings.IsServerGC ? "server" : "workstation")} GC), {(DiskBytesWritten() - written) / 1_048_576.0:N0} MiB written to disk");
+            Console.WriteLine($"  runtime: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted:N0} methods compiled in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s, {GC.CollectionCount(0) - collections:N0} gen-0 collections ({(GCSettings.IsServerGC ? "server" : "workstation")} GC) pausing {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s, {(GC.GetTotalAllocatedBytes() - allocated) / 1_048_576.0:N0} MiB allocated, {(DiskBytesWritten() - written) / 1_048_576.0:N0} MiB written to disk");
             Console.WriteLine($"nightly run: {run.Elapsed.TotalSeconds:F2} s end to end ({cpu.TotalSeconds:F2} s CPU on {Environment.ProcessorCount} cores); {summary.DecisionsWritten:N0} decisions, {summary.LedgerEntriesWritten:N0} ledger entries");
             Console.WriteLine($"  phases: read {summary.ReadTime.TotalSeconds:F2} s, snapshot + evaluate + serialise {summary.EvaluateTime.TotalSeconds:F2} s, decide + ledger {summary.DecideTime.TotalSeconds:F2} s, write {summary.WriteTime.TotalSeconds:F2} s (writing overlaps the rest)");
             Console.WriteLine($"  statuses: {summary.Achieved:N0} achieved, {summary.NotAchieved:N0} not achieved, {summary.NotEvaluable:N0} not evaluable, {summary.Errors:N0} errors");
