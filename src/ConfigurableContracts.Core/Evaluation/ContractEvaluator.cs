@@ -258,8 +258,8 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         InputSnapshot snapshot, string? output, string? supersedes)
     {
         var status = result.Status.ToString();
-        var id = InputSnapshot.Hash(string.Join('|', run.ContractId, participantId, providerId, workflow, result.RuleName, point,
-            run.Template.BundleHash, snapshot.DataHash, status, output, supersedes));
+        var id = InputSnapshot.HashJoined(run.ContractId, participantId, providerId, workflow, result.RuleName, point,
+            run.Template.BundleHash, snapshot.DataHash, status, output, supersedes);
         return new DecisionRow(id, 0, run.ContractId, participantId, providerId, workflow, result.RuleName, point, status, output,
             ResultJson(result), run.Template.BundleHash, EngineVersion, snapshot.InputHash, snapshot.DataHash, run.AsOf, run.RunId, run.Now, supersedes);
     }
@@ -317,6 +317,9 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     private static string CohortInputName(TemplateWorkflow workflow) =>
         workflow.InputTypes.FirstOrDefault(i => i.Value.Kind == RuleTypeKind.Array).Key ?? "cohort";
 
+    [ThreadStatic]
+    private static Utf8Scratch? t_json;
+
     internal static string? OutputJson(object? output)
     {
         if (output is null)
@@ -324,24 +327,20 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             return null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            RuleResultJson.WriteValue(writer, output);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var scratch = Utf8Scratch.For(ref t_json);
+        var writer = scratch.Start();
+        RuleResultJson.WriteValue(writer, output);
+        writer.Flush();
+        return Encoding.UTF8.GetString(scratch.Written);
     }
 
     internal static string ResultJson(RuleResultTree result)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            RuleResultJson.WriteResult(writer, result);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var scratch = Utf8Scratch.For(ref t_json);
+        var writer = scratch.Start();
+        RuleResultJson.WriteResult(writer, result);
+        writer.Flush();
+        return Encoding.UTF8.GetString(scratch.Written);
     }
 
     /// <summary>What one write transaction carries.</summary>

@@ -26,6 +26,15 @@ public sealed class InputSnapshot
 
     public string DataHash { get; }
 
+    [ThreadStatic]
+    private static Utf8Scratch? t_body;
+
+    [ThreadStatic]
+    private static Utf8Scratch? t_full;
+
+    [ThreadStatic]
+    private static Utf8Scratch? t_joined;
+
     /// <summary>
     /// Builds a snapshot. <paramref name="writeBody"/> writes the properties after <c>asOf</c> into an open object;
     /// documents go in with <see cref="Utf8JsonWriter.WriteRawValue(string, bool)"/> so their bytes are kept.
@@ -33,21 +42,27 @@ public sealed class InputSnapshot
     public static InputSnapshot Create(DateOnly asOf, Action<Utf8JsonWriter> writeBody)
     {
         ArgumentNullException.ThrowIfNull(writeBody);
-        var body = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = false }))
-        {
-            writer.WriteStartObject();
-            writeBody(writer);
-            writer.WriteEndObject();
-        }
+        var body = Utf8Scratch.For(ref t_body);
+        var writer = body.Start();
+        writer.WriteStartObject();
+        writeBody(writer);
+        writer.WriteEndObject();
+        writer.Flush();
 
         // {"asOf":"yyyy-MM-dd", + the body without its opening brace: the body hash then ignores asOf exactly.
-        var bodyBytes = body.WrittenSpan;
-        var prefix = Encoding.UTF8.GetBytes($"{{\"asOf\":\"{asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}\"{(bodyBytes.Length > 2 ? "," : "")}");
-        var full = new byte[prefix.Length + bodyBytes.Length - 1];
-        prefix.CopyTo(full, 0);
-        bodyBytes[1..].CopyTo(full.AsSpan(prefix.Length));
-        return new InputSnapshot(Encoding.UTF8.GetString(full), Hash(full), Hash(bodyBytes));
+        var bodyBytes = body.Written;
+        var full = Utf8Scratch.For(ref t_full);
+        full.Start();
+        var prefix = full.Buffer.GetSpan(32);
+        var length = 0;
+        Append(prefix, ref length, "{\"asOf\":\""u8);
+        asOf.TryFormat(prefix[length..], out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        length += written;
+        Append(prefix, ref length, bodyBytes.Length > 2 ? "\","u8 : "\""u8);
+        full.Buffer.Advance(length);
+        full.Buffer.Write(bodyBytes[1..]);
+        var fullBytes = full.Written;
+        return new InputSnapshot(Encoding.UTF8.GetString(fullBytes), Hash(fullBytes), Hash(bodyBytes));
     }
 
     /// <summary>The contract's parameters as a shared part other snapshots refer to by hash.</summary>
@@ -57,7 +72,43 @@ public sealed class InputSnapshot
         return (text, Hash(Encoding.UTF8.GetBytes(text)));
     }
 
-    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Hash(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     public static string Hash(string text) => Hash(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// The hash of the parts joined with <c>|</c> (a null part as empty), as <c>Hash(string.Join('|', parts))</c>
+    /// gives it, without building the joined string.
+    /// </summary>
+    public static string HashJoined(params ReadOnlySpan<string?> parts)
+    {
+        var joined = Utf8Scratch.For(ref t_joined);
+        joined.Start();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0)
+            {
+                joined.Buffer.Write("|"u8);
+            }
+
+            if (parts[i] is { Length: > 0 } part)
+            {
+                var span = joined.Buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(part.Length));
+                joined.Buffer.Advance(Encoding.UTF8.GetBytes(part, span));
+            }
+        }
+
+        return Hash(joined.Written);
+    }
+
+    private static void Append(Span<byte> target, ref int length, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(target[length..]);
+        length += bytes.Length;
+    }
 }
