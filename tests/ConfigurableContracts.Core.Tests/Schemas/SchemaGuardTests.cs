@@ -211,6 +211,15 @@ public sealed class SchemaGuardTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_RefusesFile_ThatIsNotValidUtf8()
+    {
+        var path = _folder.Write("participant.schema.json", "{}");
+        await File.WriteAllBytesAsync(path, [.. "{ \"description\": \""u8, 0xC3, 0x28, 0xFF, .. "\" }"u8]);
+
+        Single(await _guard.LoadAsync(_folder.Root, path), SchemaDiagnosticCodes.InvalidJson);
+    }
+
+    [Fact]
     public async Task Load_RefusesDuplicateKeyword()
     {
         Single(await LoadAsync("""{ "type": "string", "type": "integer" }"""), SchemaDiagnosticCodes.InvalidJson);
