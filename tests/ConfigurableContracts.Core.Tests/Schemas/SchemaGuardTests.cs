@@ -211,15 +211,28 @@ public sealed class SchemaGuardTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_RefusesFile_ThatIsNotValidUtf8()
+    {
+        var path = _folder.Write("participant.schema.json", "{}");
+        await File.WriteAllBytesAsync(path, [.. "{ \"description\": \""u8, 0xC3, 0x28, 0xFF, .. "\" }"u8]);
+
+        Single(await _guard.LoadAsync(_folder.Root, path), SchemaDiagnosticCodes.InvalidJson);
+    }
+
+    [Fact]
     public async Task Load_RefusesDuplicateKeyword()
     {
         Single(await LoadAsync("""{ "type": "string", "type": "integer" }"""), SchemaDiagnosticCodes.InvalidJson);
     }
 
-    [Fact]
-    public async Task Load_RefusesPattern_ThatDotNetCannotRunWithEcmaMeaning()
+    [Theory]
+    [InlineData("^\\\\p{Letter}+$")]
+    [InlineData("^\\\\p{L}+$")]
+    [InlineData("[\\\\P{Lu}]")]
+    public async Task Load_RefusesPattern_ThatDotNetCannotRunWithEcmaMeaning(string pattern)
     {
-        Single(await LoadAsync("""{ "pattern": "^\\p{Letter}+$" }"""), SchemaDiagnosticCodes.InvalidPattern);
+        // \p{L} compiles in .NET's ECMAScript mode as a Unicode category, where ECMA-262 reads the letters "p{L}".
+        Single(await LoadAsync($$"""{ "pattern": "{{pattern}}" }"""), SchemaDiagnosticCodes.InvalidPattern);
     }
 
     [Fact]

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Server.Tests.Contracts;
 using ConfigurableContracts.Tests.Corpora;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -11,13 +14,19 @@ using Xunit.Abstractions;
 namespace ConfigurableContracts.Server.Tests.Hostile;
 
 /// <summary>
-/// The rule engine's escape corpus and hostile-script corpus, written one case at a time into a template the
-/// running server hot-reloads: after each, the server answers, still offers the last good version of the
-/// template, and reports why the file was refused at <c>GET /api/templates/{id}/diagnostics</c>.
+/// The rule engine's escape corpus and hostile-script corpus (files and generated sources), and a corpus of hostile
+/// schema files, written one case at a time into a template the running server hot-reloads: after each, the server
+/// answers, still offers the last good version of the template, and reports why the file was refused at
+/// <c>GET /api/templates/{id}/diagnostics</c>. What loads is then used: each inert hostile script is called by a rule
+/// in a real evaluation run inside the server, and the catastrophic schema pattern validates a real enrolment.
 /// </summary>
 public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string BenignFunctions = "function half(x) { return x / 2; }\n";
+    /// <summary>The benign functions.js: <c>attack</c> is the name every hostile script defines, so the Attack rule binds to either.</summary>
+    private const string BenignFunctions = "function half(x) { return x / 2; }\nfunction attack() { return 1; }\n";
+
+    /// <summary>A rule that calls the script's attack function, so an evaluation runs it in the server.</summary>
+    private const string AttackRule = "Attack";
 
     private static readonly string CorpusRoot = Path.Combine(AppContext.BaseDirectory, "Corpora");
 
@@ -35,6 +44,10 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
         manifest["rules"]!["functions"] = "functions.js";
         await File.WriteAllTextAsync(manifestPath, manifest.ToJsonString());
         await File.WriteAllTextAsync(Path.Combine(_rulesFolder, "functions.js"), BenignFunctions);
+        var outcomes = Path.Combine(_rulesFolder, "outcomes.json");
+        var workflow = JsonNode.Parse(await File.ReadAllTextAsync(outcomes))!;
+        workflow["Rules"]!.AsArray().Add(new JsonObject { ["RuleName"] = AttackRule, ["Expression"] = "fn.attack() != null" });
+        await File.WriteAllTextAsync(outcomes, workflow.ToJsonString());
 
         _server = ServerFactory.WithSettings(new Dictionary<string, string?>
         {
@@ -76,15 +89,20 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
     }
 
     [Fact]
-    public async Task HostileScripts_WrittenWhileServing_AreRefusedOrLoadInert_AndTheServerKeepsAnswering()
+    public async Task HostileScripts_WrittenWhileServing_AreRefusedOrFailOnlyTheRuleThatCallsThem_AndTheServerKeepsAnswering()
     {
         var functions = Path.Combine(_rulesFolder, "functions.js");
         var lastGood = await LatestHashAsync();
-        var (refused, loaded) = (0, 0);
+        await using var scenario = await ContractScenario.CreateAsync(_server);
 
-        foreach (var name in HostileCorpora.ScriptNames(CorpusRoot))
+        // The benign attack() passes: an Error below comes from the hostile function, not from the set-up.
+        var (benign, _) = await EvaluateAttackAsync(scenario, lastGood);
+        Assert.Equal("Achieved", benign);
+        var (refused, ran) = (0, 0);
+        var cases = HostileCorpora.ScriptNames(CorpusRoot).Select(name => (Name: name, Case: HostileCorpora.Script(CorpusRoot, name)))
+            .Concat(HostileCorpora.GeneratedScripts().Select(g => (Name: g.Description, Case: (Source: g.Source, RefusedWith: (string?)g.RefusedWith))));
+        foreach (var (name, (source, refusedWith)) in cases)
         {
-            var (source, refusedWith) = HostileCorpora.Script(CorpusRoot, name);
             await ReloadAfterAsync(() => File.WriteAllTextAsync(functions, source));
 
             var diagnostics = await DiagnosticsAsync();
@@ -96,16 +114,89 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
             }
             else
             {
-                // It only fails when a rule calls it (the rule engine's corpus test calls each); loading it is harmless.
+                // It loads; run it where it would do harm: a rule calls it in a real evaluation inside the server.
                 Assert.Empty(diagnostics);
                 var loadedHash = await LatestHashAsync();
                 Assert.NotEqual(lastGood, loadedHash);
                 lastGood = loadedHash;
-                loaded++;
+                var (status, reason) = await EvaluateAttackAsync(scenario, loadedHash);
+                Assert.True(status == "Error", $"{name}: the rule calling attack() is {status} ({reason}), not Error");
+                ran++;
             }
         }
 
-        output.WriteLine($"{refused} hostile scripts refused at reload with the last good version kept; {loaded} loaded as new versions (they fail only when called).");
+        Assert.Equal(HostileCorpora.ScriptNames(CorpusRoot).Count + HostileCorpora.GeneratedScripts().Count, refused + ran);
+        output.WriteLine($"{refused} hostile scripts refused at reload with the last good version kept ({HostileCorpora.GeneratedScripts().Count} of them generated); " +
+            $"{ran} loaded as new versions, each called by a rule in an evaluation run inside the server: every run finished with that rule Error.");
+    }
+
+    [Fact]
+    public async Task HostileSchemas_WrittenWhileServing_AreReportedOrHarmless_AndTheLastGoodVersionStays()
+    {
+        var schemaFolder = Path.Combine(_root, "schemas", ServerFactory.TemplateId);
+        var participantSchema = Path.Combine(schemaFolder, "participant.schema.json");
+        var good = await File.ReadAllTextAsync(participantSchema);
+        var lastGood = await LatestHashAsync();
+
+        // A remote $ref names this port; a connection here would mean the server tried to fetch it.
+        var remote = new TcpListener(IPAddress.Loopback, 0);
+        remote.Start();
+        try
+        {
+            var corpus = HostileSchemas.All(good, ((IPEndPoint)remote.LocalEndpoint).Port);
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            var (refused, harmless) = (0, 0);
+            foreach (var schema in corpus)
+            {
+                await ReloadAfterAsync(async () =>
+                {
+                    foreach (var (path, text) in schema.OtherFiles)
+                    {
+                        var full = Path.GetFullPath(Path.Combine(schemaFolder, path));
+                        written.Add(full);
+                        await File.WriteAllTextAsync(full, text);
+                    }
+
+                    await File.WriteAllBytesAsync(participantSchema, schema.Participant);
+                });
+
+                var diagnostics = await DiagnosticsAsync();
+                if (schema.RefusedWith is not null)
+                {
+                    Assert.True(
+                        diagnostics.Any(d => d.GetProperty("code").GetString() == schema.RefusedWith && d.GetProperty("severity").GetString() == "error"),
+                        $"{schema.Name}: no {schema.RefusedWith} in {JsonSerializer.Serialize(diagnostics)}");
+                    Assert.Equal(lastGood, await LatestHashAsync());
+                    refused++;
+                }
+                else
+                {
+                    Assert.Empty(diagnostics);
+                    lastGood = await LatestHashAsync();
+                    await AssertCatastrophicPatternIsHarmlessAsync(lastGood);
+                    harmless++;
+                }
+
+                Assert.False(remote.Pending(), $"{schema.Name}: the server connected to the remote $ref's address");
+            }
+
+            await ReloadAfterAsync(async () =>
+            {
+                foreach (var file in written)
+                {
+                    File.Delete(file);
+                }
+
+                await File.WriteAllTextAsync(participantSchema, good);
+            });
+            Assert.Empty(await DiagnosticsAsync());
+            output.WriteLine($"{corpus.Count} hostile schemas hot-reloaded: {refused} refused and reported at /diagnostics with the last good version kept, " +
+                $"{harmless} loaded and harmless in use; no connection to the remote $ref address.");
+        }
+        finally
+        {
+            remote.Stop();
+        }
     }
 
     public async Task DisposeAsync()
@@ -128,6 +219,52 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
             await Task.Delay(20, deadline.Token);
         }
 
+        using var health = await _admin.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    /// <summary>
+    /// A contract pinned to <paramref name="bundleHash"/>, one participant with both measurements, and a real
+    /// evaluation run through the server's own evaluator; returns the Attack rule's decided status and reason.
+    /// </summary>
+    private async Task<(string Status, string? Reason)> EvaluateAttackAsync(ContractScenario scenario, string bundleHash)
+    {
+        var contract = await scenario.ContractAsync();
+        Assert.Equal(bundleHash, contract.GetProperty("bundleHash").GetString());
+        var contractId = contract.GetProperty("id").GetString()!;
+        var pseudonym = "RUN-" + Guid.NewGuid().ToString("N")[..8];
+        var participantId = await ContractScenario.EnrolAsync(scenario.ProviderA, contractId, pseudonym);
+        foreach (var (point, date, score) in new[] { ("baseline", "2022-01-12", 20), ("followUp3", "2022-04-12", 10) })
+        {
+            using var measured = await scenario.ProviderA.Client.PostAsJsonAsync(
+                $"/api/contracts/{contractId}/participants/{participantId}/measurements", ContractScenario.Measurement(pseudonym, point, date, score));
+            Assert.Equal(HttpStatusCode.Created, measured.StatusCode);
+        }
+
+        var summary = await _server.Services.GetRequiredService<ContractEvaluator>()
+            .EvaluateAsync(contractId, "reload-" + Guid.NewGuid().ToString("N")[..8], new DateOnly(2022, 6, 1), null, CancellationToken.None);
+        Assert.Equal(1, summary.Participants);
+        var decisions = await scenario.Commissioner.Client.GetFromJsonAsync<JsonElement[]>($"/api/contracts/{contractId}/decisions?participant={pseudonym}");
+        var attack = Assert.Single(decisions!, d => d.GetProperty("outcome").GetString() == AttackRule);
+        using var health = await _admin.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        return (attack.GetProperty("status").GetString()!, attack.GetProperty("resultTree").TryGetProperty("reason", out var reason) ? reason.ToString() : null);
+    }
+
+    /// <summary>
+    /// The schema with <c>^(a+)+$</c> loaded; an enrolment whose pseudonym makes it backtrack must be answered as
+    /// invalid within the guard's regex timeout, and the server must go on answering.
+    /// </summary>
+    private async Task AssertCatastrophicPatternIsHarmlessAsync(string bundleHash)
+    {
+        await using var scenario = await ContractScenario.CreateAsync(_server);
+        var contract = await scenario.ContractAsync();
+        Assert.Equal(bundleHash, contract.GetProperty("bundleHash").GetString());
+        using var enrolled = await scenario.ProviderA.Client.PostAsJsonAsync(
+            $"/api/contracts/{contract.GetProperty("id").GetString()}/participants", ContractScenario.Participant(HostileSchemas.CatastrophicPseudonym));
+        var body = await enrolled.Content.ReadAsStringAsync();
+        Assert.True(enrolled.StatusCode == HttpStatusCode.BadRequest, $"{(int)enrolled.StatusCode} {body}");
+        output.WriteLine($"catastrophic pattern: the enrolment was answered {(int)enrolled.StatusCode}: {body}");
         using var health = await _admin.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }

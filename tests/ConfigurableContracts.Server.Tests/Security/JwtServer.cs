@@ -50,6 +50,7 @@ public sealed class JwtServer : IDisposable
         ["Authentication:Jwt:RoleMap:Kommun.Revisor"] = "auditor",
         ["Authentication:Jwt:RoleMap:Forening.Utforare"] = "provider",
         ["Authentication:Jwt:RoleMap:Plattform.Admin"] = "admin",
+        ["Authentication:Jwt:RoleMap:Kommun.Mallansvarig"] = "designer",
     };
 
     /// <summary>A token signed with this fixture's key unless <paramref name="signWith"/> says otherwise.</summary>

@@ -42,6 +42,10 @@ internal static class EcmaPattern
                         break;
                     case 'S':
                         throw new ArgumentException(@"\S inside a character class is not supported");
+                    case 'p' or 'P':
+                        // Without the u flag ECMA-262 reads \p{L} as the letters "p{L}"; .NET reads a Unicode category.
+                        // Category names .NET does not know were refused by accident; those it knows ran with another meaning.
+                        throw new ArgumentException(@"\p and \P (Unicode categories) mean a literal 'p' or 'P' in ECMA-262 without the u flag and are not supported");
                     default:
                         translated.Append(c).Append(next);
                         break;

@@ -93,6 +93,8 @@ internal sealed class SchemaFile
         return Parse(bytes, fullPath, displayPath, options, diagnostics);
     }
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static SchemaFile? Parse(ReadOnlySpan<byte> bytes, string fullPath, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
     {
         if (bytes.Length > options.MaxSchemaBytes)
@@ -107,7 +109,18 @@ internal sealed class SchemaFile
         if (!CheckSyntaxAndDepth(bytes, displayPath, options, diagnostics))
             return null;
 
-        var text = Encoding.UTF8.GetString(bytes);
+        string text;
+        try
+        {
+            // Strict: the lenient decoder turns bad bytes into U+FFFD, so a file an editor shows one way would load as another.
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.InvalidJson, "schema is not valid JSON: it is not valid UTF-8", displayPath, "", 1, 1));
+            return null;
+        }
+
         try
         {
             using var reader = new JsonTextReader(new StringReader(text))
