@@ -99,49 +99,83 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
             run.ReadTime, run.EvaluateTime, run.DecideTime);
     }
 
-    /// <summary>Reads the participants in id order, a batch at a time, evaluates each batch on every core and decides it.</summary>
+    /// <summary>
+    /// Reads the participants in id order, a batch at a time, evaluates each batch on every core and decides it.
+    /// The next batch is read while this one is evaluated: reading is one thread's work, and done in turn with
+    /// evaluating it left a core idle for half of every batch.
+    /// </summary>
     private static async Task ReadAndDecideAsync(
         EvaluationStore store, System.Data.Common.DbConnection connection, ParticipantRun participantRun, ChannelWriter<Batch> batches, CancellationToken cancellationToken)
     {
         var run = participantRun.Run;
-        var after = "";
-        while (true)
+        var next = ReadBatchAsync(store, connection, run.ContractId, "", cancellationToken);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var reading = Stopwatch.GetTimestamp();
-            var participants = await store.ParticipantsAfterAsync(connection, run.ContractId, after, BatchSize).ConfigureAwait(false);
+            while (true)
+            {
+                var reading = Stopwatch.GetTimestamp();
+                var read = await next.ConfigureAwait(false);
+                run.ReadTime += Stopwatch.GetElapsedTime(reading);
+                if (read.Participants.Count == 0)
+                {
+                    return;
+                }
+
+                // Microsoft.Data.Sqlite runs "async" queries synchronously, so the read gets a thread of its own.
+                next = ReadBatchAsync(store, connection, run.ContractId, read.Participants[^1].Id, cancellationToken);
+
+                // The pure part — snapshot, hashes, rule evaluation, serialisation — runs on all cores; what depends
+                // on order (sequence numbers, the ledger's running caps, the cohort) runs after it, in participant order.
+                var evaluating = Stopwatch.GetTimestamp();
+                var participants = read.Participants;
+                var evaluated = new EvaluatedParticipant[participants.Count];
+                Parallel.For(0, participants.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+                    evaluated[i] = participantRun.Evaluate(participants[i], read.Measurements.GetValueOrDefault(participants[i].Id), read.Current));
+                run.EvaluateTime += Stopwatch.GetElapsedTime(evaluating);
+
+                var deciding = Stopwatch.GetTimestamp();
+                var batch = new Batch(participants.Count);
+                batch.Inputs[run.ContractHash] = participantRun.ContractText;
+                foreach (var participant in evaluated)
+                {
+                    participantRun.Decide(batch, participant);
+                }
+
+                run.DecideTime += Stopwatch.GetElapsedTime(deciding);
+                await batches.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // The connection goes on to the cohort (or back to the pool): no read may still be running on it.
+            try
+            {
+                await next.ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or System.Data.Common.DbException)
+            {
+                // What failed is reported by the loop's own exception; a read ahead that failed after it adds nothing.
+            }
+        }
+    }
+
+    /// <summary>One batch's participants after <paramref name="after"/> in id order, their latest measurements and current decisions.</summary>
+    private static Task<ReadBatch> ReadBatchAsync(
+        EvaluationStore store, System.Data.Common.DbConnection connection, string contractId, string after, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            var participants = await store.ParticipantsAfterAsync(connection, contractId, after, BatchSize).ConfigureAwait(false);
             if (participants.Count == 0)
             {
-                return;
+                return new ReadBatch(participants, [], []);
             }
 
             var last = participants[^1].Id;
-            var measurements = LatestByParticipant(await EvaluationStore.MeasurementsAsync(connection, run.ContractId, after, last).ConfigureAwait(false));
-            var current = (await EvaluationStore.CurrentDecisionsAsync(connection, run.ContractId, after, last).ConfigureAwait(false))
+            var measurements = LatestByParticipant(await EvaluationStore.MeasurementsAsync(connection, contractId, after, last).ConfigureAwait(false));
+            var current = (await EvaluationStore.CurrentDecisionsAsync(connection, contractId, after, last).ConfigureAwait(false))
                 .ToDictionary(d => (d.ParticipantId!, d.Workflow, d.Outcome));
-            run.ReadTime += Stopwatch.GetElapsedTime(reading);
-
-            // The pure part — snapshot, hashes, rule evaluation, serialisation — runs on all cores; what depends on
-            // order (sequence numbers, the ledger's running caps, the cohort) runs after it, in participant order.
-            var evaluating = Stopwatch.GetTimestamp();
-            var evaluated = new EvaluatedParticipant[participants.Count];
-            Parallel.For(0, participants.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-                evaluated[i] = participantRun.Evaluate(participants[i], measurements.GetValueOrDefault(participants[i].Id), current));
-            run.EvaluateTime += Stopwatch.GetElapsedTime(evaluating);
-
-            var deciding = Stopwatch.GetTimestamp();
-            var batch = new Batch(participants.Count);
-            batch.Inputs[run.ContractHash] = participantRun.ContractText;
-            foreach (var participant in evaluated)
-            {
-                participantRun.Decide(batch, participant);
-            }
-
-            run.DecideTime += Stopwatch.GetElapsedTime(deciding);
-            await batches.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-            after = last;
-        }
-    }
+            return new ReadBatch(participants, measurements, current);
+        }, cancellationToken);
 
     /// <summary>Commits the batches in the order they were decided, on a connection of its own; returns the participants done.</summary>
     private async Task<int> WriteBatchesAsync(
@@ -342,6 +376,12 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         writer.Flush();
         return Encoding.UTF8.GetString(scratch.Written);
     }
+
+    /// <summary>What one batch read from the database: participants, their newest measurement per point, current decisions.</summary>
+    private sealed record ReadBatch(
+        List<ParticipantRow> Participants,
+        Dictionary<string, Dictionary<string, MeasurementRow>> Measurements,
+        Dictionary<(string, string, string), CurrentDecision> Current);
 
     /// <summary>What one write transaction carries.</summary>
     private sealed class Batch(int participants = 0)
