@@ -55,6 +55,10 @@ public static class DapperTypeHandlers
                 parameter.DbType = DbType.String;
                 parameter.Value = text;
                 break;
+            case Utf8Text utf8:
+                parameter.DbType = DbType.String;
+                parameter.Value = utf8.ToString();
+                break;
             case int number:
                 parameter.DbType = DbType.Int32;
                 parameter.Value = number;

@@ -46,6 +46,7 @@ internal sealed class SqliteStatement : IDisposable
         {
             null or DBNull => raw.sqlite3_bind_null(_statement, index),
             string text => BindText(index, text),
+            Utf8Text utf8 => raw.sqlite3_bind_text(_statement, index, utf8.Bytes),
             long number => raw.sqlite3_bind_int64(_statement, index, number),
             int number => raw.sqlite3_bind_int64(_statement, index, number),
             bool flag => raw.sqlite3_bind_int64(_statement, index, flag ? 1 : 0),

@@ -52,7 +52,8 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
 
         var template = await bundles.GetAsync(contract.BundleHash, cancellationToken).ConfigureAwait(false);
         using var parameters = JsonDocument.Parse(contract.Parameters);
-        var (contractText, contractHash) = InputSnapshot.ContractPart(contract.Parameters);
+        var (contractJson, contractHash) = InputSnapshot.ContractPart(contract.Parameters);
+        var contractText = Utf8Text.From(contractJson);
         var now = time.GetUtcNow();
         var run = new RunContext(contractId, runId, template, contractHash, asOf, now);
         var ledger = new LedgerState(
@@ -222,7 +223,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
 
     private static async Task EvaluateCohortAsync(
         System.Data.Common.DbConnection connection, EvaluationStore store, RunContext run,
-        List<Dictionary<string, object?>> cohort, JsonElement parameters, string contractText, CancellationToken cancellationToken)
+        List<Dictionary<string, object?>> cohort, JsonElement parameters, Utf8Text contractText, CancellationToken cancellationToken)
     {
         var workflows = run.Template.Workflows.Where(w => !w.IsParticipantScoped).ToList();
         if (workflows.Count == 0)
@@ -245,7 +246,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
                 writer.WritePropertyName("cohort");
                 RuleResultJson.WriteValue(writer, members);
             });
-            batch.Inputs[snapshot.InputHash] = snapshot.Text;
+            batch.Inputs[snapshot.InputHash] = new Utf8Text(snapshot.Utf8);
             foreach (var workflow in workflows)
             {
                 var inputs = new RuleInputs()
@@ -295,7 +296,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         var id = InputSnapshot.HashJoined(run.ContractId, participantId, providerId, workflow, result.RuleName, point,
             run.Template.BundleHash, snapshot.DataHash, status, output, supersedes);
         return new DecisionRow(id, 0, run.ContractId, participantId, providerId, workflow, result.RuleName, point, status, output,
-            ResultJson(result), run.Template.BundleHash, EngineVersion, snapshot.InputHash, snapshot.DataHash, run.AsOf, run.RunId, run.Now, supersedes);
+            new Utf8Text(ResultJsonUtf8(result)), run.Template.BundleHash, EngineVersion, snapshot.InputHash, snapshot.DataHash, run.AsOf, run.RunId, run.Now, supersedes);
     }
 
     /// <summary>
@@ -368,13 +369,15 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
         return Encoding.UTF8.GetString(scratch.Written);
     }
 
-    internal static string ResultJson(RuleResultTree result)
+    internal static string ResultJson(RuleResultTree result) => Encoding.UTF8.GetString(ResultJsonUtf8(result));
+
+    private static byte[] ResultJsonUtf8(RuleResultTree result)
     {
         var scratch = Utf8Scratch.For(ref t_json);
         var writer = scratch.Start();
         RuleResultJson.WriteResult(writer, result);
         writer.Flush();
-        return Encoding.UTF8.GetString(scratch.Written);
+        return scratch.Written.ToArray();
     }
 
     /// <summary>What one batch read from the database: participants, their newest measurement per point, current decisions.</summary>
@@ -388,7 +391,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     {
         public int Participants { get; } = participants;
 
-        public Dictionary<string, string> Inputs { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, Utf8Text> Inputs { get; } = new(StringComparer.Ordinal);
 
         public List<DecisionRow> Decisions { get; } = [];
 
@@ -446,11 +449,11 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
 
     /// <summary>The participant part of a run: what every participant is evaluated against, and the ordered state.</summary>
     private sealed class ParticipantRun(
-        RunContext run, LedgerState ledger, List<TemplateWorkflow> workflows, Dictionary<string, object?> contractValues, CohortTargetSpec? target, string contractText)
+        RunContext run, LedgerState ledger, List<TemplateWorkflow> workflows, Dictionary<string, object?> contractValues, CohortTargetSpec? target, Utf8Text contractText)
     {
         public RunContext Run => run;
 
-        public string ContractText => contractText;
+        public Utf8Text ContractText => contractText;
 
         public List<Dictionary<string, object?>> Cohort { get; } = [];
 
@@ -531,7 +534,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
                 {
                     var decision = Numbered(outcome.Decision, ++run.Sequence);
                     batch.Decisions.Add(decision);
-                    batch.Inputs.TryAdd(evaluated.Snapshot.InputHash, evaluated.Snapshot.Text);
+                    batch.Inputs.TryAdd(evaluated.Snapshot.InputHash, new Utf8Text(evaluated.Snapshot.Utf8));
                     if (ledger.Model.Find(outcome.Workflow, outcome.Result.RuleName) is { } payment)
                     {
                         batch.Ledger.AddRange(ledger.Apply(payment, decision.Id, participant.Id, participant.ProviderId, outcome.Status, outcome.Result.ActionOutput));

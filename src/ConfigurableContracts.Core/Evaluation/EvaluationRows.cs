@@ -1,3 +1,5 @@
+using ConfigurableContracts.Core.Data;
+
 namespace ConfigurableContracts.Core.Evaluation;
 
 /// <summary>A contract as the evaluator needs it.</summary>
@@ -75,7 +77,7 @@ internal sealed record DecisionRow(
     string? MeasurementPoint,
     string Status,
     string? ActionOutput,
-    string ResultTree,
+    Utf8Text ResultTree,
     string BundleHash,
     string EngineVersion,
     string InputHash,

@@ -163,7 +163,7 @@ internal sealed class EvaluationStore(DbConnectionFactory connections)
     /// </summary>
     public async Task WriteAsync(
         DbConnection connection,
-        IReadOnlyCollection<(string Hash, string Snapshot)> inputs,
+        IReadOnlyCollection<(string Hash, Utf8Text Snapshot)> inputs,
         IReadOnlyCollection<DecisionRow> decisions,
         IReadOnlyCollection<LedgerRow> ledger,
         CancellationToken cancellationToken)

@@ -13,14 +13,17 @@ namespace ConfigurableContracts.Core.Evaluation;
 /// </summary>
 public sealed class InputSnapshot
 {
-    private InputSnapshot(string text, string inputHash, string dataHash)
+    private InputSnapshot(byte[] utf8, string inputHash, string dataHash)
     {
-        Text = text;
+        Utf8 = utf8;
         InputHash = inputHash;
         DataHash = dataHash;
     }
 
-    public string Text { get; }
+    /// <summary>The snapshot as stored: UTF-8 JSON.</summary>
+    public byte[] Utf8 { get; }
+
+    public string Text => Encoding.UTF8.GetString(Utf8);
 
     public string InputHash { get; }
 
@@ -62,7 +65,7 @@ public sealed class InputSnapshot
         full.Buffer.Advance(length);
         full.Buffer.Write(bodyBytes[1..]);
         var fullBytes = full.Written;
-        return new InputSnapshot(Encoding.UTF8.GetString(fullBytes), Hash(fullBytes), Hash(bodyBytes));
+        return new InputSnapshot(fullBytes.ToArray(), Hash(fullBytes), Hash(bodyBytes));
     }
 
     /// <summary>The contract's parameters as a shared part other snapshots refer to by hash.</summary>
