@@ -12,8 +12,12 @@ namespace ConfigurableContracts.Core.Data;
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
 {
+    /// <summary>Stands for a parameter not bound yet (null is a value that can be bound).</summary>
+    private static readonly object Unbound = new();
+
     private readonly sqlite3 _database;
     private readonly sqlite3_stmt _statement;
+    private readonly object?[] _bound;
     private byte[] _buffer = new byte[1024];
 
     public SqliteStatement(SqliteConnection connection, string sql)
@@ -31,6 +35,9 @@ internal sealed class SqliteStatement : IDisposable
         {
             throw new ArgumentException("The SQL holds no statement.", nameof(sql));
         }
+
+        _bound = new object?[raw.sqlite3_bind_parameter_count(_statement)];
+        Array.Fill(_bound, Unbound);
     }
 
     /// <summary>The 1-based index of a named parameter (<c>@Name</c>), or an error naming it.</summary>
@@ -40,11 +47,25 @@ internal sealed class SqliteStatement : IDisposable
         return index > 0 ? index : throw new ArgumentException($"The statement has no parameter '{name}'.", nameof(name));
     }
 
+    /// <summary>
+    /// Binds a value, unless the parameter already holds the same one: SQLite keeps bindings from one execution to
+    /// the next, and most of a nightly run's decision columns (contract, run, bundle, participant, snapshot hashes)
+    /// repeat from row to row. Only values whose stored form equality decides are recognised as the same: a string
+    /// by reference; integers, dates and instants (stored as UTC) by equality. A decimal (1.0 equals 1.00 but is
+    /// stored as other text), a double or a byte array is bound every time.
+    /// </summary>
     public void Bind(int index, object? value)
     {
+        value ??= DBNull.Value;
+        var previous = _bound[index - 1];
+        if (ReferenceEquals(previous, value) && value is string or DBNull || value is long or int or bool or DateOnly or DateTimeOffset && value.Equals(previous))
+        {
+            return;
+        }
+
         var result = value switch
         {
-            null or DBNull => raw.sqlite3_bind_null(_statement, index),
+            DBNull => raw.sqlite3_bind_null(_statement, index),
             string text => BindText(index, text),
             Utf8Text utf8 => raw.sqlite3_bind_text(_statement, index, utf8.Bytes),
             long number => raw.sqlite3_bind_int64(_statement, index, number),
@@ -59,8 +80,11 @@ internal sealed class SqliteStatement : IDisposable
         };
         if (result != raw.SQLITE_OK)
         {
+            _bound[index - 1] = Unbound;
             throw Error(result);
         }
+
+        _bound[index - 1] = value;
     }
 
     /// <summary>Runs the statement to its end; returns the rows it changed.</summary>
