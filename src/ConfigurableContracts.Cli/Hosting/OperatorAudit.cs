@@ -22,9 +22,9 @@ internal sealed class OperatorAudit(AuditLog log)
     {
         get
         {
-            // Cut to the audit_log.subject column (200 on SQL Server), as the server cuts long token subjects.
+            // Cut to the column, as the server cuts long token subjects.
             var subject = "cli:" + Environment.UserName;
-            return subject.Length <= 200 ? subject : subject[..200];
+            return subject.Length <= AuditEntry.MaxSubjectLength ? subject : subject[..AuditEntry.MaxSubjectLength];
         }
     }
 

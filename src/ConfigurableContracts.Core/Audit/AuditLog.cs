@@ -36,7 +36,11 @@ public sealed record AuditEntry(
     int? StatusCode = null,
     string? Resource = null,
     string? RequestId = null,
-    IReadOnlyCollection<string>? Pseudonyms = null);
+    IReadOnlyCollection<string>? Pseudonyms = null)
+{
+    /// <summary>The width of <c>audit_log.subject</c> (its SQL Server column): writers cut a longer subject to it.</summary>
+    public const int MaxSubjectLength = 200;
+}
 
 /// <summary>A stored audit entry with its place in the hash chain.</summary>
 public sealed record AuditRecord

@@ -90,7 +90,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
         var resource = string.Join("; ", names.Where(n => !isContractId(n) && Value(audit, n) is not null).Select(n => $"{n}={Clip(Value(audit, n), IdLength)}"));
         var status = context.Response.StatusCode;
         return new AuditEntry(
-            Subject: Clip(subject, 200)!,
+            Subject: Clip(subject, AuditEntry.MaxSubjectLength)!,
             OrganisationId: organisationId,
             Role: role,
             Action: Clip(audit.Endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? $"{audit.Method} {pattern}", 100)!,
