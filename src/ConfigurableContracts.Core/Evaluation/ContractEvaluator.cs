@@ -7,11 +7,13 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules.Evaluation;
 using ConfigurableContracts.Rules.Types;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Core.Evaluation;
 
@@ -24,10 +26,10 @@ namespace ConfigurableContracts.Core.Evaluation;
 /// from the current one, its id is a hash of what it decides and which decision it supersedes, and each batch of
 /// participants commits atomically. A run retried after a crash therefore rewrites nothing it already committed.
 /// </remarks>
-public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTemplates bundles, TimeProvider time, ILogger<ContractEvaluator> logger)
+public sealed class ContractEvaluator(
+    DbConnectionFactory connections, BundleTemplates bundles, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<ContractEvaluator> logger)
 {
-    /// <summary>Participants per read and per write transaction.</summary>
-    public const int BatchSize = 2000;
+    private readonly int _batchSize = options.Value.BatchSize;
 
     /// <summary>The rule engine's version, recorded on every decision.</summary>
     public static string EngineVersion { get; } =
@@ -105,7 +107,7 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     /// The next batch is read while this one is evaluated: reading is one thread's work, and done in turn with
     /// evaluating it left a core idle for half of every batch.
     /// </summary>
-    private static async Task ReadAndDecideAsync(
+    private async Task ReadAndDecideAsync(
         EvaluationStore store, System.Data.Common.DbConnection connection, ParticipantRun participantRun, ChannelWriter<Batch> batches, CancellationToken cancellationToken)
     {
         var run = participantRun.Run;
@@ -161,11 +163,11 @@ public sealed class ContractEvaluator(DbConnectionFactory connections, BundleTem
     }
 
     /// <summary>One batch's participants after <paramref name="after"/> in id order, their latest measurements and current decisions.</summary>
-    private static Task<ReadBatch> ReadBatchAsync(
+    private Task<ReadBatch> ReadBatchAsync(
         EvaluationStore store, System.Data.Common.DbConnection connection, string contractId, string after, CancellationToken cancellationToken) =>
         Task.Run(async () =>
         {
-            var participants = await store.ParticipantsAfterAsync(connection, contractId, after, BatchSize).ConfigureAwait(false);
+            var participants = await store.ParticipantsAfterAsync(connection, contractId, after, _batchSize).ConfigureAwait(false);
             if (participants.Count == 0)
             {
                 return new ReadBatch(participants, [], []);

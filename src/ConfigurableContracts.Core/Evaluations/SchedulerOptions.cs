@@ -28,6 +28,15 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The default of <see cref="BatchSize"/>.</summary>
+    public const int DefaultBatchSize = 2000;
+
+    /// <summary>
+    /// Participants per read and per write transaction of a run. A crash loses at most the batch being written;
+    /// smaller batches commit more often, larger ones hold more in memory.
+    /// </summary>
+    public int BatchSize { get; set; } = DefaultBatchSize;
+
     /// <summary>How often progress is written to the run record and the log while a run is going.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(2);
 

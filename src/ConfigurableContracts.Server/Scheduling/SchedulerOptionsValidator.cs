@@ -32,6 +32,11 @@ public sealed class SchedulerOptionsValidator(IOptions<DatabaseOptions> database
             failures.Add($"Scheduler:RetryBackoff '{options.RetryBackoff}' must not be negative.");
         }
 
+        if (options.BatchSize is < 1 or > 100_000)
+        {
+            failures.Add($"Scheduler:BatchSize '{options.BatchSize}' must be between 1 and 100000.");
+        }
+
         if (options.ProgressInterval <= TimeSpan.Zero)
         {
             failures.Add($"Scheduler:ProgressInterval '{options.ProgressInterval}' must be positive.");

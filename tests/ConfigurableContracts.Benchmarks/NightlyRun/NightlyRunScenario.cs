@@ -9,6 +9,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SchedulerOptions = ConfigurableContracts.Core.Evaluations.SchedulerOptions;
 
 namespace ConfigurableContracts.Benchmarks.NightlyRun;
 
@@ -40,7 +41,7 @@ internal static class NightlyRunScenario
             var bundles = new BundleTemplates(catalog, connections);
             await bundles.StoreAsync(template);
 
-            var evaluator = new ContractEvaluator(connections, bundles, TimeProvider.System, NullLogger<ContractEvaluator>.Instance);
+            var evaluator = new ContractEvaluator(connections, bundles, Options.Create(new SchedulerOptions()), TimeProvider.System, NullLogger<ContractEvaluator>.Instance);
 
             // A server that has run before has every evaluation path compiled by the JIT; a fresh benchmark process
             // has not. One small night on a contract of its own first, so the measured night sees what a server's
@@ -57,7 +58,7 @@ internal static class NightlyRunScenario
 
             var progress = new Progress<EvaluationProgress>(p =>
             {
-                if (p.ParticipantsDone % 20_000 < ContractEvaluator.BatchSize)
+                if (p.ParticipantsDone % 20_000 < SchedulerOptions.DefaultBatchSize)
                 {
                     Console.WriteLine($"  {p.ParticipantsDone:N0}/{p.ParticipantsTotal:N0} participants, {p.ParticipantsPerSecond:N0}/s");
                 }

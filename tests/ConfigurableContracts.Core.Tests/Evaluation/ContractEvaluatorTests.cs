@@ -1,6 +1,7 @@
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Tests.Data;
 using Dapper;
+using SchedulerOptions = ConfigurableContracts.Core.Evaluations.SchedulerOptions;
 
 namespace ConfigurableContracts.Core.Tests.Evaluation;
 
@@ -95,7 +96,7 @@ public abstract class ContractEvaluatorTests<TDatabase> : StoreTests<TDatabase>
     public async Task Evaluate_DecidesInParticipantOrder_AcrossBatches_EvenThoughParticipantsAreEvaluatedInParallel()
     {
         // Every participant earns 3500; the contract cap runs out in the middle of the second batch.
-        var participants = (2 * ContractEvaluator.BatchSize) + 7;
+        var participants = (2 * SchedulerOptions.DefaultBatchSize) + 7;
         await using var fixture = await FixtureAsync("""{ "perProvider": 100000000, "perContract": 10000000 }""");
         await fixture.EnrolImprovedAsync(participants);
 
@@ -125,7 +126,7 @@ public abstract class ContractEvaluatorTests<TDatabase> : StoreTests<TDatabase>
     [StoreFact]
     public async Task Evaluate_LosesAndDuplicatesNothing_WhenStoppedAfterABatchAndRunAgain()
     {
-        var participants = (2 * ContractEvaluator.BatchSize) + 7;
+        var participants = (2 * SchedulerOptions.DefaultBatchSize) + 7;
         await using var fixture = await FixtureAsync("""{ "perProvider": 100000000, "perContract": 10000000 }""");
         await fixture.EnrolImprovedAsync(participants);
         using var stop = new CancellationTokenSource();
@@ -137,7 +138,7 @@ public abstract class ContractEvaluatorTests<TDatabase> : StoreTests<TDatabase>
         var afterStop = await CountsAsync(fixture);
         var retry = await fixture.EvaluateAsync(June, "run-1");
 
-        Assert.InRange(stopped, ContractEvaluator.BatchSize, participants - 1);
+        Assert.InRange(stopped, SchedulerOptions.DefaultBatchSize, participants - 1);
         Assert.InRange(afterStop.Decisions, 3 * stopped, (3 * participants) - 1);
         var (decisions, distinctKeys, ledger, ledgerTotal) = await CountsAsync(fixture);
         Assert.Equal((3 * participants) + 3, decisions); // and the cohort: the contract and each provider

@@ -1,9 +1,11 @@
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Core.Tests.Data;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ConfigurableContracts.Core.Tests.Evaluation;
@@ -38,7 +40,7 @@ internal sealed class EvaluationFixture : IAsyncDisposable
 
     public TemplateVersion Template => Catalog.Templates[0];
 
-    public ContractEvaluator Evaluator => new(Connections, Bundles, Time, NullLogger<ContractEvaluator>.Instance);
+    public ContractEvaluator Evaluator => new(Connections, Bundles, Options.Create(new SchedulerOptions()), Time, NullLogger<ContractEvaluator>.Instance);
 
     public static async Task<EvaluationFixture> CreateAsync(TestDatabase database, DbConnectionFactory connections, string caps = """{ "perProvider": 100000, "perContract": 1000000 }""")
     {
