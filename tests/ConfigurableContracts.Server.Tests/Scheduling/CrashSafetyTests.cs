@@ -16,6 +16,7 @@ namespace ConfigurableContracts.Server.Tests.Scheduling;
 /// Both databases evaluate the same night: the contract's cron fired last on 2022-12-31 (see
 /// <see cref="NightlyRunDatabase.Cron"/>), so start-up catch-up runs it as of that date whatever the real clock says.
 /// </remarks>
+[Collection(KilledProcesses.Name)]
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     private const int Participants = 3000;

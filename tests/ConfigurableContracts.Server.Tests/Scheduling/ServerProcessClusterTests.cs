@@ -12,6 +12,7 @@ namespace ConfigurableContracts.Server.Tests.Scheduling;
 /// one recovers that night's run and finishes it. The run is held open from outside, by a table lock the test
 /// keeps on <c>participants</c>, so the server code under test is the production code unchanged.
 /// </summary>
+[Collection(KilledProcesses.Name)]
 public sealed class ServerProcessClusterTests(ITestOutputHelper output)
 {
     [PostgreSqlFact]
