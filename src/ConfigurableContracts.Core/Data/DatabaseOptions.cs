@@ -20,6 +20,13 @@ public sealed class DatabaseOptions
 
     /// <summary>Apply pending migration scripts at start-up.</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Lets a SQL Server connection string set <c>TrustServerCertificate=true</c>: the link is encrypted but any
+    /// certificate is accepted, so whoever sits between server and database can read it. For a development
+    /// database with a self-signed certificate only; off by default.
+    /// </summary>
+    public bool AllowUntrustedServerCertificate { get; set; }
 }
 
 /// <summary>The databases the store runs on; each has its own migration scripts.</summary>
@@ -48,7 +55,7 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
         }
         else if (options.Provider == DatabaseProvider.SqlServer)
         {
-            ValidateSqlServerEncryption(options.ConnectionString, failures);
+            ValidateSqlServerEncryption(options.ConnectionString, options.AllowUntrustedServerCertificate, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -59,18 +66,20 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
     /// or Strict). It is parsed as SqlClient parses it, so <c>Encrypt = no</c>, <c>Encrypt=Optional</c> or a
     /// misspelt value are caught as surely as <c>Encrypt=false</c>; an omitted Encrypt takes SqlClient 7's default
     /// (Mandatory). Unencrypted links expose the login and children's data on the wire (and were the precondition of
-    /// CVE-2024-0056 in older SqlClient), so the server refuses to start rather than warn.
+    /// CVE-2024-0056 in older SqlClient), so the server refuses to start rather than warn. For the same reason
+    /// <c>TrustServerCertificate=true</c> with Mandatory is refused unless explicitly allowed: it encrypts without
+    /// checking whom to (Strict always checks the certificate, so it is not affected).
     /// </summary>
-    private static void ValidateSqlServerEncryption(string connectionString, List<string> failures)
+    private static void ValidateSqlServerEncryption(string connectionString, bool allowUntrustedCertificate, List<string> failures)
     {
         // Quote only the Encrypt value as written: the rest of the string may hold a password, and a start-up
         // error ends up in logs.
         var written = new DbConnectionStringBuilder();
-        SqlConnectionEncryptOption encrypt;
+        SqlConnectionStringBuilder parsed;
         try
         {
             written.ConnectionString = connectionString;
-            encrypt = new SqlConnectionStringBuilder(connectionString).Encrypt;
+            parsed = new SqlConnectionStringBuilder(connectionString);
         }
         catch (ArgumentException)
         {
@@ -80,11 +89,18 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
             return;
         }
 
+        var encrypt = parsed.Encrypt;
         if (encrypt != SqlConnectionEncryptOption.Mandatory && encrypt != SqlConnectionEncryptOption.Strict)
         {
             var raw = written.TryGetValue("Encrypt", out var value) ? $"'Encrypt={value}'" : "no Encrypt";
             failures.Add($"Database:ConnectionString for SqlServer sets {raw}, which SqlClient reads as Optional (unencrypted); "
                 + "encryption is required: Encrypt=Mandatory (or true) or Strict (see README, Security).");
+        }
+        else if (encrypt == SqlConnectionEncryptOption.Mandatory && parsed.TrustServerCertificate && !allowUntrustedCertificate)
+        {
+            failures.Add("Database:ConnectionString for SqlServer sets TrustServerCertificate, which SqlClient reads as true: any server certificate is accepted; "
+                + "trust the server's certificate on this machine (or use Encrypt=Strict), or for a development database only "
+                + "set Database:AllowUntrustedServerCertificate=true (see README, Security).");
         }
     }
 }

@@ -10,9 +10,13 @@ public sealed class DatabaseOptionsValidatorTests
 {
     private static readonly DatabaseOptionsValidator Validator = new();
 
-    private static List<string> Failures(string connectionString) =>
-        Validator.Validate(null, new DatabaseOptions { Provider = DatabaseProvider.SqlServer, ConnectionString = connectionString })
-            .Failures?.ToList() ?? [];
+    private static List<string> Failures(string connectionString, bool allowUntrustedCertificate = false) =>
+        Validator.Validate(null, new DatabaseOptions
+        {
+            Provider = DatabaseProvider.SqlServer,
+            ConnectionString = connectionString,
+            AllowUntrustedServerCertificate = allowUntrustedCertificate,
+        }).Failures?.ToList() ?? [];
 
     [Theory]
     [InlineData("Server=db.invalid;Database=x;Encrypt=false", "Encrypt=false")]
@@ -59,6 +63,30 @@ public sealed class DatabaseOptionsValidatorTests
     {
         // SqlClient 2.x defaulted to unencrypted; this fails if the package is ever downgraded below 4.0.
         Assert.Empty(Failures("Server=db.invalid;Database=x"));
+    }
+
+    [Theory]
+    [InlineData("Server=db.invalid;Database=x;TrustServerCertificate=true;Password=hunter2")]
+    [InlineData("Server=db.invalid;Database=x;Encrypt=yes;trust server certificate = yes;Password=hunter2")]
+    public void SqlServer_IsRefused_WhenItTrustsAnyServerCertificate(string connectionString)
+    {
+        var failure = Assert.Single(Failures(connectionString));
+
+        Assert.Contains("TrustServerCertificate, which SqlClient reads as true", failure, StringComparison.Ordinal);
+        Assert.Contains("Database:AllowUntrustedServerCertificate", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SqlServer_IsAccepted_TrustingAnyCertificate_OnlyWhenThatIsAllowed()
+    {
+        Assert.Empty(Failures("Server=db.invalid;Database=x;TrustServerCertificate=true", allowUntrustedCertificate: true));
+    }
+
+    [Fact]
+    public void SqlServer_IsAccepted_WithTrustServerCertificate_UnderStrict_WhichChecksTheCertificateAnyway()
+    {
+        Assert.Empty(Failures("Server=db.invalid;Database=x;Encrypt=Strict;TrustServerCertificate=true"));
     }
 
     [Fact]
