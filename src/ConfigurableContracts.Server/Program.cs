@@ -28,6 +28,10 @@ builder.AddSecurity();
 
 // Tamper-evident audit of API access: writes, reads of participant data, refusals; GET /api/audit.
 builder.AddAudit();
+
+// Behind reverse proxies: the caller's address from X-Forwarded-For, believed only from Hosting:TrustedProxies.
+builder.AddProxies();
+
 // Hostile input: body size, JSON depth and duplicate keys, timeouts, a rate limit per organisation.
 builder.AddLimits();
 
@@ -50,6 +54,7 @@ builder.Services.AddApiDocs();
 var app = builder.Build();
 
 app.UseProblemResponses();
+app.UseProxies();
 app.MapApiDocs();
 app.MapHealth();
 // Who is calling, then the rate limit: per organisation for valid credentials, per remote address for any other
