@@ -102,9 +102,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     /// <summary>
     /// Starts the server, lets it claim the run, kills it after a seeded random time, and again, then once more the
     /// moment the last participant batch is committed (while the cohort is evaluated), then lets a last start finish
-    /// the run. A kill's time is a random share of how long the attempt should take, so kills land while a batch is
-    /// evaluated, while it is written, between batches, and while already decided participants are re-read; a kill
-    /// due later than the last participant batch comes right after it instead.
+    /// the run. A kill comes a random share into the attempt (<see cref="KillAim"/>), so kills land while a batch is
+    /// evaluated, while it is written, between batches, and while already decided participants are re-read.
     /// </summary>
     private async Task<List<KillPoint>> KillUntilDoneAsync(NightlyRunDatabase database, List<(string, ServerProcess)> servers, int participantDecisions, TimeSpan runTime)
     {
@@ -128,13 +127,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             var sinceClaim = Stopwatch.StartNew();
             attempt = claimed.Attempt;
             var before = await database.DecisionCountAsync();
-            // Re-reading decided participants costs most of what deciding them did, so an attempt lasts at least half
-            // the reference run plus its share of what is left to write; the kill comes before that.
-            // It comes, too, once the attempt has written the same share of what was left, so an attempt quicker than
-            // the reference's pace is still killed part-way instead of finishing first.
-            var left = (participantDecisions - before) / (double)participantDecisions;
-            var wait = double.IsInfinity(share) ? RunTimeout : runTime * (share * (0.5 + (0.5 * left)));
-            var written = double.IsInfinity(share) ? participantDecisions : before + Math.Max(1, (int)(share * (participantDecisions - before)));
+            var (wait, written) = KillAim(share, participantDecisions, before, runTime);
             while (sinceClaim.Elapsed < wait && await database.DecisionCountAsync() < written)
             {
                 await Task.Delay(20);
@@ -147,7 +140,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             kills.Add(point);
             output.WriteLine(
                 $"kill {kills.Count}: attempt {point.Attempt} (killed holder's lease still live when this process started: {live}), {point.AfterClaim.TotalMilliseconds:F0} ms after the claim"
-                + $" (aim: {(double.IsInfinity(share) ? "last participant batch committed" : $"{wait.TotalMilliseconds:F0} ms")}); decisions {point.DecisionsBefore} -> {point.DecisionsAtKill}; run {RunNames.Of(run.Status)}");
+                + $" (aim: {(double.IsInfinity(share) ? "last participant batch committed" : $"{wait.TotalMilliseconds:F0} ms or {written} decisions")}); decisions {point.DecisionsBefore} -> {point.DecisionsAtKill}; run {RunNames.Of(run.Status)}");
             if (!point.MidRun)
             {
                 break;
@@ -162,6 +155,33 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// When a timed kill comes: after a time or once a count of participant decisions is written, whichever is first.
+    /// Re-reading decided participants costs part of what deciding them did, so an attempt lasts at least half the
+    /// reference run's share of it plus the share of what is left to write; the kill comes a random share into that.
+    /// The count stops it at that share of what is left but for two batches, so an attempt quicker than the
+    /// reference is still killed with a batch or two to go rather than after finishing (one batch can commit while
+    /// the count is read and the process killed). With two batches or less left, the attempt is killed in its
+    /// first moments, while it re-reads the participants already decided.
+    /// </summary>
+    private static (TimeSpan Wait, int Written) KillAim(double share, int participantDecisions, int before, TimeSpan runTime)
+    {
+        if (double.IsInfinity(share))
+        {
+            return (RunTimeout, participantDecisions);
+        }
+
+        var margin = 2 * participantDecisions * BatchSize / Participants;
+        var remaining = participantDecisions - before;
+        if (remaining <= margin)
+        {
+            return (TimeSpan.FromMilliseconds(50 * share), participantDecisions);
+        }
+
+        var left = remaining / (double)participantDecisions;
+        return (runTime * (share * (0.5 + (0.5 * left))), before + Math.Max(1, (int)(share * (remaining - margin))));
+    }
+
+    /// <summary>
     /// Starts a server on <paramref name="database"/>. Runs are held under a short lease, which has lapsed by the time
     /// the next process is up, except by the second start: its lease, like production's two minutes, outlasts a
     /// restart, so the start after it finds the killed process's lease still live and has to wait it out.
@@ -171,6 +191,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var settings = database.ServerSettings;
         settings["Scheduler__ProgressInterval"] = "00:00:01";
         settings["Scheduler__BatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture);
+        // One core for the server, so this process's watcher is not starved of CPU and late with a kill.
+        settings["DOTNET_PROCESSOR_COUNT"] = "1";
         settings["Scheduler__LeaseDuration"] = index == 1 ? "00:00:15" : "00:00:02";
         settings["Scheduler__RetryBackoff"] = "00:00:01";
         settings["Scheduler__ClusterCheckinInterval"] = "00:00:01";
