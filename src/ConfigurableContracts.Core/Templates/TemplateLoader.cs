@@ -291,10 +291,6 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         return rulesFolder;
     }
 
-    /// <summary>
-    /// Reads every workflow file once, then compiles each manifest workflow against the types of its own inputs,
-    /// so a misspelled field or a wrong comparison is a load-time error located in the workflow file.
-    /// </summary>
     /// <summary>The template's JavaScript functions, sandboxed; null (with diagnostics) when the file is refused.</summary>
     private JavaScriptFunctions? LoadFunctions(string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
@@ -379,6 +375,10 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>
+    /// Reads every workflow file once, then compiles each manifest workflow against the types of its own inputs,
+    /// so a misspelled field or a wrong comparison is a load-time error located in the workflow file.
+    /// </summary>
     private List<TemplateWorkflow> CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
         var definitions = new List<WorkflowDefinition>();
