@@ -37,6 +37,11 @@ public sealed class SchedulerOptions
     /// </summary>
     public int BatchSize { get; set; } = DefaultBatchSize;
 
+    /// <summary>What is wrong with <see cref="BatchSize"/>, or null: from 1 to 100 000 participants.</summary>
+    public string? BatchSizeProblem() => BatchSize is < 1 or > 100_000
+        ? $"Scheduler:BatchSize '{BatchSize}' must be between 1 and 100000."
+        : null;
+
     /// <summary>How often progress is written to the run record and the log while a run is going.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(2);
 

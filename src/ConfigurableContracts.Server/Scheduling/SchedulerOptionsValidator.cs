@@ -32,9 +32,9 @@ public sealed class SchedulerOptionsValidator(IOptions<DatabaseOptions> database
             failures.Add($"Scheduler:RetryBackoff '{options.RetryBackoff}' must not be negative.");
         }
 
-        if (options.BatchSize is < 1 or > 100_000)
+        if (options.BatchSizeProblem() is { } batchSize)
         {
-            failures.Add($"Scheduler:BatchSize '{options.BatchSize}' must be between 1 and 100000.");
+            failures.Add(batchSize);
         }
 
         if (options.ProgressInterval <= TimeSpan.Zero)

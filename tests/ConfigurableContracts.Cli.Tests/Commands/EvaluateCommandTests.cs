@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ConfigurableContracts.Cli.Commands;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluations;
 using Dapper;
@@ -61,11 +60,42 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Contains("'no-such' does not exist or is not active", output.ToString(), StringComparison.Ordinal);
     }
 
-    private static Task<int> InvokeAsync(TextWriter output, params string[] args)
+    [Fact]
+    public async Task Evaluate_RefusesABatchSizeOfZero_WritingNothing()
     {
-        var root = new RootCommand { EvaluateCommand.Create() };
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+        // A batch of no participants would read nobody and decide the cohort as if it were empty.
+        File.WriteAllText(SettingsFile, """
+            { "Database": { "Provider": "Sqlite" }, "ConnectionStrings": { "Sqlite": "Data Source=contracts.db;Pooling=false" },
+              "Scheduler": { "BatchSize": 0 } }
+            """);
+        await new MigrationRunner(_connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
+        await SeedAsync("c-cli", participants: 5);
+        using var output = new StringWriter();
+
+        var exit = await InvokeAsync(output, "evaluate", "--contract", "c-cli", "--settings", SettingsFile);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("error: Scheduler:BatchSize '0' must be between 1 and 100000.", output.ToString().Trim());
+        await using var connection = await _connections.OpenAsync();
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM decisions"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM evaluation_runs"));
     }
+
+    [Fact]
+    public async Task Evaluate_SaysToMigrate_WhenTheDatabaseHasNoTables()
+    {
+        using var output = new StringWriter();
+
+        var exit = await InvokeAsync(output, "evaluate", "--contract", "c-cli", "--settings", SettingsFile);
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: the database refused the command: ", line, StringComparison.Ordinal);
+        Assert.EndsWith("(a new database needs `contracts migrate` first)", line, StringComparison.Ordinal);
+    }
+
+    private static Task<int> InvokeAsync(TextWriter output, params string[] args) =>
+        ContractsCli.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = output });
 
     private Task SeedAsync(string contractId, int participants) => TinyContract.SeedAsync(_connections, contractId, participants);
 }
