@@ -120,9 +120,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            File.Delete(_databaseFile);
-            File.Delete(_databaseFile + "-wal");
-            File.Delete(_databaseFile + "-shm");
+            SqliteFiles.Delete(_databaseFile);
             if (Directory.Exists(Path.GetDirectoryName(BootstrapKeyFile)))
             {
                 Directory.Delete(Path.GetDirectoryName(BootstrapKeyFile)!, recursive: true);

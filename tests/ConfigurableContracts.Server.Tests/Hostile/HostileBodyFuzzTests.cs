@@ -181,9 +181,7 @@ public abstract class HostileBodyFuzz : IAsyncLifetime, IDisposable
         await _scenario.DisposeAsync();
         await _server.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        File.Delete(_databaseFile);
-        File.Delete(_databaseFile + "-wal");
-        File.Delete(_databaseFile + "-shm");
+        SqliteFiles.Delete(_databaseFile);
     }
 
     private async Task<bool> SendAllAsync((Target Target, HostileBody Body)[] cases, Counts counts)

@@ -66,10 +66,7 @@ public sealed class ProxyAddressTests : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var suffix in (string[])["", "-wal", "-shm"])
-        {
-            File.Delete(_database + suffix);
-        }
+        SqliteFiles.Delete(_database);
     }
 
     private static async Task<ServerProcess> StartAsync(string trustedProxy, string file)

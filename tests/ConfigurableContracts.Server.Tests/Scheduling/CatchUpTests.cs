@@ -16,12 +16,7 @@ public sealed class CatchUpTests : IDisposable
 
     private string ConnectionString => $"Data Source={_databaseFile};Pooling=false";
 
-    public void Dispose()
-    {
-        File.Delete(_databaseFile);
-        File.Delete(_databaseFile + "-wal");
-        File.Delete(_databaseFile + "-shm");
-    }
+    public void Dispose() => SqliteFiles.Delete(_databaseFile);
 
     [Fact]
     public async Task Startup_RunsTheMissedNightOnce_AndNotAgainOnTheNextStart()

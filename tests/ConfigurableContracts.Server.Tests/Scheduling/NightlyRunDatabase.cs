@@ -33,8 +33,6 @@ internal sealed class NightlyRunDatabase : IAsyncDisposable
 
     private const string TemplateId = "preventive-youth-support";
 
-    private static readonly string[] SqliteFiles = ["", "-wal", "-shm"];
-
     private readonly Func<ValueTask> _drop;
 
     private NightlyRunDatabase(DatabaseProvider provider, string connectionString, string readerConnectionString, Func<ValueTask> drop)
@@ -66,10 +64,7 @@ internal sealed class NightlyRunDatabase : IAsyncDisposable
         var database = new NightlyRunDatabase(DatabaseProvider.Sqlite, $"Data Source={file}", $"Data Source={file};Pooling=false", () =>
         {
             SqliteConnection.ClearAllPools();
-            foreach (var suffix in SqliteFiles)
-            {
-                File.Delete(file + suffix);
-            }
+            SqliteFiles.Delete(file);
 
             return ValueTask.CompletedTask;
         });
