@@ -70,7 +70,7 @@ public sealed class ContractEvaluator(
 
         var workflows = template.Workflows.Where(w => w.IsParticipantScoped).ToList();
         var participantRun = new ParticipantRun(
-            run, ledger, workflows, workflows.ToDictionary(w => w.Name, w => Convert(parameters.RootElement, w, "contract")), CohortTargetSpec.From(template), contractText);
+            run, ledger, workflows, workflows.ToDictionary(w => w.Name, w => ContractValue(parameters.RootElement, w)), CohortTargetSpec.From(template), contractText);
         var total = await EvaluationStore.CountParticipantsAsync(connection, contractId).ConfigureAwait(false);
         var started = time.GetTimestamp();
 
@@ -254,10 +254,7 @@ public sealed class ContractEvaluator(
             batch.Inputs[snapshot.InputHash] = new Utf8Text(snapshot.Utf8);
             foreach (var workflow in workflows)
             {
-                var inputs = new RuleInputs()
-                    .Set("asOf", run.AsOf.ToDateTime(TimeOnly.MinValue))
-                    .Set("contract", Convert(parameters, workflow, "contract"))
-                    .Set(CohortInputName(workflow), members.Cast<object?>().ToList());
+                var inputs = CohortInputs(workflow, parameters, run.AsOf, members);
                 foreach (var result in workflow.Compiled.Evaluate(workflow.Name, inputs))
                 {
                     var status = result.Status.ToString();
@@ -317,17 +314,29 @@ public sealed class ContractEvaluator(
     internal static RuleInputs ParticipantInputs(
         TemplateWorkflow workflow, object? contract, JsonElement record, IReadOnlyDictionary<string, JsonDocument> measurements, MeasurementPlan plan, DateOnly asOf)
     {
-        var inputs = new RuleInputs().Set("asOf", asOf.ToDateTime(TimeOnly.MinValue)).Set("contract", contract);
-        if (workflow.InputTypes.TryGetValue("participant", out var participantType))
+        // Inputs get their values by their declared type, never by their names: the manifest is the only place a
+        // template says what its inputs are, and the loader refused any input that no source below can fill.
+        var inputs = new RuleInputs();
+        foreach (var (name, type) in workflow.InputTypes)
         {
-            inputs.Set("participant", RuleValues.FromJson(record, participantType));
-        }
-
-        foreach (var point in plan.Points)
-        {
-            if (workflow.InputTypes.TryGetValue(point.Input, out var type) && measurements.TryGetValue(point.Id, out var document))
+            switch (workflow.SourceOf(name))
             {
-                inputs.Set(point.Input, RuleValues.FromJson(document.RootElement, type));
+                case InputSource.EvaluationDate:
+                    inputs.Set(name, asOf.ToDateTime(TimeOnly.MinValue));
+                    break;
+                case InputSource.Contract:
+                    inputs.Set(name, contract);
+                    break;
+                case InputSource.Participant:
+                    inputs.Set(name, RuleValues.FromJson(record, type));
+                    break;
+                case InputSource.Measurement:
+                    if (plan.Points.FirstOrDefault(p => p.Input == name) is { } point && measurements.TryGetValue(point.Id, out var document))
+                    {
+                        inputs.Set(name, RuleValues.FromJson(document.RootElement, type));
+                    }
+
+                    break;
             }
         }
 
@@ -351,11 +360,34 @@ public sealed class ContractEvaluator(
         return result;
     }
 
-    private static object? Convert(JsonElement json, TemplateWorkflow workflow, string input) =>
-        workflow.InputTypes.TryGetValue(input, out var type) ? RuleValues.FromJson(json, type) : RuleValues.FromJson(json);
+    /// <summary>The contract parameters converted with the type of the workflow's contract input.</summary>
+    private static object? ContractValue(JsonElement json, TemplateWorkflow workflow) =>
+        workflow.InputTypes.FirstOrDefault(i => workflow.SourceOf(i.Key) == InputSource.Contract).Value is { } type
+            ? RuleValues.FromJson(json, type)
+            : RuleValues.FromJson(json);
 
-    private static string CohortInputName(TemplateWorkflow workflow) =>
-        workflow.InputTypes.FirstOrDefault(i => i.Value.Kind == RuleTypeKind.Array).Key ?? "cohort";
+    /// <summary>A cohort workflow's inputs, by declared type: the evaluation date, the contract and the members.</summary>
+    private static RuleInputs CohortInputs(TemplateWorkflow workflow, JsonElement parameters, DateOnly asOf, List<Dictionary<string, object?>> members)
+    {
+        var inputs = new RuleInputs();
+        foreach (var name in workflow.InputTypes.Keys)
+        {
+            switch (workflow.SourceOf(name))
+            {
+                case InputSource.EvaluationDate:
+                    inputs.Set(name, asOf.ToDateTime(TimeOnly.MinValue));
+                    break;
+                case InputSource.Contract:
+                    inputs.Set(name, ContractValue(parameters, workflow));
+                    break;
+                case InputSource.Cohort:
+                    inputs.Set(name, members.Cast<object?>().ToList());
+                    break;
+            }
+        }
+
+        return inputs;
+    }
 
     [ThreadStatic]
     private static Utf8Scratch? t_json;
@@ -512,7 +544,7 @@ public sealed class ContractEvaluator(
                     }
                 }
 
-                var exit = record.RootElement.TryGetProperty("exitReason", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                var exit = target?.ExitReasonField is { } field && record.RootElement.TryGetProperty(field, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
                 return new EvaluatedParticipant(participant, snapshot, measurementPoint, exit, [.. outcomes]);
             }
             finally
@@ -548,42 +580,32 @@ public sealed class ContractEvaluator(
 
                 if (target is not null && outcome.Workflow == target.Workflow && outcome.Result.RuleName == target.Rule)
                 {
-                    Cohort.Add(new Dictionary<string, object?>(StringComparer.Ordinal)
+                    var member = new Dictionary<string, object?>(StringComparer.Ordinal)
                     {
                         ["pseudonym"] = participant.Pseudonym,
                         ["providerId"] = participant.ProviderId,
-                        ["exitReason"] = evaluated.ExitReason,
                         [target.MemberStatusProperty] = outcome.Status,
-                    });
+                    };
+                    if (target.ExitReasonField is { } exitReason)
+                    {
+                        member[exitReason] = evaluated.ExitReason;
+                    }
+
+                    Cohort.Add(member);
                 }
             }
         }
     }
 }
 
-/// <summary>Which outcome the cohort target counts, and under which property cohort members carry its status.</summary>
-internal sealed record CohortTargetSpec(string Workflow, string Rule, string MemberStatusProperty)
+/// <summary>
+/// Which outcome the cohort target counts, the member field carrying its status and the participant field (if any)
+/// carrying the exit reason — all as the manifest declares them; the loader checked them against the schemas.
+/// </summary>
+internal sealed record CohortTargetSpec(string Workflow, string Rule, string MemberStatusProperty, string? ExitReasonField)
 {
-    public static CohortTargetSpec? From(TemplateVersion template)
-    {
-        if (!template.Manifest.TryGetProperty("cohortTarget", out var cohort) || cohort.ValueKind != JsonValueKind.Object
-            || !cohort.TryGetProperty("targetOutcome", out var outcome) || outcome.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        var workflow = outcome.TryGetProperty("workflow", out var w) ? w.GetString() : null;
-        var rule = outcome.TryGetProperty("rule", out var r) ? r.GetString() : null;
-        if (workflow is null || rule is null)
-        {
-            return null;
-        }
-
-        // By default a member carries the status under the rule's name in camelCase (BrokeNegativeDevelopment →
-        // brokeNegativeDevelopment), which is what a cohort-member schema naturally calls it.
-        var property = cohort.TryGetProperty("memberStatusProperty", out var p) && p.GetString() is { } named
-            ? named
-            : char.ToLowerInvariant(rule[0]) + rule[1..];
-        return new CohortTargetSpec(workflow, rule, property);
-    }
+    public static CohortTargetSpec? From(TemplateVersion template) =>
+        template.Declared.CohortTarget is { TargetOutcome: { Workflow: { } workflow, Rule: { } rule }, MemberStatusProperty: { } property }
+            ? new CohortTargetSpec(workflow, rule, property, template.Declared.ParticipantFields?.ExitReason)
+            : null;
 }

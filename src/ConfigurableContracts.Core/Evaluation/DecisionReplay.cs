@@ -68,15 +68,19 @@ public sealed class DecisionReplay(DbConnectionFactory connections, BundleTempla
         var inputs = new RuleInputs();
         foreach (var (name, type) in workflow.InputTypes)
         {
-            if (name == "contract")
+            // The snapshot keeps the participant under "participant", each measurement under its input's name and
+            // the members under "cohort", whatever the workflow calls them; the declared type says which is which.
+            var source = workflow.SourceOf(name);
+            var key = source switch { InputSource.Participant => "participant", InputSource.Cohort => "cohort", _ => name };
+            if (source == InputSource.Contract)
             {
                 inputs.Set(name, RuleValues.FromJson(contract, type));
             }
-            else if (name == "asOf" && type.Kind == RuleTypeKind.Date)
+            else if (source == InputSource.EvaluationDate)
             {
                 inputs.Set(name, DateOnly.ParseExact(snapshot.GetProperty("asOf").GetString()!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue));
             }
-            else if (snapshot.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
+            else if (snapshot.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null)
             {
                 inputs.Set(name, RuleValues.FromJson(value, type));
             }

@@ -57,7 +57,7 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
             .Select(g => new OutcomeCounts(g.Key.Workflow, g.Key.Outcome, g.Key.ProviderId, Count(g, "Achieved"), Count(g, "NotAchieved"), Count(g, "NotEvaluable"), Count(g, "Error")))
             .OrderBy(o => o.Outcome, StringComparer.Ordinal).ThenBy(o => o.ProviderId, StringComparer.Ordinal).ToList();
 
-        var overdue = await OverdueAsync(connection, caller, contractId, template.MeasurementPlan, asOf).ConfigureAwait(false);
+        var overdue = await OverdueAsync(connection, caller, contractId, template.MeasurementPlan, template.Declared.ParticipantFields?.ExitDate, asOf).ConfigureAwait(false);
 
         var cohortRows = await connection.QueryAsync<(string? ProviderId, string Outcome, string Status, string? ActionOutput)>(
             $"""
@@ -67,7 +67,7 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
               AND {(caller.IsProvider ? "d.provider_id = @OrganisationId" : scope)}
             """, new { contractId, caller.OrganisationId }).ConfigureAwait(false);
         using var parameters = JsonDocument.Parse(contract.Parameters);
-        var target = TargetShare(template.Manifest, parameters.RootElement);
+        var target = PaymentModel.ReadCap(parameters.RootElement, template.Declared.CohortTarget?.TargetShareParameter);
         var cohort = cohortRows
             .Select(r => new CohortStanding(r.ProviderId, r.Outcome, r.Status, decimal.TryParse(r.ActionOutput, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var share) ? share : null, target))
             .OrderBy(c => c.ProviderId ?? "", StringComparer.Ordinal).ThenBy(c => c.Outcome, StringComparer.Ordinal).ToList();
@@ -75,7 +75,8 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
         return new OutcomeReport(contractId, asOf, contract.Status == "closed", outcomes, overdue, cohort);
     }
 
-    private static async Task<List<OverdueCount>> OverdueAsync(System.Data.Common.DbConnection connection, Caller caller, string contractId, Templates.MeasurementPlan plan, DateOnly asOf)
+    private static async Task<List<OverdueCount>> OverdueAsync(
+        System.Data.Common.DbConnection connection, Caller caller, string contractId, Templates.MeasurementPlan plan, string? exitDateField, DateOnly asOf)
     {
         var providerScope = caller.IsProvider ? "AND provider_id = @OrganisationId" : "";
         var participants = await connection.QueryAsync<(string Id, string ProviderId, DateOnly EnrolmentDate, string Record)>(
@@ -87,7 +88,7 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
         var overdue = new Dictionary<(string, string), int>();
         foreach (var participant in participants)
         {
-            var exited = ExitDate(participant.Record);
+            var exited = exitDateField is null ? null : ExitDate(participant.Record, exitDateField);
             foreach (var point in plan.Points)
             {
                 // A participant who left before a point was due is not overdue for it.
@@ -105,17 +106,12 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
             .OrderBy(o => o.ProviderId, StringComparer.Ordinal).ThenBy(o => o.Point, StringComparer.Ordinal).ToList();
     }
 
-    private static DateOnly? ExitDate(string record)
+    /// <summary>The participant's exit date, from the field the template's participantFields.exitDate names.</summary>
+    private static DateOnly? ExitDate(string record, string field)
     {
         using var document = JsonDocument.Parse(record);
-        return document.RootElement.TryGetProperty("exitDate", out var exit) && exit.ValueKind == JsonValueKind.String
+        return document.RootElement.TryGetProperty(field, out var exit) && exit.ValueKind == JsonValueKind.String
             && DateOnly.TryParseExact(exit.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
-    }
-
-    private static decimal? TargetShare(JsonElement manifest, JsonElement parameters)
-    {
-        var path = manifest.TryGetProperty("cohortTarget", out var cohort) && cohort.TryGetProperty("targetShareParameter", out var p) ? p.GetString() : null;
-        return PaymentModel.ReadCap(parameters, path ?? "targetShare");
     }
 
     private static int Count(IEnumerable<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)> rows, string status) =>

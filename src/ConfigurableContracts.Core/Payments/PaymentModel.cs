@@ -30,27 +30,17 @@ public sealed class PaymentModel
     public PaymentRule? Find(string workflow, string rule) =>
         Payments.FirstOrDefault(p => p.Workflow == workflow && p.Rule == rule);
 
+    /// <summary>The payment model a loaded template declares; a template without one pays nothing.</summary>
     public static PaymentModel From(TemplateVersion template)
     {
         ArgumentNullException.ThrowIfNull(template);
-        if (!template.Manifest.TryGetProperty("paymentModel", out var model) || model.ValueKind != JsonValueKind.Object)
+        if (template.Declared.PaymentModel is not { } model)
         {
             return new PaymentModel("SEK", [], [], null, null);
         }
 
-        var payments = model.TryGetProperty("payments", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(p => new PaymentRule(Text(p, "kind") ?? "payment", Text(p, "workflow") ?? "", Text(p, "rule") ?? "")).ToList()
-            : [];
-        model.TryGetProperty("caps", out var caps);
-        var order = caps.ValueKind == JsonValueKind.Object && caps.TryGetProperty("order", out var o) && o.ValueKind == JsonValueKind.Array
-            ? o.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
-            : ["perProvider", "perContract"];
-        return new PaymentModel(
-            Text(model, "currency") ?? "SEK",
-            payments,
-            order,
-            caps.ValueKind == JsonValueKind.Object ? Text(caps, "perProviderParameter") : null,
-            caps.ValueKind == JsonValueKind.Object ? Text(caps, "perContractParameter") : null);
+        var payments = (model.Payments ?? []).Select(p => new PaymentRule(p.Kind!, p.Workflow!, p.Rule!)).ToList();
+        return new PaymentModel(model.Currency ?? "SEK", payments, model.Caps?.Order ?? [], model.Caps?.PerProviderParameter, model.Caps?.PerContractParameter);
     }
 
     /// <summary>Reads a cap (a number at a dotted path such as <c>caps.perProvider</c>) from contract parameters; null when absent.</summary>
@@ -82,8 +72,6 @@ public sealed class PaymentModel
         _ => null,
     };
 
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
 /// <summary>A payment kind (activity, outcome) paid from a rule's output when the rule is Achieved.</summary>

@@ -65,8 +65,6 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         {
             using var document = JsonDocument.Parse(manifestText, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 32 });
             manifestElement = document.RootElement.Clone();
-            manifest = manifestElement.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions)
-                ?? throw new JsonException("The manifest is null.");
         }
         catch (JsonException exception)
         {
@@ -76,10 +74,18 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
-        foreach (var unknown in manifest.Other?.Keys.Where(k => k != "$schema" && !KnownExtraFields.Contains(k)) ?? [])
+        // The editor schema first: a manifest of the wrong shape would only give confusing follow-up errors.
+        foreach (var (pointer, message) in ManifestSchema.Validate(manifestElement))
         {
-            Report("CCT0110", "/" + unknown, $"Unknown manifest field '{unknown}' is ignored.", DiagnosticSeverity.Warning);
+            Report("CCT0120", pointer, message);
         }
+
+        if (diagnostics.Any(d => d.IsError))
+        {
+            return new TemplateLoadResult(folderName, null, diagnostics);
+        }
+
+        manifest = manifestElement.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions)!;
 
         if (string.IsNullOrWhiteSpace(manifest.Id))
         {
@@ -105,6 +111,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
 
         var schemas = new Dictionary<string, IDocumentSchema>(StringComparer.Ordinal);
+        var schemaDocuments = new Dictionary<string, SchemaDocument>(StringComparer.Ordinal);
         foreach (var required in RequiredSchemas.Where(r => manifest.Schemas is null || !manifest.Schemas.ContainsKey(r)))
         {
             Report("CCT0102", "/schemas", $"The manifest names no '{required}' schema.");
@@ -127,15 +134,21 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
                 if (schema is not null)
                 {
                     schemas[key] = schema;
+                    schemaDocuments[key] = SchemaDocument.Parse(key, DisplayPath(path), File.ReadAllText(path, Encoding.UTF8));
                 }
             }
         }
 
         var plan = ReadPlan(manifest, Report);
         var rulesFolder = ReadRules(folder, manifest, schemas, Report);
-        var workflows = rulesFolder is null || diagnostics.Any(d => d.IsError)
-            ? []
+        var compilation = rulesFolder is null || diagnostics.Any(d => d.IsError)
+            ? null
             : CompileWorkflows(folder, rulesFolder, manifest, diagnostics);
+        var workflows = compilation?.Workflows ?? [];
+        if (compilation is not null && !diagnostics.Any(d => d.IsError))
+        {
+            new ManifestChecks(manifest, schemaDocuments, compilation.Definitions, workflows, compilation.SchemaTypes, Report, diagnostics).Run();
+        }
 
         if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
         {
@@ -252,6 +265,15 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             return null;
         }
 
+        if (manifest.Rules.Tests is not { } tests)
+        {
+            report(ManifestChecks.RuleTests, "/rules", "The template declares no rule tests ('rules.tests'); without them a changed rule is never checked against what it should decide.", DiagnosticSeverity.Warning);
+        }
+        else if (ResolveInside(rulesFolder, tests) is not { } testsFolder || !Directory.Exists(testsFolder))
+        {
+            report(ManifestChecks.RuleTests, "/rules/tests", $"The rule tests folder '{tests}' does not exist in the rules folder.", DiagnosticSeverity.Error);
+        }
+
         var workflows = manifest.Workflows ?? [];
         for (var i = 0; i < workflows.Count; i++)
         {
@@ -324,19 +346,19 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// it is made from is unchanged. A hot reload re-reads every template whenever any file changes; without this,
     /// each edit to one template would recompile all of them.
     /// </summary>
-    private List<TemplateWorkflow> CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    private TemplateCompilation CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
         var key = CompilationKey(templateFolder, rulesFolder, manifest);
         if (_compilations.TryGetValue(templateFolder, out var cached) && cached.Key == key)
         {
             diagnostics.AddRange(cached.Diagnostics.Where(d => !diagnostics.Contains(d)));
-            return cached.Workflows;
+            return cached.Compilation;
         }
 
         var before = diagnostics.Count;
-        var workflows = CompileWorkflowsAnew(templateFolder, rulesFolder, manifest, diagnostics);
-        _compilations[templateFolder] = new CachedCompilation(key, workflows, diagnostics[before..]);
-        return workflows;
+        var compilation = CompileWorkflowsAnew(templateFolder, rulesFolder, manifest, diagnostics);
+        _compilations[templateFolder] = new CachedCompilation(key, compilation, diagnostics[before..]);
+        return compilation;
     }
 
     /// <summary>
@@ -379,7 +401,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// Reads every workflow file once, then compiles each manifest workflow against the types of its own inputs,
     /// so a misspelled field or a wrong comparison is a load-time error located in the workflow file.
     /// </summary>
-    private List<TemplateWorkflow> CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    private TemplateCompilation CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
         var definitions = new List<WorkflowDefinition>();
         foreach (var file in (manifest.Workflows ?? []).Select(w => w.File!).Distinct(StringComparer.Ordinal))
@@ -420,10 +442,18 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
                 StringComparer.Ordinal);
             var compilation = WorkflowCompiler.Compile(WithDependencies(workflow.Name!, definitions), inputTypes, functions);
             diagnostics.AddRange(compilation.Diagnostics.Where(d => !diagnostics.Contains(d)));
-            compiled.Add(new TemplateWorkflow { Name = workflow.Name!, Scope = workflow.Scope!, InputTypes = inputTypes, Compiled = compilation.Workflows });
+            compiled.Add(new TemplateWorkflow
+            {
+                Name = workflow.Name!,
+                Scope = workflow.Scope!,
+                InputTypes = inputTypes,
+                DeclaredInputs = workflow.Inputs ?? [],
+                Facts = compilation.Facts,
+                Compiled = compilation.Workflows,
+            });
         }
 
-        return compiled;
+        return new TemplateCompilation(compiled, definitions, schemaTypes);
     }
 
     /// <summary>
@@ -550,14 +580,18 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
     private static readonly string[] RequiredSchemas = ["contract", "participant", "measurement"];
 
-    private static readonly HashSet<string> KnownExtraFields = ["paymentModel", "cohortTarget"];
-
     [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")]
     private static partial Regex SemanticVersion();
 }
 
-/// <summary>What loading one template folder gave: the version (null on any error) and every diagnostic.</summary>
 /// <summary>A template folder's compiled workflows and the diagnostics their compilation reported.</summary>
-internal sealed record CachedCompilation(string Key, List<TemplateWorkflow> Workflows, List<Diagnostic> Diagnostics);
+internal sealed record CachedCompilation(string Key, TemplateCompilation Compilation, List<Diagnostic> Diagnostics);
 
+/// <summary>
+/// A template's workflows compiled, with what the manifest checks need of the compilation: the workflow
+/// definitions as read and the rule type of each schema (the very instances the workflows were bound against).
+/// </summary>
+internal sealed record TemplateCompilation(List<TemplateWorkflow> Workflows, List<WorkflowDefinition> Definitions, Dictionary<string, RuleType> SchemaTypes);
+
+/// <summary>What loading one template folder gave: the version (null on any error) and every diagnostic.</summary>
 public sealed record TemplateLoadResult(string Folder, TemplateVersion? Version, IReadOnlyList<Diagnostic> Diagnostics);

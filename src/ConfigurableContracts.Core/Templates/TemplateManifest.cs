@@ -30,8 +30,15 @@ public sealed class TemplateManifest
 
     public ManifestMeasurementPlan? MeasurementPlan { get; set; }
 
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Other { get; set; }
+    /// <summary>The participant-record fields the platform reads, by role (exitDate, exitReason).</summary>
+    public ManifestParticipantFields? ParticipantFields { get; set; }
+
+    public ManifestPaymentModel? PaymentModel { get; set; }
+
+    public ManifestCohortTarget? CohortTarget { get; set; }
+
+    /// <summary>Contract-parameter paths kept for people only; nothing reading them is intended, not a mistake.</summary>
+    public List<string>? DescriptiveParameters { get; set; }
 
     internal static JsonSerializerOptions SerializerOptions { get; } = new(JsonSerializerDefaults.Web)
     {
@@ -82,4 +89,66 @@ public sealed class ManifestMeasurementPoint
     public int? WindowDaysBefore { get; set; }
 
     public int? WindowDaysAfter { get; set; }
+}
+
+/// <summary>Which participant-schema fields hold the exit date and reason; both optional.</summary>
+public sealed class ManifestParticipantFields
+{
+    public string? ExitDate { get; set; }
+
+    public string? ExitReason { get; set; }
+}
+
+/// <summary>The payment model as written in the manifest.</summary>
+public sealed class ManifestPaymentModel
+{
+    public string? Currency { get; set; }
+
+    public List<ManifestPayment>? Payments { get; set; }
+
+    public ManifestCaps? Caps { get; set; }
+}
+
+/// <summary>One payment kind and the rule whose output it pays.</summary>
+public sealed class ManifestPayment
+{
+    public string? Kind { get; set; }
+
+    public string? Workflow { get; set; }
+
+    public string? Rule { get; set; }
+}
+
+/// <summary>The cap parameters and the order they apply in.</summary>
+public sealed class ManifestCaps
+{
+    public string? PerProviderParameter { get; set; }
+
+    public string? PerContractParameter { get; set; }
+
+    public List<string>? Order { get; set; }
+}
+
+/// <summary>A rule named by workflow and rule path.</summary>
+public sealed class ManifestRuleReference
+{
+    public string? Workflow { get; set; }
+
+    public string? Rule { get; set; }
+}
+
+/// <summary>The cohort target as written in the manifest.</summary>
+public sealed class ManifestCohortTarget
+{
+    public string? Workflow { get; set; }
+
+    public string? Rule { get; set; }
+
+    public ManifestRuleReference? TargetOutcome { get; set; }
+
+    public string? MemberStatusProperty { get; set; }
+
+    public string? TargetShareParameter { get; set; }
+
+    public string? ExcludedExitReasonsParameter { get; set; }
 }

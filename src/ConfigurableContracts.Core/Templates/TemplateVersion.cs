@@ -37,6 +37,12 @@ public sealed class TemplateVersion
     /// <summary>The manifest as written, for the parts only later stages read (payment model, cohort target).</summary>
     public required JsonElement Manifest { get; init; }
 
+    /// <summary>
+    /// The manifest's typed reading: the payment model, cohort target and participant fields the evaluator and the
+    /// reports use. A loaded version's manifest passed its schema and checks, so every name in it resolves.
+    /// </summary>
+    public TemplateManifest Declared => field ??= Manifest.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions) ?? new TemplateManifest();
+
     /// <summary>Warnings found while loading; a version with errors is never built.</summary>
     public required IReadOnlyList<Diagnostic> Warnings { get; init; }
 }

@@ -123,8 +123,12 @@ internal sealed class Binder
     private BindingScope _scope;
     private int _errorCount;
 
-    public Binder(BindingScope scope, SlotAllocator slots, IRuleFunctions? functions, ExpressionSource source, string? ruleName, List<Diagnostic> diagnostics)
+    private readonly Compilation.CompilationFacts? _facts;
+
+    public Binder(BindingScope scope, SlotAllocator slots, IRuleFunctions? functions, ExpressionSource source, string? ruleName, List<Diagnostic> diagnostics,
+        Compilation.CompilationFacts? facts = null)
     {
+        _facts = facts;
         _scope = scope;
         _slots = slots;
         _functions = functions;
@@ -138,15 +142,22 @@ internal sealed class Binder
     /// <summary>Parses and binds an expression; null when it has a syntax or binding error (already reported).</summary>
     public static BoundExpression? Bind(
         ExpressionSource source, BindingScope scope, SlotAllocator slots, IRuleFunctions? functions, string? ruleName,
-        List<Diagnostic> diagnostics)
+        List<Diagnostic> diagnostics, Compilation.CompilationFacts? facts = null)
     {
         var (root, errors) = Parser.Parse(source.Text);
         foreach (var error in errors)
             diagnostics.Add(new Diagnostic(error.Code, DiagnosticSeverity.Error, error.Message, source.LocationAt(error.Span.Start), ruleName));
         if (root is null) return null;
-        var binder = new Binder(scope, slots, functions, source, ruleName, diagnostics);
+        var binder = new Binder(scope, slots, functions, source, ruleName, diagnostics, facts);
         var bound = binder.BindExpression(root);
         return binder.HasErrors ? null : bound;
+    }
+
+    /// <summary>Notes that a field of a known object type is read, for the loader's unread-parameter check.</summary>
+    private BoundField Read(RuleType owner, BoundField field)
+    {
+        _facts?.RecordRead(owner, field.Name);
+        return field;
     }
 
     public BoundExpression BindExpression(ExpressionSyntax syntax) => syntax switch
@@ -252,7 +263,7 @@ internal sealed class Binder
             case RuleTypeKind.Object when type.Properties is null:
                 return new BoundField(target, name, RuleType.Any, span, text);
             case RuleTypeKind.Object:
-                if (type.Properties.TryGetValue(name, out var fieldType)) return new BoundField(target, name, fieldType, span, text);
+                if (type.Properties.TryGetValue(name, out var fieldType)) return Read(type, new BoundField(target, name, fieldType, span, text));
                 return Error(DiagnosticCodes.UnknownProperty,
                     $"'{Text(member.Target.Span)}' has no field '{name}'.{NameSuggestions.Hint(name, type.Properties.Keys)}", member.Name.Span);
             case RuleTypeKind.Array when name == "Count":
@@ -655,7 +666,7 @@ internal sealed class Binder
                 if (key is BoundLiteral { Value: string name })
                 {
                     if (target.Type.Properties is null) return new BoundField(target, name, RuleType.Any, index.Span, text);
-                    if (target.Type.Properties.TryGetValue(name, out var fieldType)) return new BoundField(target, name, fieldType, index.Span, text);
+                    if (target.Type.Properties.TryGetValue(name, out var fieldType)) return Read(target.Type, new BoundField(target, name, fieldType, index.Span, text));
                     return Error(DiagnosticCodes.UnknownProperty,
                         $"'{Text(index.Target.Span)}' has no field '{name}'.{NameSuggestions.Hint(name, target.Type.Properties.Keys)}", key.Span);
                 }

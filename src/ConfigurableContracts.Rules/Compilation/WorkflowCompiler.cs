@@ -11,6 +11,9 @@ namespace ConfigurableContracts.Rules.Compilation;
 /// <summary>A compiled set of workflows with the diagnostics found while binding them.</summary>
 public sealed record WorkflowCompilation(CompiledWorkflowSet Workflows, IReadOnlyList<Diagnostic> Diagnostics)
 {
+    /// <summary>Which fields the expressions read and what the actions output, for checks beyond type errors.</summary>
+    public CompilationFacts Facts { get; init; } = new();
+
     /// <summary>A template with any error must not be loaded; the CLI's eval still runs the rules that did bind.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
 }
@@ -50,13 +53,14 @@ public static partial class WorkflowCompiler
 
         var compiled = new Dictionary<string, CompiledWorkflow>(StringComparer.Ordinal);
         var compiler = new Compiler(functions, specialise);
+        var facts = new CompilationFacts();
         foreach (var workflow in workflows)
         {
             if (compiled.ContainsKey(workflow.Name)) continue;
-            var context = new WorkflowContext(workflow, byName, inputTypes, extraInputs.GetValueOrDefault(workflow.Name), functions, compiler, diagnostics);
+            var context = new WorkflowContext(workflow, byName, inputTypes, extraInputs.GetValueOrDefault(workflow.Name), functions, compiler, diagnostics, facts);
             compiled[workflow.Name] = context.Compile();
         }
-        return new WorkflowCompilation(new CompiledWorkflowSet(compiled, WorkflowSetHash.Compute(workflows)), diagnostics);
+        return new WorkflowCompilation(new CompiledWorkflowSet(compiled, WorkflowSetHash.Compute(workflows)), diagnostics) { Facts = facts };
     }
 
     private static IEnumerable<RuleDefinition> AllRules(IEnumerable<RuleDefinition> rules) =>
@@ -73,7 +77,8 @@ public static partial class WorkflowCompiler
         HashSet<string>? extraInputs,
         IRuleFunctions? functions,
         Compiler compiler,
-        List<Diagnostic> diagnostics)
+        List<Diagnostic> diagnostics,
+        CompilationFacts facts)
     {
         private readonly SlotAllocator _slots = new();
 
@@ -150,7 +155,7 @@ public static partial class WorkflowCompiler
             if (scope.TryLookup(param.Name, out var existing) && existing.Kind == SymbolKind.Input)
                 diagnostics.Add(new Diagnostic(DiagnosticCodes.ParamShadowsInput, DiagnosticSeverity.Warning,
                     $"Parameter '{param.Name}' hides the input of the same name.", param.Location, ruleName));
-            var bound = Binder.Bind(param.Expression, scope, _slots, functions, ruleName, diagnostics);
+            var bound = Binder.Bind(param.Expression, scope, _slots, functions, ruleName, diagnostics, facts);
             error = FirstError(before);
             var symbol = new Symbol(param.Name, kind, _slots.Next(), bound?.Type ?? RuleType.Any);
             scope.Declare(symbol);
@@ -179,7 +184,7 @@ public static partial class WorkflowCompiler
             }
             else if (rule.Expression is { } expression)
             {
-                var bound = Binder.Bind(expression, scope, _slots, functions, rule.Name, diagnostics);
+                var bound = Binder.Bind(expression, scope, _slots, functions, rule.Name, diagnostics, facts);
                 if (bound is not null && bound.Type.Kind is not (RuleTypeKind.Boolean or RuleTypeKind.Any))
                 {
                     diagnostics.Add(new Diagnostic(DiagnosticCodes.NotBoolean, DiagnosticSeverity.Error,
@@ -189,7 +194,7 @@ public static partial class WorkflowCompiler
                 if (bound is not null) condition = compiler.Compile(bound);
             }
 
-            var onSuccess = CompileAction(rule.OnSuccess, scope, rule.Name);
+            var onSuccess = CompileAction(rule.OnSuccess, scope, rule.Name, onSuccessOf: rule.OnSuccess);
             var onFailure = CompileAction(rule.OnFailure, scope, rule.Name);
             var errorMessage = CompileErrorMessage(rule, scope);
 
@@ -218,12 +223,13 @@ public static partial class WorkflowCompiler
             return null;
         }
 
-        private CompiledAction? CompileAction(RuleActionDefinition? action, BindingScope scope, string ruleName)
+        private CompiledAction? CompileAction(RuleActionDefinition? action, BindingScope scope, string ruleName, RuleActionDefinition? onSuccessOf = null)
         {
             if (action is null) return null;
             if (action.Kind == RuleActionKind.OutputExpression)
             {
-                var bound = Binder.Bind(action.Expression!, scope, _slots, functions, ruleName, diagnostics);
+                var bound = Binder.Bind(action.Expression!, scope, _slots, functions, ruleName, diagnostics, facts);
+                if (bound is not null && ReferenceEquals(action, onSuccessOf)) facts.RecordSuccessOutput(workflow.Name, ruleName, bound.Type);
                 return new CompiledAction(action.Kind, bound is null ? null : compiler.Compile(bound), null, null, null, []);
             }
             if (!workflows.TryGetValue(action.WorkflowName!, out var target))
