@@ -75,7 +75,7 @@ public sealed class BundleTemplates(TemplateCatalog catalog, DbConnectionFactory
             await File.WriteAllTextAsync(path, text, cancellationToken).ConfigureAwait(false);
         }
 
-        var loader = new TemplateLoader(root, new TemplateOptions());
+        var loader = new TemplateLoader(root, new TemplateOptions(), storedBundles: true);
         var result = loader.Load(Path.Combine(loader.SchemasRoot, templateId));
         var version = result.Version
             ?? throw new InvalidOperationException($"Stored template bundle {bundleHash} no longer loads: {string.Join("; ", result.Diagnostics)}");

@@ -34,6 +34,12 @@ internal static class ManifestSchema
                 var name = segments[^1];
                 message = $"'{name}' is not a manifest field here{(allowed.Count > 0 ? $" (allowed: {string.Join(", ", allowed)})" : "")}.{NameSuggestions.Hint(name, allowed)}";
             }
+            else if (message.StartsWith("does not match the pattern", StringComparison.Ordinal)
+                && SubschemaAt(text, segments) is { } described && described.TryGetProperty("description", out var description))
+            {
+                // A regular expression helps nobody who mistyped a version; the field's own description does.
+                message = $"'{Dotted(segments)}' does not have the form this field needs: {description.GetString()}";
+            }
             else
             {
                 message = $"'{(segments.Count == 0 ? "the manifest" : Dotted(segments))}' {message}.";
@@ -60,9 +66,13 @@ internal static class ManifestSchema
     }
 
     /// <summary>The property names the schema allows for the object at <paramref name="segments"/>, following properties, items and local $refs.</summary>
-    private static List<string> AllowedProperties(JsonElement root, JsonElement schema, List<string> segments)
+    private static List<string> AllowedProperties(JsonElement root, JsonElement schema, List<string> segments) =>
+        SubschemaAt(root, segments, schema) is { } found && found.TryGetProperty("properties", out var names) ? [.. names.EnumerateObject().Select(p => p.Name)] : [];
+
+    /// <summary>The subschema that applies at <paramref name="segments"/> of a manifest, or null.</summary>
+    private static JsonElement? SubschemaAt(JsonElement root, List<string> segments, JsonElement? start = null)
     {
-        schema = Resolve(root, schema);
+        var schema = Resolve(root, start ?? root);
         foreach (var segment in segments)
         {
             if (schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty(segment, out var property))
@@ -79,11 +89,11 @@ internal static class ManifestSchema
             }
             else
             {
-                return [];
+                return null;
             }
         }
 
-        return schema.TryGetProperty("properties", out var names) ? [.. names.EnumerateObject().Select(p => p.Name)] : [];
+        return schema;
     }
 
     private static JsonElement Resolve(JsonElement root, JsonElement schema)

@@ -42,7 +42,8 @@ internal sealed class SchemaDocument(string key, string displayPath, JsonElement
             var isArray = part.EndsWith("[]", StringComparison.Ordinal);
             var name = isArray ? part[..^2] : part;
             var names = PropertyNames(node);
-            if (!node.TryGetProperty("properties", out var properties) || !properties.TryGetProperty(name, out var child))
+            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty("properties", out var properties)
+                || properties.ValueKind != JsonValueKind.Object || !properties.TryGetProperty(name, out var child))
             {
                 return new SchemaStep(path, default, pointer, false, string.Join('.', walked.Append(name)), names);
             }
@@ -66,14 +67,14 @@ internal sealed class SchemaDocument(string key, string displayPath, JsonElement
 
     /// <summary>The property names an object subschema declares, through a local <c>$ref</c>.</summary>
     public IReadOnlyList<string> PropertyNames(JsonElement node) =>
-        Resolve(node, "").Node.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+        Resolve(node, "").Node is { ValueKind: JsonValueKind.Object } resolved && resolved.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
             ? [.. properties.EnumerateObject().Select(p => p.Name)]
             : [];
 
     /// <summary>The <c>type</c> names of a subschema (a name or an array of names); empty when it states none.</summary>
     public static IReadOnlySet<string> Types(JsonElement node)
     {
-        if (!node.TryGetProperty("type", out var type))
+        if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty("type", out var type))
         {
             return new HashSet<string>(StringComparer.Ordinal);
         }
@@ -87,13 +88,13 @@ internal sealed class SchemaDocument(string key, string displayPath, JsonElement
     public IReadOnlyList<string>? StringEnum(JsonElement node)
     {
         node = Resolve(node, "").Node;
-        return node.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array
+        return node.ValueKind == JsonValueKind.Object && node.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array
             ? [.. values.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
             : null;
     }
 
     public static decimal? Number(JsonElement node, string keyword) =>
-        node.TryGetProperty(keyword, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDecimal() : null;
+        node.ValueKind == JsonValueKind.Object && node.TryGetProperty(keyword, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDecimal() : null;
 
     /// <summary>Follows local <c>$ref</c>s (<c>#/definitions/x</c>) to the subschema they name, keeping its pointer.</summary>
     public (JsonElement Node, string Pointer) Resolve(JsonElement node, string pointer)

@@ -18,7 +18,7 @@ namespace ConfigurableContracts.Core.Templates;
 /// Template files are code-like input from other organisations' repositories, so every path is checked to stay
 /// inside its folder and every file is size-limited before it is parsed.
 /// </remarks>
-public sealed partial class TemplateLoader(string contentRoot, TemplateOptions options)
+public sealed partial class TemplateLoader(string contentRoot, TemplateOptions options, bool storedBundles = false)
 {
     public const string ManifestFileName = "template.json";
     internal const int MaxFileBytes = 1024 * 1024;
@@ -55,6 +55,13 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         var display = DisplayPath(manifestPath);
         void Report(string code, string pointer, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
         {
+            // A bundle stored by an earlier version of the platform was valid then and contracts still run on it:
+            // checks added since may warn about it, never take it out of service.
+            if (storedBundles && IsManifestCheck(code))
+            {
+                severity = DiagnosticSeverity.Warning;
+            }
+
             var (line, column) = locator.Locate(pointer);
             diagnostics.Add(new Diagnostic(code, severity, message, new SourceLocation(display, line, column)));
         }
@@ -85,7 +92,20 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
-        manifest = manifestElement.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions)!;
+        try
+        {
+            manifest = manifestElement.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions)!;
+        }
+        catch (JsonException exception)
+        {
+            Report("CCT0120", "", $"The manifest does not fit its schema: {FirstSentence(exception.Message)}", DiagnosticSeverity.Error);
+            return new TemplateLoadResult(folderName, null, diagnostics);
+        }
+
+        if (storedBundles)
+        {
+            ApplyConventionsOfStoredBundles(manifest);
+        }
 
         if (string.IsNullOrWhiteSpace(manifest.Id))
         {
@@ -175,6 +195,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             MeasurementPlan = plan!,
             Workflows = workflows,
             Manifest = manifestElement,
+            Declared = manifest,
             Warnings = diagnostics,
         };
         return new TemplateLoadResult(folderName, version, diagnostics);
@@ -574,6 +595,28 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         var fullRoot = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         var full = Path.GetFullPath(Path.Combine(root, candidate));
         return full.StartsWith(fullRoot, StringComparison.Ordinal) || full + Path.DirectorySeparatorChar == fullRoot ? full : null;
+    }
+
+    /// <summary>The manifest checks added with manifest format 1.1 (CCT0120-CCT0130).</summary>
+    private static bool IsManifestCheck(string code) =>
+        string.CompareOrdinal(code, "CCT0120") >= 0 && string.CompareOrdinal(code, "CCT0130") <= 0;
+
+    /// <summary>
+    /// Before manifest format 1.1 the evaluator read the exit reason and date from fields named exitReason and exitDate,
+    /// gave cohort members the target outcome's status under the rule's name in camelCase and read the target share
+    /// from targetShare. A bundle stored then still means that; newer manifests declare all of it.
+    /// </summary>
+    private static void ApplyConventionsOfStoredBundles(TemplateManifest manifest)
+    {
+        manifest.ParticipantFields ??= new ManifestParticipantFields { ExitReason = "exitReason", ExitDate = "exitDate" };
+        if (manifest.CohortTarget is { } target)
+        {
+            target.TargetShareParameter ??= "targetShare";
+            if (target.MemberStatusProperty is null && target.TargetOutcome?.Rule is [var first, .. var rest])
+            {
+                target.MemberStatusProperty = char.ToLowerInvariant(first) + rest;
+            }
+        }
     }
 
     private static string FirstSentence(string message) => message.Split(" Path:", 2)[0];

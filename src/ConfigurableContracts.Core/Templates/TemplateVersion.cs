@@ -41,7 +41,11 @@ public sealed class TemplateVersion
     /// The manifest's typed reading: the payment model, cohort target and participant fields the evaluator and the
     /// reports use. A loaded version's manifest passed its schema and checks, so every name in it resolves.
     /// </summary>
-    public TemplateManifest Declared => field ??= Manifest.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions) ?? new TemplateManifest();
+    public TemplateManifest Declared
+    {
+        get => field ??= Manifest.Deserialize<TemplateManifest>(TemplateManifest.SerializerOptions) ?? new TemplateManifest();
+        init;
+    }
 
     /// <summary>Warnings found while loading; a version with errors is never built.</summary>
     public required IReadOnlyList<Diagnostic> Warnings { get; init; }

@@ -170,9 +170,10 @@ internal sealed class EvaluationFixture : IAsyncDisposable
     {
         Write("schemas/pay/template.json", """
             {
-              "id": "pay", "version": "1.0.0", "title": { "en": "Payments" },
+              "id": "pay", "version": "1.0.0", "title": { "en": "Payments" }, "description": { "en": "Evaluation tests' template." },
               "schemas": { "contract": "contract.schema.json", "participant": "participant.schema.json", "measurement": "measurement.schema.json", "member": "member.schema.json" },
               "rules": { "folder": "../../rules/pay" },
+              "participantFields": { "exitReason": "exitReason" },
               "workflows": [
                 { "name": "Outcomes", "file": "outcomes.json", "scope": "participant",
                   "inputs": { "contract": "contract", "participant": "participant", "baseline": "measurement", "followUp": "measurement", "asOf": "date" } },
@@ -184,14 +185,15 @@ internal sealed class EvaluationFixture : IAsyncDisposable
               "paymentModel": { "currency": "SEK",
                 "payments": [ { "kind": "activity", "workflow": "Outcomes", "rule": "ActivityPayment" }, { "kind": "outcome", "workflow": "Outcomes", "rule": "OutcomePayment" } ],
                 "caps": { "perProviderParameter": "caps.perProvider", "perContractParameter": "caps.perContract", "order": ["perProvider", "perContract"] } },
-              "cohortTarget": { "workflow": "Cohort", "rule": "TargetReached", "targetOutcome": { "workflow": "Outcomes", "rule": "Improved" } }
+              "cohortTarget": { "workflow": "Cohort", "rule": "TargetReached", "targetOutcome": { "workflow": "Outcomes", "rule": "Improved" },
+                "memberStatusProperty": "improved", "targetShareParameter": "targetShare", "excludedExitReasonsParameter": "excludedExitReasons" }
             }
             """);
         Write("schemas/pay/contract.schema.json", """
             { "type": "object", "properties": {
                 "prices": { "type": "object", "properties": { "activity": { "type": "number" }, "outcome": { "type": "number" } } },
                 "caps": { "type": "object", "properties": { "perProvider": { "type": "number" }, "perContract": { "type": "number" } } },
-                "targetShare": { "type": "number" },
+                "targetShare": { "type": "number", "minimum": 0, "maximum": 1 },
                 "excludedExitReasons": { "type": "array", "items": { "type": "string" } } } }
             """);
         Write("schemas/pay/participant.schema.json", """

@@ -22,6 +22,7 @@ internal sealed class TemplateFolder : IDisposable
           "id": "{{id}}",
           "version": "{{version}}",
           "title": { "en": "Tiny", "sv": "Liten" },
+          "description": { "en": "A template the loader tests break on purpose." },
           "schemas": { "contract": "contract.schema.json", "participant": "participant.schema.json", "measurement": "measurement.schema.json" },
           "rules": { "folder": "{{rulesFolder}}" },
           "workflows": [ { "name": "Outcomes", "file": "outcomes.json", "scope": "participant", "inputs": { "followUp": "measurement", "asOf": "date" } } ],

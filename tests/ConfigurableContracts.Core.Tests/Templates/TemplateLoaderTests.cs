@@ -86,7 +86,7 @@ public sealed class TemplateLoaderTests : IDisposable
         catalog.Reload();
 
         Assert.Same(good, Assert.Single(catalog.Templates));
-        Assert.Contains(catalog.Diagnostics(TemplateFolder.Id), d => d.Code == "CCT0104");
+        Assert.Contains(catalog.Diagnostics(TemplateFolder.Id), d => d.Code == "CCT0120");
     }
 
     [Fact]
