@@ -70,9 +70,13 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
         catch (JsonException exception)
         {
-            var line = (int)(exception.LineNumber ?? 0) + 1;
-            var column = (int)(exception.BytePositionInLine ?? 0) + 1;
-            diagnostics.Add(new Diagnostic("CCT0101", DiagnosticSeverity.Error, $"The manifest is not readable JSON: {FirstSentence(exception.Message)}", new SourceLocation(display, line, column)));
+            // Syntax first, in the wording of every template file; otherwise the text is JSON but a value has the wrong
+            // type, and the exception's own position counts from that value, not from the file.
+            var syntax = JsonSyntaxError.Find(manifestText, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 32 });
+            var (pointer, line, column) = locator.LocatePath(exception.Path);
+            diagnostics.Add(syntax is not null
+                ? new Diagnostic("CCT0101", DiagnosticSeverity.Error, syntax.Message, new SourceLocation(display, syntax.Line, syntax.Column))
+                : new Diagnostic("CCT0101", DiagnosticSeverity.Error, (pointer.Length == 0 ? "The manifest must be a JSON object" : $"The manifest value at '{pointer}' has the wrong type") + "; see schemas/template-manifest.schema.json.", new SourceLocation(display, line, column)));
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
@@ -545,8 +549,6 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         var full = Path.GetFullPath(Path.Combine(root, candidate));
         return full.StartsWith(fullRoot, StringComparison.Ordinal) || full + Path.DirectorySeparatorChar == fullRoot ? full : null;
     }
-
-    private static string FirstSentence(string message) => message.Split(" Path:", 2)[0];
 
     private static readonly string[] RequiredSchemas = ["contract", "participant", "measurement"];
 
