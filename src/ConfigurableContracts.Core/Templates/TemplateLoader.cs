@@ -386,15 +386,27 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     private List<TemplateWorkflow> CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
         var definitions = new List<WorkflowDefinition>();
+        var unreadable = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in (manifest.Workflows ?? []).Select(w => w.File!).Distinct(StringComparer.Ordinal))
         {
             var path = Path.Combine(rulesFolder, file);
-            var read = WorkflowReader.Read(DisplayPath(path), ReadLimited(path, diagnostics) ?? "");
-            diagnostics.AddRange(read.Diagnostics);
-            definitions.AddRange(read.Workflows);
+            var text = ReadLimited(path, diagnostics);
+            var read = text is null ? null : WorkflowReader.Read(DisplayPath(path), text);
+            if (read is null || read.HasFileErrors)
+            {
+                unreadable.Add(file);
+            }
+
+            diagnostics.AddRange(read?.Diagnostics ?? []);
+            definitions.AddRange(read?.Workflows ?? []);
         }
 
         var functions = LoadFunctions(rulesFolder, manifest, diagnostics);
+
+        // A file that could not be read has said why; what it would have defined is not missing a second time.
+        bool IsConsequence(Diagnostic d) =>
+            (unreadable.Count > 0 && d.Code is DiagnosticCodes.UnknownInjectedWorkflow or DiagnosticCodes.UnknownEvaluateRuleTarget)
+            || (functions is null && manifest.Rules?.Functions is not null && d.Code == DiagnosticCodes.NoFunctions);
         var schemaTypes = new Dictionary<string, RuleType>(StringComparer.Ordinal);
         foreach (var (key, file) in manifest.Schemas ?? [])
         {
@@ -407,6 +419,11 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         {
             if (!definitions.Any(d => d.Name == workflow.Name))
             {
+                if (unreadable.Contains(workflow.File!))
+                {
+                    continue;
+                }
+
                 diagnostics.Add(new Diagnostic("CCT0113", DiagnosticSeverity.Error,
                     $"The manifest runs workflow '{workflow.Name}', but '{workflow.File}' defines {string.Join(", ", definitions.Select(d => $"'{d.Name}'"))}.",
                     new SourceLocation(DisplayPath(Path.Combine(rulesFolder, workflow.File!)), 1, 1)));
@@ -423,7 +440,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
                 },
                 StringComparer.Ordinal);
             var compilation = WorkflowCompiler.Compile(WithDependencies(workflow.Name!, definitions), inputTypes, functions);
-            diagnostics.AddRange(compilation.Diagnostics.Where(d => !diagnostics.Contains(d)));
+            diagnostics.AddRange(compilation.Diagnostics.Where(d => !diagnostics.Contains(d) && !IsConsequence(d)));
             compiled.Add(new TemplateWorkflow { Name = workflow.Name!, Scope = workflow.Scope!, InputTypes = inputTypes, Compiled = compilation.Workflows });
         }
 
