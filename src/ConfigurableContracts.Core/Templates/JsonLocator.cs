@@ -99,6 +99,57 @@ public sealed class JsonLocator
         }
     }
 
+    /// <summary>
+    /// The position of the value at a System.Text.Json path (<c>$.workflows[1].file</c>, <c>$['a.b']</c>), as a
+    /// <see cref="JsonException.Path"/> names it, with the JSON pointer it stands for.
+    /// </summary>
+    public (string Pointer, int Line, int Column) LocatePath(string? jsonPath)
+    {
+        var pointer = new StringBuilder();
+        var path = jsonPath is ['$', .. var rest] ? rest : "";
+        for (var i = 0; i < path.Length;)
+        {
+            string segment;
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                segment = path[(i + 1)..(end < 0 ? path.Length : end)];
+                i = end < 0 ? path.Length : end;
+            }
+            else if (path.AsSpan(i).StartsWith("['", StringComparison.Ordinal))
+            {
+                var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                if (end < 0)
+                {
+                    break;
+                }
+
+                segment = path[(i + 2)..end];
+                i = end + 2;
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                if (end < 0)
+                {
+                    break;
+                }
+
+                segment = path[(i + 1)..end];
+                i = end + 1;
+            }
+            else
+            {
+                break;
+            }
+
+            pointer.Append('/').Append(Escape(segment));
+        }
+
+        var (line, column) = Locate(pointer.ToString());
+        return (pointer.ToString(), line, column);
+    }
+
     private static string Pointer(List<string> path, string segment) =>
         path.Count == 0 ? "/" + segment : "/" + string.Join('/', path) + "/" + segment;
 

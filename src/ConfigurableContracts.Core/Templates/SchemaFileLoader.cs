@@ -16,7 +16,7 @@ internal static class SchemaFileLoader
     {
         var result = Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult();
         diagnostics.AddRange(result.Diagnostics.Select(d =>
-            new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(displayPath, Math.Max(d.Line, 1), Math.Max(d.Column, 1)))));
+            new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(displayPath, d.Line, d.Column))));
         return result.Schema is { } schema ? new GuardedDocumentSchema(schema) : null;
     }
 

@@ -75,9 +75,13 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
         catch (JsonException exception)
         {
-            var line = (int)(exception.LineNumber ?? 0) + 1;
-            var column = (int)(exception.BytePositionInLine ?? 0) + 1;
-            diagnostics.Add(new Diagnostic("CCT0101", DiagnosticSeverity.Error, $"The manifest is not readable JSON: {FirstSentence(exception.Message)}", new SourceLocation(display, line, column)));
+            // Syntax first, in the wording of every template file; otherwise the text is JSON but a value has the wrong
+            // type, and the exception's own position counts from that value, not from the file.
+            var syntax = JsonSyntaxError.Find(manifestText, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 32 });
+            var (pointer, line, column) = locator.LocatePath(exception.Path);
+            diagnostics.Add(syntax is not null
+                ? new Diagnostic("CCT0101", DiagnosticSeverity.Error, syntax.Message, new SourceLocation(display, syntax.Line, syntax.Column))
+                : new Diagnostic("CCT0101", DiagnosticSeverity.Error, (pointer.Length == 0 ? "The manifest must be a JSON object" : $"The manifest value at '{pointer}' has the wrong type") + "; see schemas/template-manifest.schema.json.", new SourceLocation(display, line, column)));
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
@@ -98,7 +102,8 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
         catch (JsonException exception)
         {
-            Report("CCT0120", "", $"The manifest does not fit its schema: {FirstSentence(exception.Message)}", DiagnosticSeverity.Error);
+            var (_, line, column) = locator.LocatePath(exception.Path);
+            diagnostics.Add(new Diagnostic("CCT0120", DiagnosticSeverity.Error, $"The manifest value at '{exception.Path}' has the wrong type; see schemas/template-manifest.schema.json.", new SourceLocation(display, line, column)));
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
@@ -425,15 +430,27 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     private TemplateCompilation CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
     {
         var definitions = new List<WorkflowDefinition>();
+        var unreadable = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in (manifest.Workflows ?? []).Select(w => w.File!).Distinct(StringComparer.Ordinal))
         {
             var path = Path.Combine(rulesFolder, file);
-            var read = WorkflowReader.Read(DisplayPath(path), ReadLimited(path, diagnostics) ?? "");
-            diagnostics.AddRange(read.Diagnostics);
-            definitions.AddRange(read.Workflows);
+            var text = ReadLimited(path, diagnostics);
+            var read = text is null ? null : WorkflowReader.Read(DisplayPath(path), text);
+            if (read is null || read.HasFileErrors)
+            {
+                unreadable.Add(file);
+            }
+
+            diagnostics.AddRange(read?.Diagnostics ?? []);
+            definitions.AddRange(read?.Workflows ?? []);
         }
 
         var functions = LoadFunctions(rulesFolder, manifest, diagnostics);
+
+        // A file that could not be read has said why; what it would have defined is not missing a second time.
+        bool IsConsequence(Diagnostic d) =>
+            (unreadable.Count > 0 && d.Code is DiagnosticCodes.UnknownInjectedWorkflow or DiagnosticCodes.UnknownEvaluateRuleTarget)
+            || (functions is null && manifest.Rules?.Functions is not null && d.Code == DiagnosticCodes.NoFunctions);
         var schemaTypes = new Dictionary<string, RuleType>(StringComparer.Ordinal);
         foreach (var (key, file) in manifest.Schemas ?? [])
         {
@@ -446,6 +463,11 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         {
             if (!definitions.Any(d => d.Name == workflow.Name))
             {
+                if (unreadable.Contains(workflow.File!))
+                {
+                    continue;
+                }
+
                 diagnostics.Add(new Diagnostic("CCT0113", DiagnosticSeverity.Error,
                     $"The manifest runs workflow '{workflow.Name}', but '{workflow.File}' defines {string.Join(", ", definitions.Select(d => $"'{d.Name}'"))}.",
                     new SourceLocation(DisplayPath(Path.Combine(rulesFolder, workflow.File!)), 1, 1)));
@@ -462,7 +484,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
                 },
                 StringComparer.Ordinal);
             var compilation = WorkflowCompiler.Compile(WithDependencies(workflow.Name!, definitions), inputTypes, functions);
-            diagnostics.AddRange(compilation.Diagnostics.Where(d => !diagnostics.Contains(d)));
+            diagnostics.AddRange(compilation.Diagnostics.Where(d => !diagnostics.Contains(d) && !IsConsequence(d)));
             compiled.Add(new TemplateWorkflow
             {
                 Name = workflow.Name!,
@@ -618,8 +640,6 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             }
         }
     }
-
-    private static string FirstSentence(string message) => message.Split(" Path:", 2)[0];
 
     private static readonly string[] RequiredSchemas = ["contract", "participant", "measurement"];
 

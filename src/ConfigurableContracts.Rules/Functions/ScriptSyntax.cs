@@ -35,6 +35,9 @@ internal static partial class ScriptSyntax
     // one parse of unchecked text cannot overflow even when the bracket scan was misled by a regex-like slash.
     private const int ParseThreadStackSize = 256 * 1024 * 1024;
 
+    /// <summary>Ends every syntax error, so a designer who wrote newer JavaScript learns what is accepted instead.</summary>
+    internal const string LanguageLevel = "(functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)";
+
     /// <summary>
     /// Parses unchecked source on a thread with a large stack and validates the tree. Only a script that passes is
     /// ever parsed again on an ordinary thread.
@@ -63,7 +66,7 @@ internal static partial class ScriptSyntax
         {
             diagnostics.Add(new ScriptDiagnostic(
                 ScriptDiagnosticCodes.SyntaxError,
-                syntaxError.Description ?? syntaxError.Message,
+                (syntaxError.Description ?? syntaxError.Message).TrimEnd('.') + " " + LanguageLevel,
                 Math.Max(1, syntaxError.LineNumber),
                 Math.Max(1, syntaxError.Column)));
             return [];
@@ -270,6 +273,14 @@ internal static partial class ScriptSyntax
             {
                 diagnostics.Add(At(node, ScriptDiagnosticCodes.CompoundAssignmentNotAllowed,
                     "'+=' on a target with side effects (a call, ++, or an assignment inside it) is not supported; write it as 'x = x + y' with a plain variable."));
+            }
+
+            if (node is VariableDeclaration { Kind: not "var" } declaration)
+            {
+                // Jint 2.10.4's parser accepts let and const but runs them as var: no block scope, so a script written
+                // for their real meaning would silently compute something else.
+                diagnostics.Add(At(node, ScriptDiagnosticCodes.SyntaxError,
+                    $"'{declaration.Kind}' is not ECMAScript 5.1 and would run as 'var', without block scope; write 'var' {LanguageLevel}"));
             }
 
             if (node.Type == SyntaxNodes.RegularExpressionLiteral)

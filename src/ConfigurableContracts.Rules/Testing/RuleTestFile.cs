@@ -39,7 +39,8 @@ public static class RuleTestFileReader
         }
         catch (JsonException e)
         {
-            Error(DiagnosticCodes.InvalidTestFile, $"Not valid JSON: {e.Message}", new SourceLocation(path, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1));
+            var error = JsonSyntaxError.Describe(text, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 }, e);
+            Error(DiagnosticCodes.InvalidTestFile, error.Message, new SourceLocation(path, error.Line, error.Column));
             return (null, diagnostics);
         }
 
@@ -74,12 +75,22 @@ public static class RuleTestFileReader
                     {
                         if (input.Value.ValueKind == JsonValueKind.String && input.Value.GetString() is ['@', .. var reference])
                         {
+                            var referencedText = "";
                             try
                             {
-                                using var referenced = JsonDocument.Parse(readReference(reference));
+                                referencedText = readReference(reference);
+                                using var referenced = JsonDocument.Parse(referencedText);
                                 inputs[input.Name] = referenced.RootElement.Clone();
                             }
-                            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+                            catch (JsonException e)
+                            {
+                                // Located in the referenced file itself, where the designer has to fix it.
+                                var error = JsonSyntaxError.Describe(referencedText, default, e);
+                                var referencePath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "", reference).Replace('\\', '/');
+                                Error(DiagnosticCodes.TestInputNotFound, $"Input '{input.Name}' refers to '{reference}', which is not readable JSON. {error.Message}",
+                                    new SourceLocation(referencePath, error.Line, error.Column));
+                            }
+                            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                             {
                                 Error(DiagnosticCodes.TestInputNotFound, $"Input '{input.Name}' refers to '{reference}', which cannot be read: {e.Message}",
                                     positions.ValueLocation($"{pointer}/inputs/{Workflows.JsonPositions.Escape(input.Name)}"));

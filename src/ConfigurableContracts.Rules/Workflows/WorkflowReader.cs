@@ -78,12 +78,9 @@ public static class WorkflowReader
         }
         catch (JsonException e)
         {
-            var location = new SourceLocation(path, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1);
-            var tooDeep = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
-            var diagnostic = tooDeep
-                ? new Diagnostic(DiagnosticCodes.NestingTooDeep, DiagnosticSeverity.Error, $"JSON is nested more than {MaxJsonDepth} levels deep.", location)
-                : new Diagnostic(DiagnosticCodes.InvalidJson, DiagnosticSeverity.Error, $"Not valid JSON: {FirstSentence(e.Message)}", location);
-            return new WorkflowReadResult([], [diagnostic]);
+            var error = JsonSyntaxError.Describe(utf8, ReaderOptions, e);
+            var code = error.Kind == JsonSyntaxErrorKind.TooDeep ? DiagnosticCodes.NestingTooDeep : DiagnosticCodes.InvalidJson;
+            return new WorkflowReadResult([], [new Diagnostic(code, DiagnosticSeverity.Error, error.Message, new SourceLocation(path, error.Line, error.Column))]);
         }
 
         using (document)
@@ -113,12 +110,6 @@ public static class WorkflowReader
 
     private static Diagnostic TooLarge(string path, long length) => new(DiagnosticCodes.FileTooLarge, DiagnosticSeverity.Error,
         $"The file is {length} bytes; workflow files may be at most {MaxFileBytes} bytes.", new SourceLocation(path, 1, 1));
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message;
-    }
 
     /// <summary>Reading state for one file: its positions and the diagnostics found so far.</summary>
     private sealed class FileReader(JsonPositions positions)

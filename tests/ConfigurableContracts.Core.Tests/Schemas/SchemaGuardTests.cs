@@ -203,6 +203,35 @@ public sealed class SchemaGuardTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_SaysUnexpectedEndOfFile_WhenTheSchemaIsCutOff()
+    {
+        var diagnostic = Single(await LoadAsync("{\n  \"type\": \"object\",\n  \"properties\": { \"år\": {"), SchemaDiagnosticCodes.InvalidJson);
+
+        Assert.Equal("Unexpected end of file: 3 objects are still open.", diagnostic.Message);
+        Assert.Equal((3, 26), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
+    public async Task Load_CountsColumnsInCharacters_AfterNonAsciiText()
+    {
+        var deep = "{ \"description\": \"Åäö\", \"not\": " + string.Concat(Enumerable.Repeat("{ \"not\": ", 9)) + "{}" + new string('}', 10);
+
+        var diagnostic = Single(await LoadAsync(deep, new SchemaGuard(new SchemaGuardOptions { MaxSchemaDepth = 8 })), SchemaDiagnosticCodes.TooDeep);
+
+        // The ninth object starts at character 95; counted in UTF-8 bytes it would be 98.
+        Assert.Equal((1, 95), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
+    public async Task Load_ReportsAMissingFile_AtLineOneColumnOne()
+    {
+        var result = await _guard.LoadAsync(_folder.Root, Path.Combine(_folder.Root, "missing.schema.json"));
+
+        var diagnostic = Single(result, SchemaDiagnosticCodes.FileUnreadable);
+        Assert.Equal((1, 1), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
     public async Task Load_RefusesInvalidJson_WithLine()
     {
         var diagnostic = Single(await LoadAsync("{\n  \"type\": \"string\",\n  // comment\n}"), SchemaDiagnosticCodes.InvalidJson);

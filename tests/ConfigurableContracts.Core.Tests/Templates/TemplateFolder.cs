@@ -13,6 +13,7 @@ internal sealed class TemplateFolder : IDisposable
         Write($"schemas/{Id}/participant.schema.json", """{ "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "required": ["pseudonym"], "properties": { "pseudonym": { "type": "string" } } }""");
         Write($"schemas/{Id}/measurement.schema.json", """{ "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": { "score": { "type": "integer" } } }""");
         Write($"rules/{Id}/outcomes.json", """{ "WorkflowName": "Outcomes", "Rules": [ { "RuleName": "Scored", "Expression": "followUp != null" } ] }""");
+        Write($"rules/{Id}/tests/outcomes.tests.json", """{ "cases": [ { "name": "scored", "workflow": "Outcomes", "inputs": { "followUp": { "score": 1 } }, "expect": { "Scored": "Achieved" } } ] }""");
     }
 
     public string Root { get; }
@@ -24,7 +25,7 @@ internal sealed class TemplateFolder : IDisposable
           "title": { "en": "Tiny", "sv": "Liten" },
           "description": { "en": "A template the loader tests break on purpose." },
           "schemas": { "contract": "contract.schema.json", "participant": "participant.schema.json", "measurement": "measurement.schema.json" },
-          "rules": { "folder": "{{rulesFolder}}" },
+          "rules": { "folder": "{{rulesFolder}}", "tests": "tests" },
           "workflows": [ { "name": "Outcomes", "file": "outcomes.json", "scope": "participant", "inputs": { "followUp": "measurement", "asOf": "date" } } ],
           "measurementPlan": { "points": [ { "id": "followUp", "input": "followUp", "offsetMonths": 3, "windowDaysBefore": 7, "windowDaysAfter": 14 } ] }
         }

@@ -1,5 +1,6 @@
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules;
+using ConfigurableContracts.Rules.Functions;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConfigurableContracts.Core.Tests.Templates;
@@ -62,6 +63,58 @@ public sealed class TemplateLoaderTests : IDisposable
         var error = Assert.Single(result.Diagnostics);
         Assert.Equal("CCT0101", error.Code);
         Assert.Equal(3, error.Location.Line);
+    }
+
+    [Fact]
+    public void Load_SaysUnexpectedEndOfFile_WhenManifestIsCutOff()
+    {
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", "{\n  \"id\": \"tiny-template\",\n  \"title\": { \"sv\": \"Ä\"");
+
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        Assert.Equal($"schemas/{TemplateFolder.Id}/template.json:3:23: error CCT0101: Unexpected end of file: 2 objects are still open.",
+            Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void Load_LocatesAManifestValueOfTheWrongType_AtThatValue()
+    {
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest().Replace("\"version\": \"1.0.0\"", "\"version\": 1", StringComparison.Ordinal));
+
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal($"schemas/{TemplateFolder.Id}/template.json:3:14: error CCT0120: 'version' expected string but found integer.",
+            error.ToString());
+    }
+
+    [Fact]
+    public void Load_ReportsOnlyTheSyntaxError_OfABrokenWorkflowFile()
+    {
+        _folder.Write($"rules/{TemplateFolder.Id}/outcomes.json", """{ "WorkflowName": "Outcomes", "Rules": [ { "RuleName": "Scored", "Expression": "followUp != null" } """);
+
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        // Not also CCT0113 "the manifest runs workflow 'Outcomes', but 'outcomes.json' defines ."
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticCodes.InvalidJson, error.Code);
+        Assert.StartsWith("Unexpected end of file: 1 object and 1 array", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ReportsOnlyTheScriptError_WhenFunctionsFileDoesNotParse()
+    {
+        _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest().Replace(
+            "\"rules\": { \"folder\": \"../../rules/tiny-template\", \"tests\": \"tests\" }", "\"rules\": { \"folder\": \"../../rules/tiny-template\", \"tests\": \"tests\", \"functions\": \"functions.js\" }", StringComparison.Ordinal));
+        _folder.Write($"rules/{TemplateFolder.Id}/functions.js", "function scored(x) { return x?.score > 0; }");
+        _folder.Write($"rules/{TemplateFolder.Id}/outcomes.json", """{ "WorkflowName": "Outcomes", "Rules": [ { "RuleName": "Scored", "Expression": "fn.scored(followUp)" } ] }""");
+
+        var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));
+
+        // Not also CCR0211 "'fn.scored' calls a custom function, but this template has no functions file."
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(ScriptDiagnosticCodes.SyntaxError, error.Code);
+        Assert.Equal($"rules/{TemplateFolder.Id}/functions.js", error.Location.Path);
     }
 
     [Fact]

@@ -95,7 +95,43 @@ public sealed class JavaScriptFunctionsTests
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ScriptDiagnosticCodes.SyntaxError, diagnostic.Code);
-        Assert.Equal(2, diagnostic.Line);
+        Assert.Equal("2:18: error CCR0402: Unexpected token { (functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)", diagnostic.ToString());
+    }
+
+    [Theory]
+    [InlineData("function f(x) { return x?.score; }", "optional chaining")]
+    [InlineData("function f(x) { let y = x; return y; }", "let")]
+    [InlineData("function f(x) { const y = x; return y; }", "const")]
+    [InlineData("var f2 = function (x) { return [1].map(y => y + x); };", "arrow function")]
+    [InlineData("class Score { }", "class")]
+    [InlineData("async function f(x) { return x; }", "async")]
+    [InlineData("function f(x) { return `${x}`; }", "template string")]
+    [InlineData("function f(x = 1) { return x; }", "default parameter")]
+    [InlineData("function f(x) { with (x) { return a; } }", "with (not strict mode)")]
+    [InlineData("function f(x) { return x +* 1; }", "a plain typo")]
+    public void Load_ReportsTheSupportedLanguageLevel_WithASyntaxError(string source, string what)
+    {
+        var diagnostic = Assert.Single(LoadFails(source));
+
+        Assert.True(ScriptDiagnosticCodes.SyntaxError == diagnostic.Code, $"{what}: {diagnostic}");
+        Assert.EndsWith("(functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AcceptsEcmaScript51_InStrictMode()
+    {
+        var functions = LoadOrFail("""
+            "use strict";
+            var limits = { low: 1, high: [2, 3] };
+            function f(x) {
+                var total = 0, i;
+                for (i = 0; i < limits.high.length; i++) { total += limits.high[i]; }
+                var o = { get twice() { return x * 2; } };
+                return [x].map(function (y) { return y + total; }).filter(Boolean).length + o.twice + Object.keys(limits).length;
+            }
+            """);
+
+        Assert.True(functions.TryGetFunction("f", out _));
     }
 
     [Fact]

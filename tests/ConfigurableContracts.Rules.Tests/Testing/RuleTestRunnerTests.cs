@@ -123,6 +123,28 @@ public class RuleTestRunnerTests
     }
 
     [Fact]
+    public void Read_ReportsCutOffTestFile_AsUnexpectedEndOfFile_InPlainWords()
+    {
+        var (_, diagnostics) = RuleTestFileReader.Read("rules/x/a.tests.json", "{\"cases\": [\n  {\"name\": \"ö\"", reference => throw new FileNotFoundException(reference));
+
+        Assert.Equal("rules/x/a.tests.json:2:15: error CCR0301: Unexpected end of file: 2 objects and 1 array are still open.",
+            Assert.Single(diagnostics).ToString());
+    }
+
+    [Fact]
+    public void Read_LocatesABrokenInputFile_InThatFile()
+    {
+        var (_, diagnostics) = RuleTestFileReader.Read("rules/x/a.tests.json",
+            """{"cases": [{"name": "n", "workflow": "W", "inputs": {"contract": "@inputs/contract.json"}}]}""",
+            _ => "{\n  \"id\": x\n}");
+
+        var error = Assert.Single(diagnostics);
+        Assert.Equal(new SourceLocation("rules/x/inputs/contract.json", 2, 9), error.Location);
+        Assert.Equal("Input 'contract' refers to 'inputs/contract.json', which is not readable JSON. Not valid JSON: 'x' is an invalid start of a value.",
+            error.Message);
+    }
+
+    [Fact]
     public void ReadFile_ResolvesReferences_RelativeToTheTestFile()
     {
         var root = Directory.CreateTempSubdirectory("rule-tests-");

@@ -172,6 +172,25 @@ public class WorkflowReaderTests
     }
 
     [Fact]
+    public void Read_SaysUnexpectedEndOfFile_WhenTheFileIsCutOff()
+    {
+        // System.Text.Json blames a cut-off file on depth; this used to be reported as "nested more than 64 levels".
+        var result = WorkflowReader.Read("w.json", "{\n  \"WorkflowName\": \"W\",\n  \"Rules\": [{\"RuleName\": \"R\"");
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("w.json:3:29: error CCR0001: Unexpected end of file: 2 objects and 1 array are still open.", error.ToString());
+    }
+
+    [Fact]
+    public void Read_ReportsSyntaxErrorColumn_InCharacters_AfterNonAsciiText()
+    {
+        var result = WorkflowReader.Read("w.json", "{\"WorkflowName\": \"Å\", \"Rules\": [}");
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("w.json:1:33: error CCR0001: Not valid JSON: '}' is an invalid start of a value.", error.ToString());
+    }
+
+    [Fact]
     public void Read_RefusesDeepJson_WithoutOverflowingTheStack()
     {
         var json = "{\"WorkflowName\": \"W\", \"Rules\": [], \"x\": " + new string('[', 100_000) + new string(']', 100_000) + "}";

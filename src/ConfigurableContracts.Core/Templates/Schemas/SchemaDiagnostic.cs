@@ -3,7 +3,7 @@ namespace ConfigurableContracts.Core.Templates.Schemas;
 /// <summary>
 /// Why a template schema was refused at load: a stable code from Core's range (CCT0001–CCT0999), a plain message
 /// that names the keyword, the JSON pointer of the offending schema location and, where known, its line and column
-/// in the schema file (1-based; 0 when the file could not be read at all).
+/// in the schema file (1-based, the column in characters; 1:1 when the file could not be read at all).
 /// </summary>
 public sealed record SchemaDiagnostic(string Code, string Message, string Path, string JsonPointer, int Line, int Column)
 {

@@ -71,7 +71,7 @@ internal sealed class SchemaFile
             var info = new FileInfo(fullPath);
             if (!info.Exists)
             {
-                diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, "schema file not found", displayPath, "", 0, 0));
+                diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, "schema file not found", displayPath, "", 1, 1));
                 return null;
             }
 
@@ -86,7 +86,7 @@ internal sealed class SchemaFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, $"schema file cannot be read: {e.Message}", displayPath, "", 0, 0));
+            diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, $"schema file cannot be read: {e.Message}", displayPath, "", 1, 1));
             return null;
         }
 
@@ -140,7 +140,7 @@ internal sealed class SchemaFile
         }
         catch (JsonReaderException e)
         {
-            diagnostics.Add(new(SchemaDiagnosticCodes.InvalidJson, $"schema is not valid JSON: {FirstSentence(e.Message)}",
+            diagnostics.Add(new(SchemaDiagnosticCodes.InvalidJson, $"Not valid JSON: {FirstSentence(e.Message)}",
                 displayPath, e.Path ?? "", e.LineNumber, e.LinePosition));
             return null;
         }
@@ -148,11 +148,12 @@ internal sealed class SchemaFile
 
     private static bool CheckSyntaxAndDepth(ReadOnlySpan<byte> bytes, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
     {
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+        var readerOptions = new JsonReaderOptions
         {
             CommentHandling = JsonCommentHandling.Disallow,
             MaxDepth = options.MaxSchemaDepth + 2,
-        });
+        };
+        var reader = new Utf8JsonReader(bytes, readerOptions);
         try
         {
             while (reader.Read())
@@ -161,7 +162,7 @@ internal sealed class SchemaFile
                 {
                     // Keyword values are compared exactly as decimals; a number beyond that range would otherwise
                     // be rounded or fail later with a misleading message.
-                    var (line, column) = LineAndColumn(bytes, (int)reader.TokenStartIndex);
+                    var (line, column) = Rules.JsonSyntaxError.Position(bytes, (int)reader.TokenStartIndex);
                     diagnostics.Add(new(SchemaDiagnosticCodes.InvalidKeywordValue,
                         $"number {Encoding.UTF8.GetString(reader.ValueSpan)} is beyond the range the guard compares exactly (about ±7.9e28)",
                         displayPath, "", line, column));
@@ -171,7 +172,7 @@ internal sealed class SchemaFile
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
                     && reader.CurrentDepth + 1 > options.MaxSchemaDepth)
                 {
-                    var (line, column) = LineAndColumn(bytes, (int)reader.TokenStartIndex);
+                    var (line, column) = Rules.JsonSyntaxError.Position(bytes, (int)reader.TokenStartIndex);
                     diagnostics.Add(new(SchemaDiagnosticCodes.TooDeep,
                         $"schema nests objects and arrays deeper than {options.MaxSchemaDepth} levels", displayPath, "", line, column));
                     return false;
@@ -182,26 +183,17 @@ internal sealed class SchemaFile
         }
         catch (System.Text.Json.JsonException e)
         {
-            diagnostics.Add(new(SchemaDiagnosticCodes.InvalidJson, $"schema is not valid JSON: {FirstSentence(e.Message)}",
-                displayPath, "", (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1));
+            var error = Rules.JsonSyntaxError.Describe(bytes, readerOptions, e);
+            diagnostics.Add(new(error.Kind == Rules.JsonSyntaxErrorKind.TooDeep ? SchemaDiagnosticCodes.TooDeep : SchemaDiagnosticCodes.InvalidJson,
+                error.Message, displayPath, "", error.Line, error.Column));
             return false;
         }
     }
 
-    private static (int Line, int Column) LineAndColumn(ReadOnlySpan<byte> bytes, int offset)
-    {
-        var before = bytes[..offset];
-        var line = before.Count((byte)'\n') + 1;
-        var lastNewline = before.LastIndexOf((byte)'\n');
-        return (line, offset - lastNewline);
-    }
-
     private static string FirstSentence(string message)
     {
-        // Both parsers append position details we already report as line:column.
+        // Newtonsoft appends "Path 'x', line 4, position 9.", a position we already report as line:column.
         var cut = message.IndexOf(" Path '", StringComparison.Ordinal);
-        if (cut < 0)
-            cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         return (cut < 0 ? message : message[..cut]).TrimEnd();
     }
 }

@@ -42,7 +42,7 @@ public sealed class SchemaGuard
         if (!fullPath.StartsWith(root, StringComparison.Ordinal) || SchemaCompiler.PassesThroughLink(fullPath, root))
         {
             diagnostics.Add(new(SchemaDiagnosticCodes.RefusedReference,
-                $"schema file is outside its template folder {templateFolder}", schemaPath, "", 0, 0));
+                $"schema file is outside its template folder {templateFolder}", schemaPath, "", 1, 1));
             return new SchemaLoadResult(null, diagnostics);
         }
 
