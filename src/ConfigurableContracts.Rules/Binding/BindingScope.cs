@@ -41,7 +41,7 @@ internal sealed class SlotAllocator
 }
 
 /// <summary>Did-you-mean suggestions by edit distance, so a typo'd field name comes with its likely fix.</summary>
-internal static class NameSuggestions
+public static class NameSuggestions
 {
     /// <summary>The closest candidate within a distance that still reads as a typo, or null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
