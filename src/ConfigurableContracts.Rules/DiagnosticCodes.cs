@@ -64,4 +64,9 @@ public static class DiagnosticCodes
     public const string TestInputNotFound = "CCR0302";
     public const string UnknownTestWorkflow = "CCR0303";
     public const string InvalidExpectation = "CCR0304";
+    public const string MissingExpectation = "CCR0305";
+    public const string InvalidTestInput = "CCR0306";
+    public const string UnknownTestInput = "CCR0307";
+    public const string NoTestFiles = "CCR0308";
+    public const string MissingCoverage = "CCR0309";
 }

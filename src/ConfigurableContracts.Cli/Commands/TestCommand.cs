@@ -4,29 +4,46 @@ using ConfigurableContracts.Rules.Testing;
 
 namespace ConfigurableContracts.Cli.Commands;
 
-/// <summary><c>contracts test [DIR]</c>: runs every rule test case the templates ship; a line per case, details on failure.</summary>
+/// <summary>
+/// <c>contracts test [DIR]</c>: runs every rule test case the templates ship; a line per case, a diff of expected and
+/// actual results on failure, and per template a table of the statuses each rule reached.
+/// </summary>
 internal static class TestCommand
 {
     public static Command Create()
     {
-        var directory = new Argument<DirectoryInfo?>("DIR")
+        var directory = TemplateSelection.DirectoryArgument();
+        var template = TemplateSelection.TemplateOption();
+        var warningsAsErrors = TemplateSelection.WarningsAsErrorsOption();
+        var requireCoverage = new Option<bool>("--require-coverage")
         {
-            Description = "The repository holding schemas/ and rules/ (default: the current folder).",
-            Arity = ArgumentArity.ZeroOrOne,
+            Description = "Fail unless every payment rule, the cohort-target rule and its outcome rule have both an Achieved and a NotAchieved case.",
         };
-        var command = new Command("test", "Run the rule test cases shipped with each template; exit 1 on any failure.") { directory };
+        var command = new Command("test", "Run the rule test cases shipped with each template; exit 1 on any failure.")
+        {
+            directory, template, warningsAsErrors, requireCoverage,
+        };
         command.SetAction(parseResult =>
         {
-            var root = parseResult.GetValue(directory)?.FullName ?? Directory.GetCurrentDirectory();
+            var (selection, problem) = TemplateSelection.Resolve(parseResult.GetValue(directory)?.FullName ?? Directory.GetCurrentDirectory(), parseResult.GetValue(template));
+            if (selection is null)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"error: {problem}");
+                return 1;
+            }
+
             var output = parseResult.InvocationConfiguration.Output;
             var passed = 0;
             var failed = 0;
-            foreach (var report in TemplateTestRunner.RunAll(root))
+            foreach (var report in TemplateTestRunner.RunAll(selection.Root, selection.TemplateIds))
             {
-                foreach (var diagnostic in report.Diagnostics.Where(d => d.IsError))
+                foreach (var diagnostic in report.Diagnostics)
                 {
                     output.WriteLine(diagnostic.ToString());
-                    failed++;
+                    if (diagnostic.IsError || parseResult.GetValue(warningsAsErrors))
+                    {
+                        failed++;
+                    }
                 }
 
                 foreach (var result in report.Results)
@@ -38,6 +55,24 @@ internal static class TestCommand
                     }
                     else
                     {
+                        failed++;
+                    }
+                }
+
+                if (report.Results.Count > 0)
+                {
+                    output.WriteLine($"{report.TemplateId}: coverage, cases per status from the actual results (* = checked by --require-coverage):");
+                    foreach (var line in report.Coverage.Format(report.CoverageRequired))
+                    {
+                        output.WriteLine(line);
+                    }
+                }
+
+                if (parseResult.GetValue(requireCoverage))
+                {
+                    foreach (var gap in report.CoverageGaps)
+                    {
+                        output.WriteLine(gap.ToString());
                         failed++;
                     }
                 }

@@ -186,9 +186,6 @@ internal sealed class Binder
         return new BoundErrorExpression(span, Text(span));
     }
 
-    private void Warning(string code, string message, TextSpan span) =>
-        _diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Warning, message, _source.LocationAt(span.Start), _ruleName));
-
     private static bool IsError(BoundExpression expression) => expression is BoundErrorExpression;
 
     private BoundLiteral BindLiteral(LiteralExpressionSyntax literal)
@@ -749,10 +746,14 @@ internal sealed class Binder
         return Error(DiagnosticCodes.InvalidDate, $"'{text}' is compared with a date but is not a date (yyyy-MM-dd).", expression.Span);
     }
 
+    /// <summary>
+    /// An error, not a warning: a misspelt enum value ("scool" for "school") makes the comparison a constant, so the
+    /// rule would silently decide every participant the same way while the template still loaded.
+    /// </summary>
     private void CheckEnumLiteral(BoundExpression field, BoundExpression other)
     {
         if (field.Type.EnumValues is not { } allowed || other is not BoundLiteral { Value: string value } || allowed.Contains(value)) return;
-        Warning(DiagnosticCodes.NotInEnum,
+        _ = Error(DiagnosticCodes.NotInEnum,
             $"'{value}' is not one of the values the schema allows for '{field.Text}' ({string.Join(", ", allowed)}), so this comparison never matches.{NameSuggestions.Hint(value, allowed)}",
             other.Span);
     }

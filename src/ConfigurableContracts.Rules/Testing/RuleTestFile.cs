@@ -12,7 +12,11 @@ public sealed record RuleTestCase(
     string Workflow,
     IReadOnlyDictionary<string, JsonElement> Inputs,
     IReadOnlyList<RuleExpectation> Expectations,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>Where each input is written, so an input its schema refuses is reported at the offending value.</summary>
+    public IReadOnlyDictionary<string, RuleTestInputSource> InputSources { get; init; } = new Dictionary<string, RuleTestInputSource>();
+}
 
 /// <summary>Expected status (and optionally output) of the rule at <see cref="RulePath"/> ("Parent/Child" for nested rules).</summary>
 public sealed record RuleExpectation(string RulePath, RuleStatus Status, JsonElement? Output);
@@ -69,10 +73,13 @@ public static class RuleTestFileReader
                 }
 
                 var inputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                var sources = new Dictionary<string, RuleTestInputSource>(StringComparer.Ordinal);
                 if (@case.TryGetProperty("inputs", out var inputsElement) && inputsElement.ValueKind == JsonValueKind.Object)
                 {
                     foreach (var input in inputsElement.EnumerateObject())
                     {
+                        var inputPointer = $"{pointer}/inputs/{Workflows.JsonPositions.Escape(input.Name)}";
+                        var declared = positions.NameLocation(inputPointer);
                         if (input.Value.ValueKind == JsonValueKind.String && input.Value.GetString() is ['@', .. var reference])
                         {
                             var referencedText = "";
@@ -81,6 +88,8 @@ public static class RuleTestFileReader
                                 referencedText = readReference(reference);
                                 using var referenced = JsonDocument.Parse(referencedText);
                                 inputs[input.Name] = referenced.RootElement.Clone();
+                                sources[input.Name] = new RuleTestInputSource(declared,
+                                    Workflows.JsonPositions.Index(ReferencePath(path, reference), System.Text.Encoding.UTF8.GetBytes(referencedText), default), "");
                             }
                             catch (JsonException e)
                             {
@@ -93,18 +102,20 @@ public static class RuleTestFileReader
                             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                             {
                                 Error(DiagnosticCodes.TestInputNotFound, $"Input '{input.Name}' refers to '{reference}', which cannot be read: {e.Message}",
-                                    positions.ValueLocation($"{pointer}/inputs/{Workflows.JsonPositions.Escape(input.Name)}"));
+                                    positions.ValueLocation(inputPointer));
                             }
                         }
                         else
                         {
                             inputs[input.Name] = input.Value.Clone();
+                            sources[input.Name] = new RuleTestInputSource(declared, positions, inputPointer);
                         }
                     }
                 }
 
                 var expectations = new List<RuleExpectation>();
-                if (@case.TryGetProperty("expect", out var expect) && expect.ValueKind == JsonValueKind.Object)
+                var hasExpect = @case.TryGetProperty("expect", out var expect);
+                if (hasExpect && expect.ValueKind == JsonValueKind.Object)
                 {
                     foreach (var rule in expect.EnumerateObject())
                     {
@@ -120,9 +131,36 @@ public static class RuleTestFileReader
                         expectations.Add(new RuleExpectation(rule.Name, status, output));
                     }
                 }
-                result.Add(new RuleTestCase(name.GetString()!, workflow.GetString()!, inputs, expectations, location));
+                if (expectations.Count == 0)
+                {
+                    // A case that states no result passes whatever the rules decide: it would only look like a test.
+                    // (Expectations that were there but unreadable have been reported above.)
+                    if (!hasExpect || expect.ValueKind != JsonValueKind.Object || !expect.EnumerateObject().Any())
+                    {
+                        Error(DiagnosticCodes.MissingExpectation,
+                            $"Case '{name.GetString()}' expects nothing, so it can never fail: name at least one rule under \"expect\" with the status it should reach.",
+                            hasExpect ? positions.ValueLocation(pointer + "/expect") : location);
+                    }
+                    continue;
+                }
+                result.Add(new RuleTestCase(name.GetString()!, workflow.GetString()!, inputs, expectations, location) { InputSources = sources });
             }
             return (new RuleTestFile(path, result), diagnostics);
         }
+    }
+
+    /// <summary>
+    /// The path of an "@reference" as diagnostics show it: relative to the test file's folder, with "." and ".."
+    /// resolved, in the same form as <paramref name="testFilePath"/> (e.g. <c>schemas/x/examples/contract.json</c>).
+    /// </summary>
+    private static string ReferencePath(string testFilePath, string reference)
+    {
+        var segments = new List<string>(testFilePath.Replace('\\', '/').Split('/')[..^1]);
+        foreach (var segment in reference.Replace('\\', '/').Split('/'))
+        {
+            if (segment == ".." && segments.Count > 0 && segments[^1] != "..") segments.RemoveAt(segments.Count - 1);
+            else if (segment is not ("." or "")) segments.Add(segment);
+        }
+        return string.Join('/', segments);
     }
 }

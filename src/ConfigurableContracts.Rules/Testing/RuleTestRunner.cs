@@ -5,47 +5,14 @@ using ConfigurableContracts.Rules.Types;
 
 namespace ConfigurableContracts.Rules.Testing;
 
-/// <summary>The outcome of one test case; on failure, what differed, what the case expected and the whole actual result tree.</summary>
+/// <summary>The outcome of one test case; on failure, what differed, beside the whole actual result tree.</summary>
 public sealed record RuleTestCaseResult(string Name, bool Passed, IReadOnlyList<string> Failures, IReadOnlyList<RuleResultTree>? Actual, SourceLocation Location)
 {
     /// <summary>The case's expectations, in the order its <c>expect</c> object lists them.</summary>
     public IReadOnlyList<RuleExpectation> Expected { get; init; } = [];
 
-    /// <summary>The actual result tree as indented JSON, for failure reports.</summary>
-    public string ActualJson => Actual is null ? "null" : RuleResultJson.ToJson(Actual);
-
-    /// <summary>
-    /// The expected result as the test case states it (the <c>expect</c> object: rule path → status, or status and
-    /// output), as indented JSON, so a failure report shows both sides in the shape the author wrote.
-    /// </summary>
-    public string ExpectedJson
-    {
-        get
-        {
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-            {
-                writer.WriteStartObject();
-                foreach (var expectation in Expected)
-                {
-                    if (expectation.Output is { } output)
-                    {
-                        writer.WriteStartObject(expectation.RulePath);
-                        writer.WriteString("status", expectation.Status.ToString());
-                        writer.WritePropertyName("output");
-                        output.WriteTo(writer);
-                        writer.WriteEndObject();
-                    }
-                    else
-                    {
-                        writer.WriteString(expectation.RulePath, expectation.Status.ToString());
-                    }
-                }
-                writer.WriteEndObject();
-            }
-            return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-        }
-    }
+    /// <summary>The workflow the case ran, which coverage is counted under.</summary>
+    public string Workflow { get; init; } = "";
 }
 
 /// <summary>
@@ -65,6 +32,7 @@ public static class RuleTestRunner
             return new RuleTestCaseResult(testCase.Name, false, [$"{DiagnosticCodes.UnknownTestWorkflow}: no workflow named '{testCase.Workflow}' (known: {known})."], null, testCase.Location)
             {
                 Expected = testCase.Expectations,
+                Workflow = testCase.Workflow,
             };
         }
 
@@ -90,11 +58,15 @@ public static class RuleTestRunner
             if (expectation.Output is { } output && !OutputMatches(output, actual.ActionOutput))
                 failures.Add($"{expectation.RulePath}: expected output {output.GetRawText()}, actual {ToJson(actual.ActionOutput)}.");
         }
-        return new RuleTestCaseResult(testCase.Name, failures.Count == 0, failures, results, testCase.Location) { Expected = testCase.Expectations };
+        return new RuleTestCaseResult(testCase.Name, failures.Count == 0, failures, results, testCase.Location)
+        {
+            Expected = testCase.Expectations,
+            Workflow = testCase.Workflow,
+        };
     }
 
     /// <summary>Numbers compare by value (8000 matches 8000.00m); everything else by its JSON text.</summary>
-    private static bool OutputMatches(JsonElement expected, object? actual)
+    internal static bool OutputMatches(JsonElement expected, object? actual)
     {
         if (expected.ValueKind == JsonValueKind.Number && Compilation.RuntimeValues.TryGetDecimal(actual, out var number))
             return expected.TryGetDecimal(out var wanted) && wanted == number;
@@ -103,7 +75,7 @@ public static class RuleTestRunner
         return JsonElement.DeepEquals(expectedNormal.RootElement, actualNormal.RootElement);
     }
 
-    private static string ToJson(object? value)
+    internal static string ToJson(object? value)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer)) RuleResultJson.WriteValue(writer, value);
@@ -111,18 +83,19 @@ public static class RuleTestRunner
     }
 
     /// <summary>
-    /// One line per case, and for failures what differed, the expected result and the actual tree, as
-    /// <c>contracts test</c> prints: the differences alone hide which expectations did hold.
+    /// One line per case; for a failure, the one-line reasons and then a diff of the expected and the actual results
+    /// in the shape the case states them, as <c>contracts test</c> prints.
     /// </summary>
     public static string Format(RuleTestCaseResult result)
     {
         if (result.Passed) return string.Create(CultureInfo.InvariantCulture, $"PASS {result.Name}");
         var lines = new List<string> { $"FAIL {result.Name} ({result.Location})" };
         lines.AddRange(result.Failures.Select(f => "  " + f));
-        lines.Add("  expected (as the test case states it):");
-        lines.AddRange(result.ExpectedJson.Split('\n').Select(l => "    " + l));
-        lines.Add("  actual result tree:");
-        lines.AddRange(result.ActualJson.Split('\n').Select(l => "    " + l));
+        if (result.Actual is { } actual)
+        {
+            var diff = ResultTreeDiff.Unified(ResultTreeDiff.Expected(result.Expected), ResultTreeDiff.Actual(result.Expected, actual));
+            lines.AddRange(diff.Select(l => "  " + l));
+        }
         return string.Join(Environment.NewLine, lines);
     }
 }

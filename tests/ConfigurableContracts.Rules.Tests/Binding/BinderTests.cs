@@ -116,13 +116,13 @@ public class BinderTests
     }
 
     [Fact]
-    public void Bind_WarnsAboutEnumValueNeverMatching_WithSuggestion()
+    public void Bind_ReportsAnError_WhenAnEnumValueIsMisspelt_WithSuggestion()
     {
         var diagnostics = TestEngine.Diagnose("participant.sessions.Any(s => s.kind == \"grup\")", Schemas.ParticipantInputs());
-        var warning = Assert.Single(diagnostics);
-        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
-        Assert.Equal(DiagnosticCodes.NotInEnum, warning.Code);
-        Assert.Contains("Did you mean 'group'?", warning.Message, StringComparison.Ordinal);
+        var error = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Equal(DiagnosticCodes.NotInEnum, error.Code);
+        Assert.Contains("Did you mean 'group'?", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

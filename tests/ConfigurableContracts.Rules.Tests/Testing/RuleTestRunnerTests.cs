@@ -76,36 +76,55 @@ public class RuleTestRunnerTests
             result.Failures);
         var report = RuleTestRunner.Format(result);
         Assert.StartsWith("FAIL wrong expectation (rules/t/tests/a.tests.json:1:12)", report, StringComparison.Ordinal);
-        Assert.Contains("\"status\": \"NotEvaluable\"", report, StringComparison.Ordinal);
+        Assert.Contains("+  \"BrokeNegativeDevelopment\": \"NotEvaluable\",", report, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Format_PrintsTheExpectedResultAsStated_AndTheActualTree_WhenACaseFails()
+    public void Format_PrintsTheReasonsAndThenALineDiff_InTheShapeTheCaseStates_WhenACaseFails()
     {
         var result = Assert.Single(Run($$$"""
             {"cases": [{"name": "wrong payment", "workflow": "IndividualOutcomes",
               "inputs": {"contract": {{{ContractJson}}}, "participant": {"id": "P", "sessions": [{}, {}]}, "baseline": {"score": 2}},
-              "expect": {"BrokeNegativeDevelopment": "NotEvaluable", "ActivityPayment": {"status": "Achieved", "output": 9000} }}]}
+              "expect": {"BrokeNegativeDevelopment": "NotEvaluable", "ActivityPayment": {"status": "Achieved", "output": 9000}, "Outcome/Improved": "NotEvaluable"}}]}
             """));
 
         var lines = RuleTestRunner.Format(result).Split(Environment.NewLine);
 
-        var expectedAt = Array.IndexOf(lines, "  expected (as the test case states it):");
-        var actualAt = Array.IndexOf(lines, "  actual result tree:");
-        Assert.True(expectedAt > 0 && actualAt > expectedAt, string.Join("\n", lines));
-        var expected = string.Join("\n", lines[(expectedAt + 1)..actualAt].Select(l => l[4..]));
-        using var expectedJson = System.Text.Json.JsonDocument.Parse(expected);
-        Assert.Equal("NotEvaluable", expectedJson.RootElement.GetProperty("BrokeNegativeDevelopment").GetString());
-        Assert.Equal(9000, expectedJson.RootElement.GetProperty("ActivityPayment").GetProperty("output").GetInt32());
-        Assert.Equal("Achieved", expectedJson.RootElement.GetProperty("ActivityPayment").GetProperty("status").GetString());
-        using var actualJson = System.Text.Json.JsonDocument.Parse(string.Join("\n", lines[(actualAt + 1)..].Select(l => l[4..])));
-        Assert.Equal(8000, actualJson.RootElement[1].GetProperty("actionOutput").GetInt32());
+        Assert.Equal(
+            [
+                "FAIL wrong payment (rules/t/tests/a.tests.json:1:12)",
+                "  ActivityPayment: expected output 9000, actual 8000.",
+                "  --- expected (as the case states it)",
+                "  +++ actual",
+                "   {",
+                "     \"BrokeNegativeDevelopment\": \"NotEvaluable\",",
+                "  -  \"ActivityPayment\": {\"status\": \"Achieved\", \"output\": 9000},",
+                "  +  \"ActivityPayment\": {\"status\": \"Achieved\", \"output\": 8000},",
+                "     \"Outcome/Improved\": \"NotEvaluable\"",
+                "   }",
+            ],
+            lines);
+    }
+
+    [Fact]
+    public void Format_ShowsNoDifference_ForAnOutputThatMatchesByValue_ButIsWrittenDifferently()
+    {
+        var result = Assert.Single(Run($$$"""
+            {"cases": [{"name": "one wrong status", "workflow": "IndividualOutcomes",
+              "inputs": {"contract": {{{ContractJson}}}, "participant": {"id": "P", "sessions": [{}, {}]}, "baseline": {"score": 2}},
+              "expect": {"ActivityPayment": {"status": "Achieved", "output": 8000.00}, "BrokeNegativeDevelopment": "Achieved"}}]}
+            """));
+
+        var lines = RuleTestRunner.Format(result).Split(Environment.NewLine);
+
+        Assert.Contains("     \"ActivityPayment\": {\"status\": \"Achieved\", \"output\": 8000.00},", lines);
+        Assert.Equal(["  -  \"BrokeNegativeDevelopment\": \"Achieved\"", "  +  \"BrokeNegativeDevelopment\": \"NotEvaluable\""], lines.Where(l => l.StartsWith("  -  ", StringComparison.Ordinal) || l.StartsWith("  +  ", StringComparison.Ordinal)));
     }
 
     [Fact]
     public void Run_Fails_WhenWorkflowIsUnknown()
     {
-        var result = Assert.Single(Run("""{"cases": [{"name": "x", "workflow": "Missing", "expect": {}}]}"""));
+        var result = Assert.Single(Run("""{"cases": [{"name": "x", "workflow": "Missing", "expect": {"R": "Achieved"}}]}"""));
         Assert.False(result.Passed);
         Assert.Contains("no workflow named 'Missing'", Assert.Single(result.Failures), StringComparison.Ordinal);
     }
@@ -135,7 +154,7 @@ public class RuleTestRunnerTests
     public void Read_LocatesABrokenInputFile_InThatFile()
     {
         var (_, diagnostics) = RuleTestFileReader.Read("rules/x/a.tests.json",
-            """{"cases": [{"name": "n", "workflow": "W", "inputs": {"contract": "@inputs/contract.json"}}]}""",
+            """{"cases": [{"name": "n", "workflow": "W", "inputs": {"contract": "@inputs/contract.json"}, "expect": {"R": "Achieved"}}]}""",
             _ => "{\n  \"id\": x\n}");
 
         var error = Assert.Single(diagnostics);
@@ -153,7 +172,7 @@ public class RuleTestRunnerTests
             Directory.CreateDirectory(Path.Combine(root.FullName, "tests"));
             File.WriteAllText(Path.Combine(root.FullName, "contract.json"), ContractJson);
             var testPath = Path.Combine(root.FullName, "tests", "a.tests.json");
-            File.WriteAllText(testPath, """{"cases": [{"name": "n", "workflow": "W", "inputs": {"contract": "@../contract.json"}}]}""");
+            File.WriteAllText(testPath, """{"cases": [{"name": "n", "workflow": "W", "inputs": {"contract": "@../contract.json"}, "expect": {"R": "Achieved"}}]}""");
             var (file, diagnostics) = RuleTestFileReader.ReadFile(testPath);
             Assert.Empty(diagnostics);
             Assert.Equal(8000, file!.Cases[0].Inputs["contract"].GetProperty("activityPayment").GetInt32());
@@ -162,5 +181,39 @@ public class RuleTestRunnerTests
         {
             root.Delete(recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("""{"cases": [{"name": "n", "workflow": "W", "inputs": {}}]}""", 1, 12)]
+    [InlineData("""{"cases": [{"name": "n", "workflow": "W", "inputs": {}, "expect": {}}]}""", 1, 67)]
+    public void Read_ReportsACaseThatExpectsNothing_AndDoesNotRunIt(string json, int line, int column)
+    {
+        var (file, diagnostics) = RuleTestFileReader.Read("a.tests.json", json, reference => throw new FileNotFoundException(reference));
+
+        var error = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticCodes.MissingExpectation, error.Code);
+        Assert.Equal(new SourceLocation("a.tests.json", line, column), error.Location);
+        Assert.Contains("can never fail", error.Message, StringComparison.Ordinal);
+        Assert.Empty(file!.Cases);
+    }
+
+    [Fact]
+    public void Read_LocatesInputValues_InTheTestFile_AndInTheFileAnAtReferenceNames()
+    {
+        var (file, diagnostics) = RuleTestFileReader.Read("rules/t/tests/a.tests.json", """
+            {"cases": [{"name": "n", "workflow": "W",
+              "inputs": {"contract": "@../../../schemas/t/examples/contract.json",
+                         "participant": {"id": "P",
+                                         "sessions": [{"kind": "grup"}]}},
+              "expect": {"R": "Achieved"}}]}
+            """, reference => "{\n  \"activityPayment\": 8000,\n  \"threshold\": \"high\"\n}");
+        Assert.Empty(diagnostics);
+        var sources = Assert.Single(file!.Cases).InputSources;
+
+        Assert.Equal(new SourceLocation("rules/t/tests/a.tests.json", 4, 52), sources["participant"].Value(["sessions", "0", "kind"]));
+        Assert.Equal(new SourceLocation("rules/t/tests/a.tests.json", 3, 30), sources["participant"].Name(["id"]));
+        Assert.Equal(new SourceLocation("rules/t/tests/a.tests.json", 3, 29), sources["participant"].Value(["missing"]));
+        Assert.Equal(new SourceLocation("schemas/t/examples/contract.json", 3, 16), sources["contract"].Value(["threshold"]));
+        Assert.Equal(new SourceLocation("rules/t/tests/a.tests.json", 2, 14), sources["contract"].Declared);
     }
 }
