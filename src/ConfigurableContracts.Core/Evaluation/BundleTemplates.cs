@@ -52,35 +52,31 @@ public sealed class BundleTemplates(TemplateCatalog catalog, DbConnectionFactory
 
     private async Task<TemplateVersion> LoadStoredAsync(string bundleHash, CancellationToken cancellationToken)
     {
-        string filesJson;
-        string templateId;
-        await using (var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var row = await connection.QuerySingleOrDefaultAsync<(string TemplateId, string Files)?>(
-                "SELECT template_id AS TemplateId, files AS Files FROM template_bundles WHERE hash = @bundleHash", new { bundleHash }).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"No template bundle {bundleHash} is stored.");
-            (templateId, filesJson) = row;
-        }
-
-        // The stored paths are relative to a content root, so writing them under a folder of their own recreates
-        // exactly the layout the loader read when the bundle was first used.
-        var files = JsonSerializer.Deserialize<Dictionary<string, string>>(filesJson)
-            ?? throw new InvalidOperationException($"Template bundle {bundleHash} has no files.");
+        var stored = await StoredBundles.FindAsync(connections, bundleHash, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"No template bundle {bundleHash} is stored.");
         var root = Path.Combine(Path.GetTempPath(), "configurable-contracts-bundles", bundleHash);
-        foreach (var (relative, text) in files)
+        TemplateLoader loader;
+        try
         {
-            var path = TemplateLoader.ResolveInside(root, relative)
-                ?? throw new InvalidOperationException($"Template bundle {bundleHash} names a file outside its root: '{relative}'.");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, text, cancellationToken).ConfigureAwait(false);
+            loader = BundleFolder.Write(root, stored.TemplateId, stored.Files);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new InvalidOperationException($"Template bundle {bundleHash} cannot be written out: {exception.Message}", exception);
         }
 
-        var loader = new TemplateLoader(root, new TemplateOptions(), storedBundles: true);
-        var result = loader.Load(Path.Combine(loader.SchemasRoot, templateId));
+        var result = loader.Load(Path.Combine(loader.SchemasRoot, stored.TemplateId));
         var version = result.Version
             ?? throw new InvalidOperationException($"Stored template bundle {bundleHash} no longer loads: {string.Join("; ", result.Diagnostics)}");
-        return version.BundleHash == bundleHash
-            ? version
+        if (version.BundleHash == bundleHash)
+        {
+            return version;
+        }
+
+        // Stored before documentation left the identity: the same template when the stored files are the ones
+        // hashed then and, documentation aside, the ones just loaded.
+        return TemplateLoader.BundleHash(stored.Files) == bundleHash && BundlePaths.SameIdentity(stored.Files, version.Files)
+            ? version.AsStored(bundleHash, stored.Files)
             : throw new InvalidOperationException($"Stored template bundle {bundleHash} hashes to {version.BundleHash}; the stored files were altered.");
     }
 }

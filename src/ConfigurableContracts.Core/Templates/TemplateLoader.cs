@@ -33,6 +33,9 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
     public string RulesRoot => Path.GetFullPath(Path.Combine(_contentRoot, options.RulesPath));
 
+    /// <summary>How long files must be quiet before a reload; the catalog waits as long before withdrawing a template.</summary>
+    public TimeSpan ReloadDebounce => options.ReloadDebounce;
+
     /// <summary>Folders under <see cref="SchemasRoot"/> holding a manifest, one per template.</summary>
     public IEnumerable<string> TemplateFolders() =>
         Directory.Exists(SchemasRoot)
@@ -532,32 +535,43 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
     private static IEnumerable<RuleDefinition> AllRules(IEnumerable<RuleDefinition> rules) => rules.SelectMany(r => AllRules(r.Rules).Prepend(r));
 
+    /// <summary>
+    /// Every file of the template's identity (see <see cref="BundlePaths.IsIdentity"/>), keyed by
+    /// <see cref="BundlePaths"/> so the keys are the same wherever the schemas and rules paths are.
+    /// </summary>
     private SortedDictionary<string, string>? CollectFiles(string templateFolder, string? rulesFolder, List<Diagnostic> diagnostics)
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var sources = new[] { templateFolder, rulesFolder }.Where(f => f is not null).Select(f => f!);
-        foreach (var path in sources.SelectMany(f => Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories)))
+        var sources = new List<(string Folder, string Root, string Prefix)> { (templateFolder, SchemasRoot, BundlePaths.SchemasPrefix) };
+        if (rulesFolder is not null)
         {
-            // Demo data travels with a template but does not change what it decides.
-            var relative = Path.GetRelativePath(templateFolder, path).Replace('\\', '/');
-            if (relative.StartsWith("examples/", StringComparison.Ordinal))
-            {
-                continue;
-            }
+            sources.Add((rulesFolder, RulesRoot, BundlePaths.RulesPrefix));
+        }
 
-            if (files.Count >= MaxBundleFiles)
+        foreach (var (folder, root, prefix) in sources)
+        {
+            foreach (var path in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
             {
-                diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The template has more than {MaxBundleFiles} files.", new SourceLocation(DisplayPath(templateFolder), 1, 1)));
-                return null;
-            }
+                var key = prefix + Path.GetRelativePath(root, path).Replace('\\', '/');
+                if (!BundlePaths.IsIdentity(key))
+                {
+                    continue;
+                }
 
-            var text = ReadLimited(path, diagnostics);
-            if (text is null)
-            {
-                return null;
-            }
+                if (files.Count >= MaxBundleFiles)
+                {
+                    diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The template has more than {MaxBundleFiles} files.", new SourceLocation(DisplayPath(templateFolder), 1, 1)));
+                    return null;
+                }
 
-            files[DisplayPath(path)] = Normalise(text);
+                var text = ReadLimited(path, diagnostics);
+                if (text is null)
+                {
+                    return null;
+                }
+
+                files[key] = Normalise(text);
+            }
         }
 
         return files;
@@ -600,7 +614,10 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         return hash.ToHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The path relative to the content root with forward slashes, as diagnostics and bundles show it.</summary>
+    /// <summary>
+    /// The path relative to the content root with forward slashes, as diagnostics show it to the editor of the files;
+    /// bundle keys are <see cref="BundlePaths"/>, which do not depend on where the folders are.
+    /// </summary>
     public string DisplayPath(string path) => Path.GetRelativePath(_contentRoot, path).Replace('\\', '/');
 
     /// <summary>

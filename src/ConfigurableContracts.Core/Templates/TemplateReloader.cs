@@ -30,7 +30,8 @@ public sealed class TemplateReloader(
         using var rulesWatcher = Watch(loader.RulesRoot);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var notified = await WaitAsync(_signal, options.Value.PollingInterval, stoppingToken).ConfigureAwait(false);
+            var wait = catalog.RemovalPending ? options.Value.ReloadDebounce : options.Value.PollingInterval;
+            var notified = await WaitAsync(_signal, wait, stoppingToken).ConfigureAwait(false);
             if (notified)
             {
                 // Let a burst of saves settle, then drain the notifications it caused.
@@ -42,8 +43,9 @@ public sealed class TemplateReloader(
             }
 
             // Compared with what the catalog last loaded, not with what this loop saw first: an edit made between
-            // start-up's load and this service starting must not be lost.
-            if (loader.Fingerprint() == catalog.LoadedFingerprint)
+            // start-up's load and this service starting must not be lost. A template missed by the last reload is
+            // looked for again even when nothing changed since, so its removal completes.
+            if (loader.Fingerprint() == catalog.LoadedFingerprint && !catalog.RemovalPending)
             {
                 continue;
             }
@@ -52,9 +54,9 @@ public sealed class TemplateReloader(
             {
                 catalog.Reload();
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
             {
-                // A file half-written by an editor; the next change or poll tries again.
+                // A file half-written by an editor, or the stored versions out of reach; the next change or poll tries again.
                 logger.LogWarning(exception, "Template reload failed; keeping the loaded templates.");
             }
         }

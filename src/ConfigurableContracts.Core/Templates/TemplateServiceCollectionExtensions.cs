@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,10 @@ public static class TemplateServiceCollectionExtensions
     public static IServiceCollection AddTemplates(this IServiceCollection services, string contentRoot)
     {
         services.AddTemplateCatalog(contentRoot);
+
+        // The server holds contracts: version numbers stored for them are refused with other content after a restart too.
+        services.TryAddSingleton<StoredBundles>();
+        services.TryAddSingleton<IStoredBundleVersions>(provider => provider.GetRequiredService<StoredBundles>());
         services.AddHostedService<TemplateReloader>();
         return services;
     }
@@ -25,7 +30,11 @@ public static class TemplateServiceCollectionExtensions
         services.AddSingleton(provider => new TemplateLoader(contentRoot, provider.GetRequiredService<IOptions<TemplateOptions>>().Value));
         services.AddSingleton(provider =>
         {
-            var catalog = new TemplateCatalog(provider.GetRequiredService<TemplateLoader>(), provider.GetRequiredService<ILogger<TemplateCatalog>>());
+            var catalog = new TemplateCatalog(
+                provider.GetRequiredService<TemplateLoader>(),
+                provider.GetRequiredService<ILogger<TemplateCatalog>>(),
+                provider.GetService<IStoredBundleVersions>(),
+                provider.GetRequiredService<TimeProvider>());
             catalog.Reload();
             return catalog;
         });

@@ -16,7 +16,7 @@ public sealed class TemplateVersion
     /// <summary>Lower-case hex SHA-256 over the normalised files; equal hashes mean identical behaviour.</summary>
     public required string BundleHash { get; init; }
 
-    /// <summary>Path relative to the content root (e.g. <c>schemas/x/template.json</c>) to normalised file text.</summary>
+    /// <summary>Bundle key (<see cref="BundlePaths"/>, e.g. <c>schemas/x/template.json</c>) to normalised file text.</summary>
     public required IReadOnlyDictionary<string, string> Files { get; init; }
 
     public required IReadOnlyDictionary<string, string> Title { get; init; }
@@ -49,4 +49,26 @@ public sealed class TemplateVersion
 
     /// <summary>Warnings found while loading; a version with errors is never built.</summary>
     public required IReadOnlyList<Diagnostic> Warnings { get; init; }
+
+    /// <summary>
+    /// This version as the bundle stored under <paramref name="bundleHash"/>: a bundle stored before documentation
+    /// left the identity loads into the same template but hashes differently today, and what a contract pinned,
+    /// and decisions refer to, is the stored hash.
+    /// </summary>
+    internal TemplateVersion AsStored(string bundleHash, IReadOnlyDictionary<string, string> files) => new()
+    {
+        Id = Id,
+        Version = Version,
+        BundleHash = bundleHash,
+        Files = files,
+        Title = Title,
+        Description = Description,
+        ContractSchema = ContractSchema,
+        ParticipantSchema = ParticipantSchema,
+        MeasurementSchema = MeasurementSchema,
+        MeasurementPlan = MeasurementPlan,
+        Workflows = Workflows,
+        Manifest = Manifest,
+        Warnings = Warnings,
+    };
 }

@@ -11,6 +11,10 @@ public static class Problems
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
+    /// <summary>Not found, saying which part of the address names nothing, for endpoints whose addresses have several.</summary>
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
     /// <summary>The resource existed and was removed on purpose (under retention); asking again will not bring it back.</summary>
     public static ProblemHttpResult Gone(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status410Gone, title: "Gone");

@@ -1,16 +1,26 @@
+using System.Text;
+using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules;
+using ConfigurableContracts.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConfigurableContracts.Server.Templates;
 
-/// <summary>The template catalog: which templates are offered, their versions and hashes, and what is wrong with the rest.</summary>
+/// <summary>
+/// The template catalog: which templates are offered, their versions and hashes, and what is wrong with the rest;
+/// and every version's files, also of versions only stored for contracts, so anyone who may read templates can read
+/// the rules a contract runs on and what changed between two versions.
+/// </summary>
 public static class TemplateEndpoints
 {
     public static WebApplicationBuilder AddTemplates(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddTemplates(builder.Environment.ContentRootPath);
+        builder.Services.TryAddSingleton<BundleTemplates>();
+        builder.Services.AddSingleton<TemplateVersions>();
         return builder;
     }
 
@@ -19,7 +29,9 @@ public static class TemplateEndpoints
         var group = app.MapGroup("/api/templates").WithTags("Templates");
         group.MapGet("/", ListTemplates).WithName(nameof(ListTemplates)).WithSummary("List the templates on offer, newest version of each.");
         group.MapGet("/{id}", GetTemplate).WithName(nameof(GetTemplate)).WithSummary("One template with all its loaded versions.");
-        group.MapGet("/{id}/versions/{version}", GetTemplateVersion).WithName(nameof(GetTemplateVersion)).WithSummary("One template version: hash, files, workflows and schemas.");
+        group.MapGet("/{id}/versions/{version}", GetTemplateVersion).WithName(nameof(GetTemplateVersion)).WithSummary("One template version, also one only stored for contracts: hash, manifest, measurement plan and its files.");
+        group.MapGet("/{id}/versions/{version}/files/{**path}", GetTemplateFile).WithName(nameof(GetTemplateFile)).WithSummary("The text of one file of a template version, as its bundle holds it.");
+        group.MapGet("/{id}/diff", DiffTemplateVersions).WithName(nameof(DiffTemplateVersions)).WithSummary("What changed between two versions: files added, removed and changed, with unified-diff hunks.");
         group.MapGet("/{id}/diagnostics", GetTemplateDiagnostics).WithName(nameof(GetTemplateDiagnostics)).WithSummary("What the last load of a template reported, errors and warnings.");
         return group;
     }
@@ -39,8 +51,43 @@ public static class TemplateEndpoints
             catalog.Diagnostics(id).Count(d => d.Severity == DiagnosticSeverity.Error)));
     }
 
-    public static Results<Ok<TemplateVersionDto>, NotFound> GetTemplateVersion(string id, string version, TemplateCatalog catalog) =>
-        catalog.TryGet(id, version, out var template) ? TypedResults.Ok(TemplateVersionDto.From(template)) : TypedResults.NotFound();
+    public static async Task<Results<Ok<TemplateVersionDto>, ProblemHttpResult>> GetTemplateVersion(
+        string id, string version, TemplateVersions versions, CancellationToken cancellationToken) =>
+        await versions.FindAsync(id, version, cancellationToken) is { } template
+            ? TypedResults.Ok(TemplateVersionDto.From(template))
+            : Problems.NotFound($"Template '{id}' has no version '{version}'.");
+
+    /// <summary>
+    /// Served from the bundle in memory or in the database, never from disk: a path is only ever a key looked up in
+    /// the bundle, so <c>..</c> or an absolute path finds nothing.
+    /// </summary>
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetTemplateFile(
+        string id, string version, string path, TemplateVersions versions, CancellationToken cancellationToken)
+    {
+        var files = await versions.FilesAsync(id, version, cancellationToken);
+        if (files is null)
+        {
+            return Problems.NotFound($"Template '{id}' has no version '{version}'.");
+        }
+
+        // JavaScript is served as plain text, so a browser shows a template's functions instead of running them.
+        return files.TryGetValue(path, out var text)
+            ? TypedResults.Text(text, path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "application/json" : "text/plain", Encoding.UTF8)
+            : Problems.NotFound($"Version '{version}' of template '{id}' has no file '{path}'.");
+    }
+
+    public static async Task<Results<Ok<BundleDiffDto>, ProblemHttpResult>> DiffTemplateVersions(
+        string id, string from, string to, TemplateVersions versions, CancellationToken cancellationToken)
+    {
+        var before = await versions.FilesAsync(id, from, cancellationToken);
+        var after = await versions.FilesAsync(id, to, cancellationToken);
+        if (before is null || after is null)
+        {
+            return Problems.NotFound($"Template '{id}' has no version '{(before is null ? from : to)}'.");
+        }
+
+        return TypedResults.Ok(BundleDiffDto.From(id, from, to, BundleDiff.Between(before, after)));
+    }
 
     public static Results<Ok<DiagnosticDto[]>, NotFound> GetTemplateDiagnostics(string id, TemplateCatalog catalog) =>
         catalog.IsKnown(id) ? TypedResults.Ok(catalog.Diagnostics(id).Select(DiagnosticDto.From).ToArray()) : TypedResults.NotFound();
@@ -76,6 +123,23 @@ public sealed record TemplateVersionDto(
             [.. template.Files.Keys], [.. template.Warnings.Select(DiagnosticDto.From)]);
     }
 }
+
+/// <summary>The files that differ between two versions; a changed file carries its unified-diff hunks.</summary>
+public sealed record BundleDiffDto(string Id, string FromVersion, string ToVersion, FileDiffDto[] Files)
+{
+    public static BundleDiffDto From(string id, string from, string to, BundleDiff diff)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        return new(id, from, to, [.. diff.Files.Select(f => new FileDiffDto(
+            f.Path, f.Change.ToString().ToLowerInvariant(), [.. f.Hunks.Select(h => new DiffHunkDto(h.Header, h.OldStart, h.OldLines, h.NewStart, h.NewLines, [.. h.Lines]))]))]);
+    }
+}
+
+/// <summary>One file that differs: <c>added</c>, <c>removed</c> or <c>changed</c>.</summary>
+public sealed record FileDiffDto(string Path, string Change, DiffHunkDto[] Hunks);
+
+/// <summary>A unified-diff hunk: its header, its range on each side, and its lines marked ' ', '-' or '+'.</summary>
+public sealed record DiffHunkDto(string Header, int OldStart, int OldLines, int NewStart, int NewLines, string[] Lines);
 
 /// <summary>A diagnostic as the CLI prints it, plus its parts.</summary>
 public sealed record DiagnosticDto(string Code, string Severity, string Message, string Path, int Line, int Column, string? RuleName, string Text)

@@ -27,7 +27,8 @@ internal sealed class TemplateFolder : IDisposable
           "schemas": { "contract": "contract.schema.json", "participant": "participant.schema.json", "measurement": "measurement.schema.json" },
           "rules": { "folder": "{{rulesFolder}}", "tests": "tests" },
           "workflows": [ { "name": "Outcomes", "file": "outcomes.json", "scope": "participant", "inputs": { "followUp": "measurement", "asOf": "date" } } ],
-          "measurementPlan": { "points": [ { "id": "followUp", "input": "followUp", "offsetMonths": 3, "windowDaysBefore": 7, "windowDaysAfter": 14 } ] }
+          "measurementPlan": { "points": [ { "id": "followUp", "input": "followUp", "offsetMonths": 3, "windowDaysBefore": 7, "windowDaysAfter": 14 } ] },
+          "descriptiveParameters": [ "targetShare" ]
         }
         """;
 

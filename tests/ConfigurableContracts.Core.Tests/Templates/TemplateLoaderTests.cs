@@ -129,6 +129,33 @@ public sealed class TemplateLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_KeysBundleFilesByTheSchemasAndRulesPaths_WhereverTheyAre()
+    {
+        var elsewhere = Path.Combine(Path.GetTempPath(), $"cc_content_{Guid.NewGuid():N}");
+        var outside = new TemplateLoader(elsewhere, new TemplateOptions { SchemasPath = Path.Combine(_folder.Root, "schemas"), RulesPath = Path.Combine(_folder.Root, "rules") });
+
+        var far = Assert.IsType<TemplateVersion>(outside.Load(Path.Combine(outside.SchemasRoot, TemplateFolder.Id)).Version);
+        var near = Assert.IsType<TemplateVersion>(Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id)).Version);
+
+        Assert.Equal(near.BundleHash, far.BundleHash);
+        Assert.All(far.Files.Keys, key => Assert.Matches($"^(schemas|rules)/{TemplateFolder.Id}/[a-z./]+$", key));
+        Assert.StartsWith("../", outside.DisplayPath(Path.Combine(outside.SchemasRoot, TemplateFolder.Id, "template.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_LeavesDocumentationOutOfTheBundleAndItsHash()
+    {
+        var before = Assert.IsType<TemplateVersion>(Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id)).Version);
+
+        _folder.Write($"rules/{TemplateFolder.Id}/README.md", "# How the tiny template decides\n");
+        _folder.Write($"schemas/{TemplateFolder.Id}/NOTES.MD", "Written by the commissioner.\n");
+        var after = Assert.IsType<TemplateVersion>(Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id)).Version);
+
+        Assert.Equal(before.BundleHash, after.BundleHash);
+        Assert.DoesNotContain(after.Files.Keys, key => key.EndsWith(".md", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void Reload_KeepsLastGoodVersion_WhenAnEditBreaksTheTemplate()
     {
         var catalog = new TemplateCatalog(Loader, NullLogger<TemplateCatalog>.Instance);

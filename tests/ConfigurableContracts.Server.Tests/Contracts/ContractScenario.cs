@@ -50,10 +50,14 @@ public sealed class ContractScenario : IAsyncDisposable
     public object CreateRequest(params string[] providers) =>
         new { templateId = ServerFactory.TemplateId, templateVersion = "1.0.0", parameters = Parameters(providers) };
 
-    /// <summary>A contract naming providers A and B, activated unless <paramref name="activate"/> is false.</summary>
-    public async Task<JsonElement> ContractAsync(bool activate = true)
+    /// <summary>
+    /// A contract naming providers A and B on <paramref name="templateVersion"/>, activated unless
+    /// <paramref name="activate"/> is false.
+    /// </summary>
+    public async Task<JsonElement> ContractAsync(bool activate = true, string templateVersion = "1.0.0")
     {
-        using var created = await Commissioner.Client.PostAsJsonAsync("/api/contracts", CreateRequest(ProviderA.OrganisationId, ProviderB.OrganisationId));
+        var request = new { templateId = ServerFactory.TemplateId, templateVersion, parameters = Parameters(ProviderA.OrganisationId, ProviderB.OrganisationId) };
+        using var created = await Commissioner.Client.PostAsJsonAsync("/api/contracts", request);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var contract = await Json(created);
         if (!activate)

@@ -19,6 +19,7 @@ namespace ConfigurableContracts.Server.Tests.Hostile;
 /// answers, still offers the last good version of the template, and reports why the file was refused at
 /// <c>GET /api/templates/{id}/diagnostics</c>. What loads is then used: each inert hostile script is called by a rule
 /// in a real evaluation run inside the server, and the catastrophic schema pattern validates a real enrolment.
+/// Versions mean content, so every case that may load goes out under a new version number.
 /// </summary>
 public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -34,15 +35,20 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
     private ServerFactory _server = null!;
     private HttpClient _admin = null!;
     private string _rulesFolder = "";
+    private string _manifestPath = "";
+    private int _patch;
+
+    /// <summary>The newest version the server offers, which new contracts are made on.</summary>
+    private string _served = "1.0.0";
 
     public async Task InitializeAsync()
     {
         CopyFolder(Path.Combine(AppContext.BaseDirectory, "TestTemplates"), _root);
         _rulesFolder = Path.Combine(_root, "rules", ServerFactory.TemplateId);
-        var manifestPath = Path.Combine(_root, "schemas", ServerFactory.TemplateId, TemplateLoader.ManifestFileName);
-        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(manifestPath))!;
+        _manifestPath = Path.Combine(_root, "schemas", ServerFactory.TemplateId, TemplateLoader.ManifestFileName);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(_manifestPath))!;
         manifest["rules"]!["functions"] = "functions.js";
-        await File.WriteAllTextAsync(manifestPath, manifest.ToJsonString());
+        await File.WriteAllTextAsync(_manifestPath, manifest.ToJsonString());
         await File.WriteAllTextAsync(Path.Combine(_rulesFolder, "functions.js"), BenignFunctions);
         var outcomes = Path.Combine(_rulesFolder, "outcomes.json");
         var workflow = JsonNode.Parse(await File.ReadAllTextAsync(outcomes))!;
@@ -103,7 +109,12 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
             .Concat(HostileCorpora.GeneratedScripts().Select(g => (Name: g.Description, Case: (Source: g.Source, RefusedWith: (string?)g.RefusedWith))));
         foreach (var (name, (source, refusedWith)) in cases)
         {
-            await ReloadAfterAsync(() => File.WriteAllTextAsync(functions, source));
+            var attempted = "";
+            await ReloadAfterAsync(async () =>
+            {
+                attempted = await BumpVersionAsync();
+                await File.WriteAllTextAsync(functions, source);
+            });
 
             var diagnostics = await DiagnosticsAsync();
             if (refusedWith is not null)
@@ -119,6 +130,7 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
                 var loadedHash = await LatestHashAsync();
                 Assert.NotEqual(lastGood, loadedHash);
                 lastGood = loadedHash;
+                _served = attempted;
                 var (status, reason) = await EvaluateAttackAsync(scenario, loadedHash);
                 Assert.True(status == "Error", $"{name}: the rule calling attack() is {status} ({reason}), not Error");
                 ran++;
@@ -148,8 +160,10 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
             var (refused, harmless) = (0, 0);
             foreach (var schema in corpus)
             {
+                var attempted = "";
                 await ReloadAfterAsync(async () =>
                 {
+                    attempted = await BumpVersionAsync();
                     foreach (var (path, text) in schema.OtherFiles)
                     {
                         var full = Path.GetFullPath(Path.Combine(schemaFolder, path));
@@ -173,6 +187,7 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
                 {
                     Assert.Empty(diagnostics);
                     lastGood = await LatestHashAsync();
+                    _served = attempted;
                     await AssertCatastrophicPatternIsHarmlessAsync(lastGood);
                     harmless++;
                 }
@@ -182,6 +197,7 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
 
             await ReloadAfterAsync(async () =>
             {
+                await BumpVersionAsync();
                 foreach (var file in written)
                 {
                     File.Delete(file);
@@ -229,7 +245,7 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
     /// </summary>
     private async Task<(string Status, string? Reason)> EvaluateAttackAsync(ContractScenario scenario, string bundleHash)
     {
-        var contract = await scenario.ContractAsync();
+        var contract = await scenario.ContractAsync(templateVersion: _served);
         Assert.Equal(bundleHash, contract.GetProperty("bundleHash").GetString());
         var contractId = contract.GetProperty("id").GetString()!;
         var pseudonym = "RUN-" + Guid.NewGuid().ToString("N")[..8];
@@ -258,7 +274,7 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
     private async Task AssertCatastrophicPatternIsHarmlessAsync(string bundleHash)
     {
         await using var scenario = await ContractScenario.CreateAsync(_server);
-        var contract = await scenario.ContractAsync();
+        var contract = await scenario.ContractAsync(templateVersion: _served);
         Assert.Equal(bundleHash, contract.GetProperty("bundleHash").GetString());
         using var enrolled = await scenario.ProviderA.Client.PostAsJsonAsync(
             $"/api/contracts/{contract.GetProperty("id").GetString()}/participants", ContractScenario.Participant(HostileSchemas.CatastrophicPseudonym));
@@ -267,6 +283,16 @@ public sealed partial class TemplateCorpusReloadTests(ITestOutputHelper output) 
         output.WriteLine($"catastrophic pattern: the enrolment was answered {(int)enrolled.StatusCode}: {body}");
         using var health = await _admin.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    /// <summary>Writes the manifest with the next patch version, so the edit made with it may load as a new version.</summary>
+    private async Task<string> BumpVersionAsync()
+    {
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(_manifestPath))!;
+        var version = $"1.0.{++_patch}";
+        manifest["version"] = version;
+        await File.WriteAllTextAsync(_manifestPath, manifest.ToJsonString());
+        return version;
     }
 
     private async Task<JsonElement[]> DiagnosticsAsync() =>

@@ -85,6 +85,8 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
         ["GetTemplate"] = new((role, _) => role is not null, "the shared template catalogue, no contract data") { NotAuditedBecause = NoParticipantData },
         ["GetTemplateVersion"] = new((role, _) => role is not null, "the shared template catalogue, no contract data") { NotAuditedBecause = NoParticipantData },
         ["GetTemplateDiagnostics"] = new((role, _) => role is not null, "the shared template catalogue, no contract data") { NotAuditedBecause = NoParticipantData },
+        ["GetTemplateFile"] = new((role, _) => role is not null, "a file of a shared template version, no contract data") { NotAuditedBecause = NoParticipantData },
+        ["DiffTemplateVersions"] = new((role, _) => role is not null, "the difference between two shared template versions, no contract data") { NotAuditedBecause = NoParticipantData },
         ["CreateContract"] = new((role, _) => role == Roles.Commissioner, "creates a contract of the caller's own organisation, whatever commissioner the body names"),
         ["ListContracts"] = new((role, _) => role is Roles.Commissioner or Roles.Provider or Roles.Auditor, "lists the caller's own contracts only") { NotAuditedBecause = "not audited: contract terms hold no participant data" },
         ["GetContract"] = new((role, relation) => role == Roles.Provider && relation == Relation.SameContractProvider, "B is named in the contract and reads its terms") { NotAuditedBecause = "not audited: contract terms hold no participant data" },
@@ -116,7 +118,7 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
     /// <summary>Every operation the probe knows how to send; one missing here fails the test.</summary>
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
-        "GetCaller", "ListTemplates", "GetTemplate", "GetTemplateVersion", "GetTemplateDiagnostics",
+        "GetCaller", "ListTemplates", "GetTemplate", "GetTemplateVersion", "GetTemplateDiagnostics", "GetTemplateFile", "DiffTemplateVersions",
         "CreateContract", "ListContracts", "GetContract", "UpdateContract", "ActivateContract", "CloseContract",
         "EnrolParticipant", "EnrolParticipantsInBulk", "ListParticipants", "GetParticipant", "CorrectParticipant",
         "RecordMeasurement", "ListMeasurements", "RecordMeasurementsInBulk",
@@ -206,7 +208,7 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
             if (found.Count != 1 || found[0] is not { } entry
                 || entry.Subject != probe.Caller.Subject || entry.OrganisationId != probe.Caller.OrganisationId || entry.Role != probe.Caller.Role
                 || entry.Authentication != probe.Caller.Authentication || entry.StatusCode != probe.Status
-                || entry.Endpoint?.TrimEnd('/') != $"{probe.Operation.Method} {probe.Operation.Path}".TrimEnd('/'))
+                || AsOpenApiPath(entry.Endpoint)?.TrimEnd('/') != $"{probe.Operation.Method} {probe.Operation.Path}".TrimEnd('/'))
             {
                 failures.Add($"{where}: not audited as itself; entries with its purpose: " +
                     string.Join(" | ", found.Select(e => $"{e.Subject} {e.OrganisationId} {e.Role} {e.Authentication} {e.Endpoint} {e.StatusCode}")));
@@ -270,6 +272,9 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
             .Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName)
             .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The audit names a route as routing does (<c>{**path}</c> for a catch-all); OpenAPI names it <c>{path}</c>.</summary>
+    private static string? AsOpenApiPath(string? endpoint) => endpoint?.Replace("{**", "{", StringComparison.Ordinal);
 
     private static string Truncate(string body) => body.Length <= 300 ? body : body[..300] + "…";
 
@@ -398,6 +403,7 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
             "id" when path.StartsWith("/api/organisations/", StringComparison.Ordinal) => ProviderA,
             "id" when path.StartsWith("/api/templates/", StringComparison.Ordinal) => ServerFactory.TemplateId,
             "version" => "1.0.0",
+            "path" when path.StartsWith("/api/templates/", StringComparison.Ordinal) => $"schemas/{ServerFactory.TemplateId}/{Core.Templates.TemplateLoader.ManifestFileName}",
             "participantId" => ParticipantId,
             "pseudonym" => Pseudonym,
             "decisionId" => DecisionId,
@@ -411,8 +417,10 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
         /// <summary>The probe's request, with a purpose unique to it, so its audit entry can be found as its own.</summary>
         public HttpRequestMessage Request(Operation operation, string purpose)
         {
-            var path = operation.PathParameters.Aggregate(operation.Path, (p, name) => p.Replace("{" + name + "}", Uri.EscapeDataString(PathValue(operation.Path, name)!), StringComparison.Ordinal));
-            var query = operation.QueryParameters.Select(q => (q, Value: QueryValue(q))).Where(q => q.Value is not null).Select(q => $"{q.q}={Uri.EscapeDataString(q.Value!)}").ToList();
+            // A catch-all {**path} takes its slashes as they are; escaped, they would name no file.
+            var path = operation.PathParameters.Aggregate(operation.Path, (p, name) => p.Replace(
+                "{" + name + "}", Uri.EscapeDataString(PathValue(operation.Path, name)!).Replace(name == "path" ? "%2F" : "/", "/", StringComparison.Ordinal), StringComparison.Ordinal));
+            var query = operation.QueryParameters.Select(q => (q, Value: QueryValue(operation.Path, q))).Where(q => q.Value is not null).Select(q => $"{q.q}={Uri.EscapeDataString(q.Value!)}").ToList();
             var request = new HttpRequestMessage(new HttpMethod(operation.Method), path + (query.Count == 0 ? "" : "?" + string.Join('&', query)));
             request.Headers.Add("X-Purpose", purpose);
             if (operation.BodyType == "application/x-ndjson")
@@ -435,12 +443,13 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
             return request;
         }
 
-        private string? QueryValue(string name) => name switch
+        private string? QueryValue(string path, string name) => name switch
         {
             "period" => "2022-06",
             "participant" => Pseudonym,
             "contractId" => ContractId,
             "organisation" => ProviderA,
+            "from" or "to" when path.StartsWith("/api/templates/", StringComparison.Ordinal) => "1.0.0",
             _ => null,
         };
 
