@@ -42,7 +42,7 @@ public sealed class SeedExampleIntakeTests : IDisposable
 
         using var commissioner = await _server.CallerForAsync(commissionerId, Roles.Commissioner);
         using var created = await commissioner.Client.PostAsJsonAsync(
-            "/api/contracts", new { templateId = TemplateId, templateVersion = "1.0.0", parameters = parameters.RootElement });
+            "/api/contracts", new { templateId = TemplateId, templateVersion = "1.1.0", parameters = parameters.RootElement });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var contractId = (await ContractScenario.Json(created)).GetProperty("id").GetString();
         (await commissioner.Client.PostAsync($"/api/contracts/{contractId}/activate", null)).EnsureSuccessStatusCode();
