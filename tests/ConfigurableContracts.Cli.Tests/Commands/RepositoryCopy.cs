@@ -44,6 +44,19 @@ internal sealed class RepositoryCopy : IDisposable
         File.WriteAllText(path, text.Replace(original, replacement, StringComparison.Ordinal));
     }
 
+    /// <summary>Replaces the first occurrence of <paramref name="original"/> in a copied file; throws when it is not there.</summary>
+    public void ReplaceFirst(string relativePath, string original, string replacement)
+    {
+        var path = Path.Combine(Root, relativePath);
+        var text = File.ReadAllText(path);
+        var first = text.IndexOf(original, StringComparison.Ordinal);
+        if (first < 0)
+        {
+            throw new InvalidOperationException($"'{original}' is not in {relativePath}; update the test to the shipped file.");
+        }
+        File.WriteAllText(path, string.Concat(text.AsSpan(0, first), replacement, text.AsSpan(first + original.Length)));
+    }
+
     /// <summary>The 1-based line of the first occurrence of <paramref name="text"/> in a copied file.</summary>
     public int LineOf(string relativePath, string text)
     {
