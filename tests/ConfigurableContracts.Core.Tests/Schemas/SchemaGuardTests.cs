@@ -43,7 +43,9 @@ public sealed class SchemaGuardTests : IDisposable
 
         var diagnostic = Single(result, SchemaDiagnosticCodes.UnsupportedKeyword);
         Assert.Equal("/properties/age/minimun", diagnostic.JsonPointer);
-        Assert.Equal(4, diagnostic.Line);
+
+        // Where the keyword's value starts, as every other diagnostic counts; not where Newtonsoft marks the end of its token.
+        Assert.Equal((4, 44), (diagnostic.Line, diagnostic.Column));
         Assert.Contains("'minimun'", diagnostic.Message, StringComparison.Ordinal);
         Assert.StartsWith($"{Path.Combine(_folder.Root, "participant.schema.json")}:4:", diagnostic.ToString(), StringComparison.Ordinal);
         Assert.Contains(": error CCT0005: keyword 'minimun' at /properties/age", diagnostic.ToString(), StringComparison.Ordinal);

@@ -680,9 +680,15 @@ internal sealed class SchemaCompiler
 
     private void Report(SchemaFile file, JToken where, string pointer, string code, string message)
     {
-        var info = (IJsonLineInfo)where;
-        _diagnostics.Add(new SchemaDiagnostic(code, message, file.DisplayPath, PointerText(pointer),
-            info.HasLineInfo() ? info.LineNumber : 1, info.HasLineInfo() ? info.LinePosition : 1));
+        // Newtonsoft's line info marks where a token ends; editors and every other diagnostic point at where the
+        // value starts, so the position comes from the file's own index of pointers when it has this one.
+        var (line, column) = file.Locator.Locate(pointer);
+        if ((line, column) == (1, 1) && pointer.Length > 0 && where is IJsonLineInfo info && info.HasLineInfo())
+        {
+            (line, column) = (info.LineNumber, info.LinePosition);
+        }
+
+        _diagnostics.Add(new SchemaDiagnostic(code, message, file.DisplayPath, PointerText(pointer), line, column));
     }
 
     private static string Append(string pointer, string name) =>

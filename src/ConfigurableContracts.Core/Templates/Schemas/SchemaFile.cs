@@ -27,6 +27,9 @@ internal sealed class SchemaFile
 
     public string Text { get; }
 
+    /// <summary>Where each value of the file starts, by JSON pointer, for diagnostics.</summary>
+    public JsonLocator Locator => field ??= JsonLocator.Index(Text);
+
     public JToken Root { get; private set; }
 
     /// <summary>
