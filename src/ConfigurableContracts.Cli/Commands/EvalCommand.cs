@@ -152,16 +152,28 @@ internal static class EvalCommand
         }
         name = argument[..separator];
         var file = argument[(separator + 1)..];
+        string text;
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { MaxDepth = 64 });
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = $"cannot read '{file}': {e.Message}";
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
             json = document.RootElement.Clone();
             problem = "";
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (JsonException e)
         {
-            problem = $"cannot read '{file}' as JSON: {e.Message}";
+            var syntax = JsonSyntaxError.Describe(text, new JsonReaderOptions { MaxDepth = 64 }, e);
+            problem = $"{file}:{syntax.Line}:{syntax.Column}: {syntax.Message}";
             return false;
         }
     }

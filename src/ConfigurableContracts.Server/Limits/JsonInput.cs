@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Rules;
 
 namespace ConfigurableContracts.Server.Limits;
 
@@ -75,8 +76,11 @@ public static class JsonInput
         }
         catch (JsonException exception)
         {
-            return new DocumentError(PathOf(frames),
-                $"The body is not valid JSON at line {(exception.LineNumber ?? 0) + 1}, byte {(exception.BytePositionInLine ?? 0) + 1}.");
+            // Positions as every other diagnostic counts them (1-based, columns in characters); the parser's own words
+            // are left out, since they quote the client's bytes.
+            var syntax = JsonSyntaxError.Describe(utf8, new JsonReaderOptions { MaxDepth = maxDepth + 2 }, exception);
+            var what = syntax.Kind == JsonSyntaxErrorKind.EndOfFile ? "ends before its last value is complete" : "is not valid JSON";
+            return new DocumentError(PathOf(frames), $"The body {what} at line {syntax.Line}, column {syntax.Column}.");
         }
 
         return null;
