@@ -25,7 +25,7 @@ internal static class ManifestSchema
         var (schema, text) = Compiled.Value;
         foreach (var error in schema.Validate(manifest))
         {
-            var segments = ParsePath(error.Path);
+            var segments = InstancePath.Parse(error.Path);
             var pointer = segments.Count == 0 ? "" : "/" + string.Join('/', segments.Select(Escape));
             var message = error.Message;
             if (message == "is not an allowed property here" && segments.Count > 0)
@@ -66,11 +66,11 @@ internal static class ManifestSchema
     }
 
     /// <summary>The property names the schema allows for the object at <paramref name="segments"/>, following properties, items and local $refs.</summary>
-    private static List<string> AllowedProperties(JsonElement root, JsonElement schema, List<string> segments) =>
+    private static List<string> AllowedProperties(JsonElement root, JsonElement schema, IReadOnlyList<string> segments) =>
         SubschemaAt(root, segments, schema) is { } found && found.TryGetProperty("properties", out var names) ? [.. names.EnumerateObject().Select(p => p.Name)] : [];
 
     /// <summary>The subschema that applies at <paramref name="segments"/> of a manifest, or null.</summary>
-    private static JsonElement? SubschemaAt(JsonElement root, List<string> segments, JsonElement? start = null)
+    private static JsonElement? SubschemaAt(JsonElement root, IReadOnlyList<string> segments, JsonElement? start = null)
     {
         var schema = Resolve(root, start ?? root);
         foreach (var segment in segments)
@@ -115,53 +115,8 @@ internal static class ManifestSchema
         return schema;
     }
 
-    /// <summary>Splits a guard path such as <c>$.workflows[0]['odd name'].file</c> into its property names and indexes.</summary>
-    internal static List<string> ParsePath(string path)
-    {
-        var segments = new List<string>();
-        var i = path.StartsWith('$') ? 1 : 0;
-        while (i < path.Length)
-        {
-            if (path[i] == '.')
-            {
-                var end = i + 1;
-                while (end < path.Length && path[end] is not ('.' or '['))
-                {
-                    end++;
-                }
-
-                segments.Add(path[(i + 1)..end]);
-                i = end;
-            }
-            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
-            {
-                var name = new StringBuilder();
-                var j = i + 2;
-                for (; j < path.Length && path[j] != '\''; j++)
-                {
-                    name.Append(path[j] == '\\' && j + 1 < path.Length ? path[++j] : path[j]);
-                }
-
-                segments.Add(name.ToString());
-                i = j + 2;
-            }
-            else if (path[i] == '[')
-            {
-                var end = path.IndexOf(']', i);
-                segments.Add(path[(i + 1)..end]);
-                i = end + 1;
-            }
-            else
-            {
-                i++;
-            }
-        }
-
-        return segments;
-    }
-
     /// <summary>A path as a designer writes it: <c>measurementPlan.points[1].offsetMonths</c>.</summary>
-    private static string Dotted(List<string> segments) =>
+    private static string Dotted(IReadOnlyList<string> segments) =>
         string.Concat(segments.Select((s, i) => int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out _) ? $"[{s}]" : i == 0 ? s : "." + s));
 
     private static string Escape(string segment) => segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);

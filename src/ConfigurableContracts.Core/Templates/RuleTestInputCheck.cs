@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ConfigurableContracts.Core.Templates.Schemas;
 using ConfigurableContracts.Rules;
 using ConfigurableContracts.Rules.Binding;
 using ConfigurableContracts.Rules.Testing;
 using ConfigurableContracts.Rules.Types;
+
 
 namespace ConfigurableContracts.Core.Templates;
 
@@ -76,7 +78,7 @@ internal sealed class RuleTestInputCheck(IReadOnlyDictionary<string, IDocumentSc
             {
                 // An array input's errors are about one element: $.exitReason of element 2 is $[2].exitReason.
                 var shown = index is { } i ? string.Create(CultureInfo.InvariantCulture, $"$[{i}]{error.Path[1..]}") : error.Path;
-                var path = Segments(shown);
+                var path = InstancePath.Parse(shown);
                 yield return Describe(name, key, value, path, $"{shown} {error.Message.TrimEnd('.')}", source, ruleType);
             }
         }
@@ -133,55 +135,6 @@ internal sealed class RuleTestInputCheck(IReadOnlyDictionary<string, IDocumentSc
         }
 
         return value;
-    }
-
-    /// <summary>The property names and indices of a validation path such as <c>$.providers[2]['odd key']</c>.</summary>
-    internal static IReadOnlyList<string> Segments(string path)
-    {
-        var segments = new List<string>();
-        var i = path.StartsWith('$') ? 1 : 0;
-        while (i < path.Length)
-        {
-            if (path[i] == '.')
-            {
-                var end = i + 1;
-                while (end < path.Length && path[end] is not ('.' or '['))
-                {
-                    end++;
-                }
-
-                segments.Add(path[(i + 1)..end]);
-                i = end;
-            }
-            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
-            {
-                var name = new StringBuilder();
-                for (i += 2; i < path.Length && path[i] != '\''; i++)
-                {
-                    if (path[i] == '\\' && i + 1 < path.Length)
-                    {
-                        i++;
-                    }
-
-                    name.Append(path[i]);
-                }
-
-                segments.Add(name.ToString());
-                i += 2;
-            }
-            else if (path[i] == '[')
-            {
-                var end = path.IndexOf(']', i);
-                segments.Add(path[(i + 1)..(end < 0 ? path.Length : end)]);
-                i = end < 0 ? path.Length : end + 1;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return segments;
     }
 
     private static Diagnostic Error(string code, string message, SourceLocation location) =>

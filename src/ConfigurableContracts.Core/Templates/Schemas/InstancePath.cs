@@ -39,6 +39,54 @@ internal sealed class InstancePath
         return builder.ToString();
     }
 
+    /// <summary>
+    /// Splits a path as <see cref="Render"/> writes it, such as <c>$.workflows[0]['odd name'].file</c>, back into its
+    /// property names and indexes.
+    /// </summary>
+    public static IReadOnlyList<string> Parse(string path)
+    {
+        var segments = new List<string>();
+        var i = path.StartsWith('$') ? 1 : 0;
+        while (i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = i + 1;
+                while (end < path.Length && path[end] is not ('.' or '['))
+                {
+                    end++;
+                }
+
+                segments.Add(path[(i + 1)..end]);
+                i = end;
+            }
+            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+            {
+                var name = new StringBuilder();
+                var j = i + 2;
+                for (; j < path.Length && path[j] != '\''; j++)
+                {
+                    name.Append(path[j] == '\\' && j + 1 < path.Length ? path[++j] : path[j]);
+                }
+
+                segments.Add(name.ToString());
+                i = j + 2;
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                segments.Add(path[(i + 1)..end]);
+                i = end + 1;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return segments;
+    }
+
     private static void AppendProperty(StringBuilder builder, string name)
     {
         // Paths go into error answers and logs, which must not repeat a personal identity number the intake refuses.
