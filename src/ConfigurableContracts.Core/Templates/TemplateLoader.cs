@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConfigurableContracts.Rules;
+using ConfigurableContracts.Rules.Binding;
 using ConfigurableContracts.Rules.Compilation;
 using ConfigurableContracts.Rules.Functions;
 using ConfigurableContracts.Rules.Types;
@@ -89,8 +90,10 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
 
         // The editor schema first: a manifest of the wrong shape would only give confusing follow-up errors.
+        var fitsSchema = true;
         foreach (var (pointer, message) in ManifestSchema.Validate(manifestElement))
         {
+            fitsSchema = false;
             Report("CCT0120", pointer, message);
         }
 
@@ -110,7 +113,9 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
-        if (storedBundles)
+        // Only a stored manifest that no longer fits the schema was written for the old conventions; one that fits
+        // means exactly what it means on disk, so a bundle decides the same wherever it is loaded from.
+        if (storedBundles && !fitsSchema)
         {
             ApplyConventionsOfStoredBundles(manifest);
         }
@@ -471,9 +476,11 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
                     continue;
                 }
 
+                var filePath = DisplayPath(Path.Combine(rulesFolder, workflow.File!));
+                var inFile = definitions.Where(d => d.Location.Path == filePath).Select(d => d.Name).ToList();
                 diagnostics.Add(new Diagnostic("CCT0113", DiagnosticSeverity.Error,
-                    $"The manifest runs workflow '{workflow.Name}', but '{workflow.File}' defines {string.Join(", ", definitions.Select(d => $"'{d.Name}'"))}.",
-                    new SourceLocation(DisplayPath(Path.Combine(rulesFolder, workflow.File!)), 1, 1)));
+                    $"The manifest runs workflow '{workflow.Name}', but '{workflow.File}' defines {(inFile.Count == 0 ? "none" : string.Join(", ", inFile.Select(n => $"'{n}'")))}.{NameSuggestions.Hint(workflow.Name!, inFile)}",
+                    new SourceLocation(filePath, 1, 1)));
                 continue;
             }
 

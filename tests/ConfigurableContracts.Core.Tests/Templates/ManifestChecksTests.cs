@@ -121,4 +121,15 @@ public sealed class ManifestChecksTests : IDisposable
         Assert.Equal("targetShare", version.Declared.CohortTarget.TargetShareParameter);
         Assert.Equal(("exitReason", "exitDate"), (version.Declared.ParticipantFields!.ExitReason, version.Declared.ParticipantFields.ExitDate));
     }
+
+    [Fact]
+    public void Load_ReadsAStoredBundleThatFitsTheSchema_AsOnDisk_WithoutTheOldConventions()
+    {
+        var fromDisk = Assert.IsType<TemplateVersion>(Load().Version);
+        var stored = Assert.IsType<TemplateVersion>(Load(storedBundles: true).Version);
+
+        Assert.Null(fromDisk.Declared.ParticipantFields);
+        Assert.Null(stored.Declared.ParticipantFields);
+        Assert.Equal(fromDisk.BundleHash, stored.BundleHash);
+    }
 }
