@@ -331,9 +331,14 @@ public sealed class ContractEvaluator(
                     inputs.Set(name, RuleValues.FromJson(record, type));
                     break;
                 case InputSource.Measurement:
-                    if (plan.Points.FirstOrDefault(p => p.Input == name) is { } point && measurements.TryGetValue(point.Id, out var document))
+                    // A loop, not LINQ: this runs for every input of every participant of a night.
+                    foreach (var point in plan.Points)
                     {
-                        inputs.Set(name, RuleValues.FromJson(document.RootElement, type));
+                        if (point.Input == name && measurements.TryGetValue(point.Id, out var document))
+                        {
+                            inputs.Set(name, RuleValues.FromJson(document.RootElement, type));
+                            break;
+                        }
                     }
 
                     break;
