@@ -46,6 +46,16 @@ public sealed class ContractParameters
             errors.Add(new(JsonPath.Under(Root, error.Path), error.Message));
         }
 
+        foreach (var unset in TemplateParameters.Missing(template, document))
+        {
+            // The schema may already have said this parameter is required; once is enough.
+            var path = JsonPath.Under(Root, unset.Path);
+            if (!errors.Any(e => e.Key == path))
+            {
+                errors.Add(new(path, unset.Message));
+            }
+        }
+
         if (document.TryGetProperty("commissioner", out var commissioner) && commissioner.ValueKind == JsonValueKind.Object
             && commissioner.TryGetProperty("id", out var commissionerId) && commissionerId.ValueKind == JsonValueKind.String
             && commissionerId.GetString() != callerOrganisation)

@@ -132,4 +132,32 @@ public sealed class ManifestChecksTests : IDisposable
         Assert.Null(stored.Declared.ParticipantFields);
         Assert.Equal(fromDisk.BundleHash, stored.BundleHash);
     }
+
+    [Fact]
+    public void Missing_NamesACapTheSchemaLeavesOptional_WhenAContractOmitsIt()
+    {
+        _folder.Write($"schemas/{TemplateFolder.Id}/contract.schema.json", """
+            { "type": "object", "properties": { "price": { "type": "number" }, "targetShare": { "type": "number" },
+              "caps": { "type": "object", "properties": { "perProvider": { "type": "number" } } } } }
+            """);
+        _folder.Write($"rules/{TemplateFolder.Id}/outcomes.json", """
+            { "WorkflowName": "Outcomes", "Rules": [ { "RuleName": "Scored", "Expression": "followUp != null",
+              "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "contract.price" } } } } ] }
+            """);
+        _folder.Write(ManifestPath, TemplateFolder.Manifest()
+            .Replace("\"inputs\": { \"followUp\"", "\"inputs\": { \"contract\": \"contract\", \"followUp\"", StringComparison.Ordinal)
+            .Replace("\"descriptiveParameters\": [ \"targetShare\" ]",
+                "\"descriptiveParameters\": [ \"targetShare\" ], \"paymentModel\": { \"currency\": \"SEK\", \"payments\": [ { \"kind\": \"outcome\", \"workflow\": \"Outcomes\", \"rule\": \"Scored\" } ], \"caps\": { \"perProviderParameter\": \"caps.perProvider\", \"order\": [\"perProvider\"] } }",
+                StringComparison.Ordinal));
+        var result = Load();
+        var template = Assert.IsType<TemplateVersion>(result.Version);
+        using var without = JsonDocument.Parse("""{ "price": 100 }""");
+        using var with = JsonDocument.Parse("""{ "price": 100, "caps": { "perProvider": 1000 } }""");
+
+        Assert.Contains(result.Diagnostics, d => d.Code == "CCT0123" && d.Severity == DiagnosticSeverity.Warning && d.Message.Contains("no such cap", StringComparison.Ordinal));
+        var missing = Assert.Single(TemplateParameters.Missing(template, without.RootElement));
+        Assert.Equal("$.caps.perProvider", missing.Path);
+        Assert.Contains("per-provider payment cap", missing.Message, StringComparison.Ordinal);
+        Assert.Empty(TemplateParameters.Missing(template, with.RootElement));
+    }
 }
