@@ -64,9 +64,14 @@ internal static partial class ScriptSyntax
 
         if (syntaxError is not null)
         {
+            // A file cut off mid-comment or mid-string reads as an "ILLEGAL" token at its last character: say what it is.
+            var atEnd = syntaxError.Index >= source.TrimEnd().Length - 1
+                || (syntaxError.Description ?? "").Contains("end of input", StringComparison.OrdinalIgnoreCase);
             diagnostics.Add(new ScriptDiagnostic(
                 ScriptDiagnosticCodes.SyntaxError,
-                (syntaxError.Description ?? syntaxError.Message).TrimEnd('.') + " " + LanguageLevel,
+                atEnd
+                    ? "Unexpected end of file: a comment, string, function or block is still open"
+                    : (syntaxError.Description ?? syntaxError.Message).TrimEnd('.') + " " + LanguageLevel,
                 Math.Max(1, syntaxError.LineNumber),
                 Math.Max(1, syntaxError.Column)));
             return [];

@@ -117,6 +117,17 @@ public sealed class JavaScriptFunctionsTests
         Assert.EndsWith("(functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("function f(x) {\n  return x + 1;\n", 3, 1)]
+    [InlineData("/**\n * The change from a baseline.\n * @param {number} base", 3, 24)]
+    [InlineData("function f(x) { return \"unclosed", 1, 33)]
+    public void Load_SaysUnexpectedEndOfFile_WhenTheFileIsCutOff(string source, int line, int column)
+    {
+        var diagnostic = Assert.Single(LoadFails(source));
+
+        Assert.Equal($"{line}:{column}: error CCR0402: Unexpected end of file: a comment, string, function or block is still open", diagnostic.ToString());
+    }
+
     [Fact]
     public void Load_AcceptsEcmaScript51_InStrictMode()
     {
