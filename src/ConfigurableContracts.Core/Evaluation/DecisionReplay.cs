@@ -57,7 +57,7 @@ public sealed class DecisionReplay(DbConnectionFactory connections, BundleTempla
         var workflow = template.Workflows.Single(w => w.Name == decision.Workflow);
         var inputs = Inputs(workflow, snapshot.RootElement, contractPart.RootElement.GetProperty("contract"));
         var result = workflow.Compiled.Evaluate(workflow.Name, inputs).Single(r => r.RuleName == decision.Outcome);
-        var replayed = ContractEvaluator.ResultJson(result);
+        var replayed = DecisionSerialisation.ResultJson(result);
         return new ReplayResult(decision.Id, decision.Workflow, decision.Outcome, string.Equals(replayed, decision.ResultTree, StringComparison.Ordinal),
             decision.ResultTree, replayed, decision.BundleHash, decision.InputHash, decision.EngineVersion, ContractEvaluator.EngineVersion);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ConfigurableContracts.Core.Payments;
+using ConfigurableContracts.Rules.Evaluation;
 
 namespace ConfigurableContracts.Core.Evaluation;
 
@@ -36,9 +37,9 @@ internal sealed class LedgerState(
     public PaymentModel Model => model;
 
     /// <summary>The entries a new decision on a payment rule calls for; empty when the charge stands as it is.</summary>
-    public IEnumerable<LedgerRow> Apply(PaymentRule payment, string decisionId, string participantId, string providerId, string status, object? output)
+    public IEnumerable<LedgerRow> Apply(PaymentRule payment, string decisionId, string participantId, string providerId, RuleStatus status, object? output)
     {
-        var requested = status == "Achieved" ? PaymentModel.AsAmount(output) : null;
+        var requested = status == RuleStatus.Achieved ? PaymentModel.AsAmount(output) : null;
         _charges.TryGetValue((participantId, payment.Kind), out var existing);
         if (existing is not null && requested == existing.RequestedAmount)
         {

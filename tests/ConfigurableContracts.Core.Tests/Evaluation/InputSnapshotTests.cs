@@ -85,11 +85,11 @@ public sealed class InputSnapshotTests
     [Fact]
     public void ResultJson_IsTheSame_WhateverWasSerialisedBeforeOnTheThread()
     {
-        var small = ContractEvaluator.OutputJson(30000m);
-        ContractEvaluator.OutputJson(new string('q', 20_000));
+        var small = DecisionSerialisation.OutputJson(30000m);
+        DecisionSerialisation.OutputJson(new string('q', 20_000));
 
         Assert.Equal("30000", small);
-        Assert.Equal("30000", ContractEvaluator.OutputJson(30000m));
-        Assert.Equal(JsonSerializer.Serialize("x"), ContractEvaluator.OutputJson("x"));
+        Assert.Equal("30000", DecisionSerialisation.OutputJson(30000m));
+        Assert.Equal(JsonSerializer.Serialize("x"), DecisionSerialisation.OutputJson("x"));
     }
 }

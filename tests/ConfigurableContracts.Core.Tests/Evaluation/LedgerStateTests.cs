@@ -3,6 +3,7 @@ using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Core.Tests.TemplateFiles;
+using ConfigurableContracts.Rules.Evaluation;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConfigurableContracts.Core.Tests.Evaluation;
@@ -27,7 +28,7 @@ public sealed class LedgerStateTests
     public void Charge_IsTheSameEntry_WhateverScaleThePaidTotalsWereReadWith(string paidSoFar)
     {
         var charge = Ledger(decimal.Parse(paidSoFar, System.Globalization.CultureInfo.InvariantCulture))
-            .Apply(Activity, "decision-1", "participant-1", "provider-1", "Achieved", 8000L).Single();
+            .Apply(Activity, "decision-1", "participant-1", "provider-1", RuleStatus.Achieved, 8000L).Single();
 
         Assert.Equal("perContract cap 18000000 reached: 8000 requested, 2000 paid", charge.CapNote);
         Assert.Equal("2000", charge.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -39,7 +40,7 @@ public sealed class LedgerStateTests
     {
         var charged = new ActiveCharge { Id = "charge-1", ParticipantId = "participant-1", Kind = "activity", RequestedAmount = 8000.00m, Amount = 2000.00m };
 
-        var reversal = Ledger(0m, charged).Apply(Activity, "decision-2", "participant-1", "provider-1", "NotAchieved", null).Single();
+        var reversal = Ledger(0m, charged).Apply(Activity, "decision-2", "participant-1", "provider-1", RuleStatus.NotAchieved, null).Single();
 
         Assert.Equal("reversal", reversal.EntryType);
         Assert.Equal("-2000", reversal.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -82,7 +82,7 @@ public sealed class ManifestChecksTests : IDisposable
         using var followUp = JsonDocument.Parse("""{ "score": 3 }""");
         using var contract = JsonDocument.Parse("""{ "targetShare": 0.5 }""");
 
-        var inputs = ContractEvaluator.ParticipantInputs(workflow, Rules.Types.RuleValues.FromJson(contract.RootElement, workflow.InputTypes["terms"]), record.RootElement,
+        var inputs = WorkflowInputs.ForParticipant(workflow, Rules.Types.RuleValues.FromJson(contract.RootElement, workflow.InputTypes["terms"]), record.RootElement,
             new Dictionary<string, JsonDocument> { ["followUp"] = followUp }, template.MeasurementPlan, new DateOnly(2026, 12, 7));
         var result = Assert.Single(workflow.Compiled.Evaluate(workflow.Name, inputs));
 
