@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Rules.Evaluation;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Outcomes;
@@ -54,7 +56,7 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
             GROUP BY d.workflow, d.outcome, d.provider_id, d.status
             """, new { contractId, caller.OrganisationId }).ConfigureAwait(false);
         var outcomes = counts.GroupBy(c => (c.Workflow, c.Outcome, c.ProviderId))
-            .Select(g => new OutcomeCounts(g.Key.Workflow, g.Key.Outcome, g.Key.ProviderId, Count(g, "Achieved"), Count(g, "NotAchieved"), Count(g, "NotEvaluable"), Count(g, "Error")))
+            .Select(g => new OutcomeCounts(g.Key.Workflow, g.Key.Outcome, g.Key.ProviderId, Count(g, RuleStatus.Achieved), Count(g, RuleStatus.NotAchieved), Count(g, RuleStatus.NotEvaluable), Count(g, RuleStatus.Error)))
             .OrderBy(o => o.Outcome, StringComparer.Ordinal).ThenBy(o => o.ProviderId, StringComparer.Ordinal).ToList();
 
         var overdue = await OverdueAsync(connection, caller, contractId, template.MeasurementPlan, template.Declared.ParticipantFields?.ExitDate, asOf).ConfigureAwait(false);
@@ -72,7 +74,7 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
             .Select(r => new CohortStanding(r.ProviderId, r.Outcome, r.Status, decimal.TryParse(r.ActionOutput, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var share) ? share : null, target))
             .OrderBy(c => c.ProviderId ?? "", StringComparer.Ordinal).ThenBy(c => c.Outcome, StringComparer.Ordinal).ToList();
 
-        return new OutcomeReport(contractId, asOf, contract.Status == "closed", outcomes, overdue, cohort);
+        return new OutcomeReport(contractId, asOf, contract.Status == ContractStatus.Closed, outcomes, overdue, cohort);
     }
 
     private static async Task<List<OverdueCount>> OverdueAsync(
@@ -114,6 +116,6 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
             && DateOnly.TryParseExact(exit.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
     }
 
-    private static int Count(IEnumerable<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)> rows, string status) =>
-        rows.Where(r => r.Status == status).Sum(r => r.Count);
+    private static int Count(IEnumerable<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)> rows, RuleStatus status) =>
+        rows.Where(r => r.Status == status.ToString()).Sum(r => r.Count);
 }

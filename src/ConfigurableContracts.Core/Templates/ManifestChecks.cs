@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConfigurableContracts.Rules;
 using ConfigurableContracts.Rules.Binding;
 using ConfigurableContracts.Rules.Compilation;
+using ConfigurableContracts.Rules.Evaluation;
 using ConfigurableContracts.Rules.Types;
 using ConfigurableContracts.Rules.Workflows;
 
@@ -36,7 +37,7 @@ internal sealed class ManifestChecks(
     public const string RuleTests = "CCT0130";
 
     /// <summary>The statuses a cohort member's status field carries.</summary>
-    private static readonly string[] Statuses = ["Achieved", "NotAchieved", "NotEvaluable", "Error"];
+    private static readonly string[] Statuses = Enum.GetNames<RuleStatus>();
 
     /// <summary>Contract parameters the server itself reads when a contract is created (who commissions it, who provides, its title).</summary>
     public static readonly IReadOnlyList<string> ServerReadParameters = ["title", "commissioner.id", "providers[].id"];
