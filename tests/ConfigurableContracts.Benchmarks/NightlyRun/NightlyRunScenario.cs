@@ -5,6 +5,7 @@ using System.Text.Json;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,7 +40,6 @@ internal static class NightlyRunScenario
             catalog.Reload();
             var template = catalog.Templates.Single(t => t.Id == "preventive-youth-support");
             var bundles = new BundleTemplates(catalog, connections);
-            await bundles.StoreAsync(template);
 
             var evaluator = new ContractEvaluator(connections, bundles, Options.Create(new SchedulerOptions()), TimeProvider.System, NullLogger<ContractEvaluator>.Instance);
 
@@ -106,20 +106,13 @@ internal static class NightlyRunScenario
         await using var connection = await connections.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var now = DateTimeOffset.UtcNow;
-        foreach (var id in withOrganisations ? providers.Append("bench-commissioner") : [])
+        if (withOrganisations)
         {
-            await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES (@id, @id, @now)", new { id, now }, transaction);
+            await ContractSeeder.AddOrganisationsAsync(connection, transaction, providers.Append("bench-commissioner"), now);
         }
 
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at)
-            VALUES (@contractId, 'bench-commissioner', @Id, @Version, @BundleHash, 'Benchmark', @parameters, 'active', 1, @now, @now)
-            """, new { contractId, template.Id, template.Version, template.BundleHash, parameters, now }, transaction);
-        foreach (var provider in providers)
-        {
-            await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@contractId, @provider)", new { contractId, provider }, transaction);
-        }
+        await ContractSeeder.AddContractAsync(connection, transaction, connections.Dialect, template,
+            new SeededContract(contractId, "bench-commissioner", providers) { Title = "Benchmark", Parameters = parameters, At = now });
 
         var random = new Random(20211001);
         var participantRows = new List<object>(count);

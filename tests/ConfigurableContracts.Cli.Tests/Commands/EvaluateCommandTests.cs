@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -97,5 +98,5 @@ public sealed class EvaluateCommandTests : IDisposable
     private static Task<int> InvokeAsync(TextWriter output, params string[] args) =>
         ContractsCli.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = output });
 
-    private Task SeedAsync(string contractId, int participants) => TinyContract.SeedAsync(_connections, contractId, participants);
+    private Task SeedAsync(string contractId, int participants) => ContractSeeder.AddTinyContractAsync(_connections, contractId, participants);
 }

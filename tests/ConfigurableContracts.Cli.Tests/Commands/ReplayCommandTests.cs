@@ -2,6 +2,7 @@ using System.CommandLine;
 using ConfigurableContracts.Cli.Commands;
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,7 @@ public sealed class ReplayCommandTests : IDisposable
         File.WriteAllText(settings, $$"""{ "Database": { "Provider": "Sqlite", "ConnectionString": "Data Source={{database}};Pooling=false" } }""");
         var connections = Connections(database);
         await new MigrationRunner(connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
-        await TinyContract.SeedAsync(connections, "c-replay", participants: 1);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-replay", participants: 1);
         var root = new RootCommand { EvaluateCommand.Create(), ReplayCommand.Create() };
         using var output = new StringWriter();
         var configuration = new InvocationConfiguration { Output = output, Error = output };

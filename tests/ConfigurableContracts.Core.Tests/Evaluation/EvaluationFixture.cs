@@ -3,6 +3,7 @@ using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Core.Tests.Data;
+using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -50,12 +51,9 @@ internal sealed class EvaluationFixture : IAsyncDisposable
         fixture.Catalog.Reload();
         Assert.True(fixture.Catalog.Templates.Count == 1, string.Join(Environment.NewLine, fixture.Catalog.AllDiagnostics.SelectMany(d => d.Value)));
         fixture.Bundles = new BundleTemplates(fixture.Catalog, connections);
-        await fixture.Bundles.StoreAsync(fixture.Template);
-        await using var connection = await connections.OpenAsync();
-        var now = DateTimeOffset.UtcNow;
-        foreach (var id in new[] { "commissioner", ProviderA, ProviderB })
+        await using (var connection = await connections.OpenAsync())
         {
-            await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES (@id, @id, @now)", new { id, now });
+            await ContractSeeder.AddOrganisationsAsync(connection, null, ["commissioner", ProviderA, ProviderB], DateTimeOffset.UtcNow);
         }
 
         fixture._caps = caps;
@@ -67,16 +65,11 @@ internal sealed class EvaluationFixture : IAsyncDisposable
     public async Task AddContractAsync(string contractId)
     {
         await using var connection = await Connections.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
         var parameters = $$"""{"prices":{"activity":1000,"outcome":2500.50},"caps":{{_caps}},"targetShare":0.5,"excludedExitReasons":["moved"]}""";
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at)
-            VALUES (@contractId, 'commissioner', @TemplateId, '1.0.0', @BundleHash, 'Test contract', @parameters, 'active', 1, @now, @now)
-            """, new { contractId, TemplateId = Template.Id, Template.BundleHash, parameters, now = DateTimeOffset.UtcNow });
-        foreach (var provider in new[] { ProviderA, ProviderB })
-        {
-            await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@contractId, @provider)", new { contractId, provider });
-        }
+        await ContractSeeder.AddContractAsync(connection, transaction, Connections.Dialect, Template,
+            new SeededContract(contractId, "commissioner", [ProviderA, ProviderB]) { Title = "Test contract", Parameters = parameters, At = DateTimeOffset.UtcNow });
+        await transaction.CommitAsync();
     }
 
     public async Task<string> EnrolAsync(string pseudonym, string provider, string? exitReason = null, string contractId = ContractId)

@@ -1,5 +1,6 @@
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Tests.Data;
+using ConfigurableContracts.Testing;
 
 namespace ConfigurableContracts.Core.Tests.Evaluations;
 
@@ -13,7 +14,7 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
         var store = new EvaluationRunStore(connections);
 
         var first = await store.TryInsertAsync(Run("r-1", "c-1", RunStatus.Queued, Now));
@@ -31,7 +32,7 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
         var store = new EvaluationRunStore(connections);
 
         Assert.True(await store.TryInsertAsync(Run("r-1", "c-1", RunStatus.Succeeded, Now) with { Trigger = RunTrigger.Schedule }));
@@ -43,7 +44,7 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
         var store = new EvaluationRunStore(connections);
         await store.TryInsertAsync(Run("r-1", "c-1", RunStatus.Queued, Now));
 
@@ -67,7 +68,7 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
         var store = new EvaluationRunStore(connections);
         await store.TryInsertAsync(Run("r-1", "c-1", RunStatus.Queued, Now));
         await store.TryClaimAsync("r-1", "node-a", Now, Now.AddMinutes(2));
@@ -89,7 +90,7 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
         var store = new EvaluationRunStore(connections);
         await store.TryInsertAsync(Run("r-1", "c-1", RunStatus.Queued, Now));
         await store.TryClaimAsync("r-1", "node-a", Now, Now.AddMinutes(2));
@@ -113,8 +114,8 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
-        await ContractSeed.AddContractAsync(connections, "c-2", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-2", participants: 0);
         var store = new EvaluationRunStore(connections);
         for (var i = 0; i < 5; i++)
         {
@@ -137,9 +138,9 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
-        await ContractSeed.AddContractAsync(connections, "c-2", participants: 0);
-        await ContractSeed.AddContractAsync(connections, "c-3", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-2", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-3", participants: 0);
         var store = new EvaluationRunStore(connections);
         await store.TryInsertAsync(Run("r-live", "c-1", RunStatus.Queued, Now));
         await store.TryClaimAsync("r-live", "node-killed", Now, Now.AddMinutes(2));
@@ -157,7 +158,7 @@ public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
         var store = new EvaluationRunStore(connections);
         await store.TryInsertAsync(Run("r-1", "c-1", RunStatus.Succeeded, Now) with { Trigger = RunTrigger.Schedule });
         await store.TryInsertAsync(Run("r-2", "c-1", RunStatus.Succeeded, Now.AddDays(1)) with { Trigger = RunTrigger.CatchUp });

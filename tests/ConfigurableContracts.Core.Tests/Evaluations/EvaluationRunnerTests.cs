@@ -1,6 +1,7 @@
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Tests.Data;
+using ConfigurableContracts.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 25);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 25);
         var time = new FakeTimeProvider(Night.AddMinutes(1));
         var runner = Runner(connections, new ParticipantCountingEvaluation(connections), time);
 
@@ -42,7 +43,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 3);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 3);
         var time = new FakeTimeProvider(Night);
         var runner = Runner(connections, new ParticipantCountingEvaluation(connections), time);
 
@@ -63,7 +64,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 2);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 2);
         var time = new FakeTimeProvider(Night);
         var evaluation = new FailingEvaluation(failures: 2, () => new TimeoutException("slow"));
         var log = new WaitableLog();
@@ -91,7 +92,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 2);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 2);
         var evaluation = new FailingEvaluation(failures: 5, () => new InvalidOperationException("participant HV-00001 has no baseline"));
         var runner = Runner(connections, evaluation, new FakeTimeProvider(Night));
 
@@ -107,7 +108,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 2);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 2);
         var evaluation = new FailingEvaluation(failures: 1, () => new ContractEvaluationException("Template bundle abc is missing."));
         var runner = Runner(connections, evaluation, new FakeTimeProvider(Night));
 
@@ -121,7 +122,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 4);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 4);
         var store = new EvaluationRunStore(connections);
         var time = new FakeTimeProvider(Night);
         var log = new WaitableLog();
@@ -148,7 +149,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 0);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 0);
         var time = new FakeTimeProvider(Night);
         var evaluation = new HalfwayEvaluation();
         var runner = new EvaluationRunner(new EvaluationRunStore(connections), evaluation,
@@ -183,7 +184,7 @@ public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     {
         var (database, connections) = await CreateMigratedAsync();
         await using var _ = database;
-        await ContractSeed.AddContractAsync(connections, "c-1", participants: 1);
+        await ContractSeeder.AddTinyContractAsync(connections, "c-1", participants: 1);
         var runner = Runner(connections, new ParticipantCountingEvaluation(connections), new FakeTimeProvider(Night));
 
         var (first, created) = await runner.QueueManualAsync("c-1");

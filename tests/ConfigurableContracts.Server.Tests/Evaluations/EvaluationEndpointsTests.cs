@@ -1,11 +1,13 @@
-using ConfigurableContracts.Core.Templates;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Server.Security;
+using ConfigurableContracts.Testing;
 using Dapper;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,7 +28,7 @@ public sealed class EvaluationEndpointsTests : IDisposable
     public async Task RunNow_Answers202WithLocation_AndTheRunSucceeds()
     {
         using var client = AdminClient(_factory);
-        await SeedContractAsync(_factory.Services, "c-now", participants: 12);
+        await ContractSeeder.AddTinyContractAsync(Connections(_factory), "c-now", participants: 12);
 
         using var response = await client.PostAsync("/api/contracts/c-now/evaluations", content: null);
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -51,7 +53,7 @@ public sealed class EvaluationEndpointsTests : IDisposable
             builder.ConfigureTestServices(services => services.AddSingleton<IContractEvaluation>(_evaluation)));
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, _factory.AdminKey);
-        await SeedContractAsync(factory.Services, "c-busy", participants: 3);
+        await ContractSeeder.AddTinyContractAsync(Connections(factory), "c-busy", participants: 3);
 
         using var first = await client.PostAsync("/api/contracts/c-busy/evaluations", content: null);
         var firstId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
@@ -77,7 +79,7 @@ public sealed class EvaluationEndpointsTests : IDisposable
     public async Task RunNow_Answers404Problem_ForAContractThatIsNotActive()
     {
         using var client = AdminClient(_factory);
-        await SeedContractAsync(_factory.Services, "c-draft", participants: 1, status: "draft");
+        await ContractSeeder.AddTinyContractAsync(Connections(_factory), "c-draft", participants: 1, status: ContractStatus.Draft);
 
         using var draft = await client.PostAsync("/api/contracts/c-draft/evaluations", content: null);
         using var missing = await client.PostAsync("/api/contracts/no-such/evaluations", content: null);
@@ -133,53 +135,7 @@ public sealed class EvaluationEndpointsTests : IDisposable
         throw new TimeoutException($"Run {runId} did not finish within 30 s.");
     }
 
-    /// <summary>
-    /// A minimal template stored as a bundle (as if a contract had been created from it): one participant workflow
-    /// with one rule, so runs seeded straight into the database evaluate for real.
-    /// </summary>
-    private static readonly SortedDictionary<string, string> SeededTemplate = new(StringComparer.Ordinal)
-    {
-        ["schemas/seeded/template.json"] = """
-            {"id":"seeded","version":"1.0.0","title":{"en":"Seeded"},
-             "schemas":{"contract":"any.schema.json","participant":"any.schema.json","measurement":"any.schema.json"},
-             "rules":{"folder":"../../rules/seeded"},
-             "workflows":[{"name":"Count","file":"count.json","scope":"participant","inputs":{"participant":"participant","asOf":"date"}}],
-             "measurementPlan":{"points":[{"id":"baseline","offsetMonths":0}]}}
-            """,
-        ["schemas/seeded/any.schema.json"] = """{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}""",
-        ["rules/seeded/count.json"] = """{"WorkflowName":"Count","Rules":[{"RuleName":"Enrolled","Expression":"participant != null"}]}""",
-    };
-
-    internal static async Task SeedContractAsync(IServiceProvider services, string contractId, int participants, string status = "active")
-    {
-        var connections = services.GetRequiredService<DbConnectionFactory>();
-        await using var connection = await connections.OpenAsync();
-        var at = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
-        var organisation = "org-" + contractId;
-        var bundle = TemplateLoader.BundleHash(SeededTemplate);
-        await connection.ExecuteAsync("INSERT INTO organisations (id, name, created_at) VALUES (@organisation, 'Org', @at)", new { organisation, at });
-        if (await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM template_bundles WHERE hash = @bundle", new { bundle }) == 0)
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO template_bundles (hash, template_id, version, files, stored_at) VALUES (@bundle, 'seeded', '1.0.0', @files, @at)",
-                new { bundle, files = System.Text.Json.JsonSerializer.Serialize(SeededTemplate), at });
-        }
-
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version, created_at, updated_at, activated_at)
-            VALUES (@contractId, @organisation, 'seeded', '1.0.0', @bundle, 'T', '{}', @status, 1, @at, @at, @at)
-            """, new { contractId, organisation, bundle, status, at });
-        await connection.ExecuteAsync("INSERT INTO contract_providers (contract_id, provider_id) VALUES (@contractId, @organisation)", new { contractId, organisation });
-        for (var i = 0; i < participants; i++)
-        {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
-                VALUES (@id, @contractId, @organisation, @pseudonym, @enrolled, '{}', 1, @at, 'seed', @at)
-                """, new { id = $"{contractId}-p{i}", contractId, organisation, pseudonym = $"P-{i:D5}", enrolled = new DateOnly(2025, 9, 1), at });
-        }
-    }
+    private static DbConnectionFactory Connections(WebApplicationFactory<Program> factory) => factory.Services.GetRequiredService<DbConnectionFactory>();
 }
 
 /// <summary>An evaluation that holds its run open until the test releases it.</summary>

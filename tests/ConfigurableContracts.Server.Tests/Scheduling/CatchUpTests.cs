@@ -2,7 +2,7 @@ using System.Globalization;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Server.Scheduling;
-using ConfigurableContracts.Server.Tests.Evaluations;
+using ConfigurableContracts.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -94,7 +94,7 @@ public sealed class CatchUpTests : IDisposable
         DapperTypeHandlers.Register();
         var connections = new DbConnectionFactory(Options.Create(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = ConnectionString }));
         await new MigrationRunner(connections, NullLogger<MigrationRunner>.Instance).MigrateAsync();
-        await EvaluationEndpointsTests.SeedContractAsync(new ServiceCollection().AddSingleton(connections).BuildServiceProvider(), contractId, participants: 2);
+        await ContractSeeder.AddTinyContractAsync(connections, contractId, participants: 2);
         return connections;
     }
 

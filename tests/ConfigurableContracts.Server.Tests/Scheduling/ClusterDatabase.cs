@@ -1,8 +1,7 @@
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluations;
-using ConfigurableContracts.Server.Tests.Evaluations;
+using ConfigurableContracts.Testing;
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -43,10 +42,7 @@ internal sealed class ClusterDatabase : IAsyncDisposable
 
     public async Task SeedAsync(string contractId, string cron)
     {
-        var services = new ServiceCollection().AddSingleton(_connections).BuildServiceProvider();
-        await EvaluationEndpointsTests.SeedContractAsync(services, contractId, participants: 1);
-        await using var connection = await _connections.OpenAsync();
-        await connection.ExecuteAsync("UPDATE contracts SET schedule_cron = @cron WHERE id = @contractId", new { cron, contractId });
+        await ContractSeeder.AddTinyContractAsync(_connections, contractId, participants: 1, scheduleCron: cron);
     }
 
     public async Task<List<EvaluationRun>> AllRunsAsync() =>

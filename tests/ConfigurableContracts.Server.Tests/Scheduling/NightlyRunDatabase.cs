@@ -5,6 +5,7 @@ using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -92,7 +93,6 @@ internal sealed class NightlyRunDatabase : IAsyncDisposable
         var catalog = new TemplateCatalog(new TemplateLoader(root, new TemplateOptions()), NullLogger<TemplateCatalog>.Instance);
         catalog.Reload();
         var template = catalog.Templates.Single(t => t.Id == TemplateId);
-        await new BundleTemplates(catalog, Connections).StoreAsync(template);
 
         var contract = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(root, "schemas", TemplateId, "examples", "contract.json")))!;
         contract["caps"] = new JsonObject { ["perProvider"] = 1_000_000_000, ["perContract"] = 6_000 * participants };
@@ -102,19 +102,9 @@ internal sealed class NightlyRunDatabase : IAsyncDisposable
 
         await using var connection = await Connections.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync(
-            "INSERT INTO organisations (id, name, created_at) VALUES (@id, @id, @at)",
-            providers.Prepend(commissioner).Select(id => new { id, at }), transaction);
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO contracts (id, commissioner_id, template_id, template_version, bundle_hash, title, parameters, status, row_version,
-                created_at, updated_at, activated_at, schedule_cron)
-            VALUES (@ContractId, @commissioner, @Id, @Version, @BundleHash, 'Crash safety', @parameters, 'active', 1, @at, @at, @at, @Cron)
-            """,
-            new { ContractId, commissioner, template.Id, template.Version, template.BundleHash, parameters = contract.ToJsonString(), at, Cron }, transaction);
-        await connection.ExecuteAsync(
-            "INSERT INTO contract_providers (contract_id, provider_id) VALUES (@ContractId, @provider)",
-            providers.Select(provider => new { ContractId, provider }), transaction);
+        await ContractSeeder.AddOrganisationsAsync(connection, transaction, providers.Prepend(commissioner), at);
+        await ContractSeeder.AddContractAsync(connection, transaction, Connections.Dialect, template,
+            new SeededContract(ContractId, commissioner, providers) { Title = "Crash safety", Parameters = contract.ToJsonString(), At = at, ScheduleCron = Cron });
 
         var (people, measurements) = Generate(participants, seed, providers, at);
         await connection.ExecuteAsync(
