@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Templates;
-using Dapper;
 
 namespace ConfigurableContracts.Core.Evaluation;
 
@@ -24,30 +22,6 @@ public sealed class BundleTemplates(TemplateCatalog catalog, DbConnectionFactory
         }
 
         return _stored.GetOrAdd(bundleHash, hash => new Lazy<Task<TemplateVersion>>(() => LoadStoredAsync(hash, cancellationToken))).Value;
-    }
-
-    /// <summary>Stores a version's files under its hash unless they are there already; safe to call concurrently.</summary>
-    public async Task StoreAsync(TemplateVersion template, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(template);
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var exists = await connection.ExecuteScalarAsync<int>(
-            "SELECT COUNT(*) FROM template_bundles WHERE hash = @BundleHash", new { template.BundleHash }).ConfigureAwait(false);
-        if (exists > 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO template_bundles (hash, template_id, version, files, stored_at) VALUES (@BundleHash, @Id, @Version, @Files, @StoredAt)",
-                new { template.BundleHash, template.Id, template.Version, Files = JsonSerializer.Serialize(template.Files), StoredAt = DateTimeOffset.UtcNow }).ConfigureAwait(false);
-        }
-        catch (System.Data.Common.DbException exception) when (DbErrors.IsUniqueViolation(exception))
-        {
-            // Another request stored the same bundle first; the content is identical by construction.
-        }
     }
 
     private async Task<TemplateVersion> LoadStoredAsync(string bundleHash, CancellationToken cancellationToken)

@@ -10,8 +10,6 @@ namespace ConfigurableContracts.Rules.Compilation;
 /// </summary>
 internal static class RuntimeValues
 {
-    public static bool IsMissingOrNull(object? value) => value is null or MissingValue;
-
     public static string KindOf(object? value) => value switch
     {
         null => "null",

@@ -4,20 +4,13 @@ namespace ConfigurableContracts.Server.Scheduling;
 
 /// <summary>
 /// The calendar arithmetic of nightly runs, kept free of the scheduler so it can be tested against exact
-/// instants: which cron a contract runs on, when it fires next, and which run was missed while no server was up.
+/// instants: which cron a contract runs on and which run was missed while no server was up.
 /// </summary>
 public static class NightlySchedule
 {
     /// <summary>The cron expression read in <paramref name="zone"/>; throws <see cref="FormatException"/> when it does not parse.</summary>
     public static CronExpression Parse(string cron, TimeZoneInfo zone) =>
         CronExpression.TryParse(cron, out var expression) ? expression.WithTimeZone(zone) : throw new FormatException($"'{cron}' is not a valid Quartz cron expression.");
-
-    /// <summary>The first fire time strictly after <paramref name="after"/>, or null when the expression never fires again.</summary>
-    public static DateTimeOffset? NextAfter(CronExpression cron, DateTimeOffset after)
-    {
-        ArgumentNullException.ThrowIfNull(cron);
-        return cron.GetNextValidTimeAfter(after);
-    }
 
     /// <summary>The latest fire time at or before <paramref name="now"/>, or null when there was none.</summary>
     public static DateTimeOffset? LastAtOrBefore(CronExpression cron, DateTimeOffset now)

@@ -1,5 +1,6 @@
 using ConfigurableContracts.Server.Scheduling;
 using Microsoft.Extensions.Time.Testing;
+using Quartz;
 
 namespace ConfigurableContracts.Server.Tests.Scheduling;
 
@@ -9,45 +10,56 @@ public sealed class NightlyScheduleTests
     private static readonly Quartz.CronExpression Nightly = NightlySchedule.Parse("0 0 2 * * ?", Stockholm);
 
     [Fact]
-    public void NextAfter_Is0200Stockholm_InWinterAndSummer()
+    public void NightlyTrigger_Fires0200Stockholm_InWinterAndSummer()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
 
-        var winter = NightlySchedule.NextAfter(Nightly, time.GetUtcNow());
+        var winter = FireTimeAfter(time.GetUtcNow());
         time.SetUtcNow(new DateTimeOffset(2026, 7, 15, 12, 0, 0, TimeSpan.Zero));
-        var summer = NightlySchedule.NextAfter(Nightly, time.GetUtcNow());
+        var summer = FireTimeAfter(time.GetUtcNow());
 
         Assert.Equal(new DateTimeOffset(2026, 1, 16, 1, 0, 0, TimeSpan.Zero), winter);
         Assert.Equal(new DateTimeOffset(2026, 7, 16, 0, 0, 0, TimeSpan.Zero), summer);
     }
 
     [Fact]
-    public void NextAfter_FiresOnceAt0300Summer_OnTheSpringForwardNight()
+    public void NightlyTrigger_FiresOnceAt0300Summer_OnTheSpringForwardNight()
     {
         // 2026-03-29: clocks go from 02:00 CET straight to 03:00 CEST, so 02:00 local never happens. The run is
         // not lost: it fires at the first instant after the gap, 03:00 CEST = 01:00 UTC, and only once.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero));
 
-        var first = NightlySchedule.NextAfter(Nightly, time.GetUtcNow());
-        var second = NightlySchedule.NextAfter(Nightly, first!.Value);
+        var first = FireTimeAfter(time.GetUtcNow());
+        var second = FireTimeAfter(first!.Value);
 
         Assert.Equal(new DateTimeOffset(2026, 3, 29, 1, 0, 0, TimeSpan.Zero), first);
         Assert.Equal(new DateTimeOffset(2026, 3, 30, 0, 0, 0, TimeSpan.Zero), second);
     }
 
     [Fact]
-    public void NextAfter_FiresOnce_OnTheFallBackNight()
+    public void NightlyTrigger_FiresOnce_OnTheFallBackNight()
     {
         // 2026-10-25: 03:00 CEST becomes 02:00 CET, so 02:00 local happens... once, before the change (00:00 UTC
         // is 02:00 CEST); the repeated hour is 02:00-03:00 CET, i.e. 01:00-02:00 UTC. Quartz fires the first.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 10, 24, 12, 0, 0, TimeSpan.Zero));
 
-        var first = NightlySchedule.NextAfter(Nightly, time.GetUtcNow());
-        var second = NightlySchedule.NextAfter(Nightly, first!.Value);
+        var first = FireTimeAfter(time.GetUtcNow());
+        var second = FireTimeAfter(first!.Value);
 
         Assert.Equal(new DateTimeOffset(2026, 10, 25, 0, 0, 0, TimeSpan.Zero), first);
         Assert.Equal(new DateTimeOffset(2026, 10, 26, 1, 0, 0, TimeSpan.Zero), second);
     }
+
+    /// <summary>
+    /// When a nightly trigger built as <see cref="ContractSchedule"/> builds it (a cron schedule of the parsed
+    /// expression in its time zone) fires next after <paramref name="after"/>: Quartz's own answer, the one it acts on.
+    /// </summary>
+    private static DateTimeOffset? FireTimeAfter(DateTimeOffset after) =>
+        TriggerBuilder.Create()
+            .WithSchedule(CronScheduleBuilder.Create(Nightly.CronExpressionString).InTimeZone(Nightly.TimeZone))
+            .StartAt(after.AddDays(-1))
+            .Build()
+            .GetFireTimeAfter(after);
 
     [Fact]
     public void MissedFireTime_IsLastNight_WhenTheServerWasDownAt0200()
