@@ -33,7 +33,7 @@ public static class OutcomeEndpoints
     public static WebApplication MapOutcomes(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var contracts = app.MapGroup("/api/contracts/{id}").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader).AuditReads();
+        var contracts = app.MapGroup("/api/contracts/{contractId}").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader).AuditReads();
         contracts.MapGet("/decisions", ListDecisions).WithName(nameof(ListDecisions))
             .WithSummary("A contract's decisions (current ones unless current=false), filtered by participant pseudonym or outcome.");
         contracts.MapGet("/outcomes", GetOutcomeReport).WithName(nameof(GetOutcomeReport))
@@ -48,9 +48,9 @@ public static class OutcomeEndpoints
     }
 
     public static async Task<Ok<DecisionDto[]>> ListDecisions(
-        string id, ClaimsPrincipal user, DecisionStore store, string? participant, string? outcome, bool? current, long? after, int? limit, CancellationToken cancellationToken)
+        string contractId, ClaimsPrincipal user, DecisionStore store, string? participant, string? outcome, bool? current, long? after, int? limit, CancellationToken cancellationToken)
     {
-        var rows = await store.ListAsync(user.ToCaller(), id, new DecisionQuery(participant, outcome, current ?? true, after ?? 0, limit ?? 500), cancellationToken);
+        var rows = await store.ListAsync(user.ToCaller(), contractId, new DecisionQuery(participant, outcome, current ?? true, after ?? 0, limit ?? 500), cancellationToken);
         return TypedResults.Ok(rows.Select(DecisionDto.From).ToArray());
     }
 
@@ -86,10 +86,10 @@ public static class OutcomeEndpoints
     }
 
     public static async Task<Results<Ok<OutcomeReport>, NotFound>> GetOutcomeReport(
-        string id, ClaimsPrincipal user, OutcomeReports reports, TimeProvider time, DateOnly? asOf, CancellationToken cancellationToken)
+        string contractId, ClaimsPrincipal user, OutcomeReports reports, TimeProvider time, DateOnly? asOf, CancellationToken cancellationToken)
     {
         var date = asOf ?? ContractCalendar.DateOf(time.GetUtcNow());
-        return await reports.ReportAsync(user.ToCaller(), id, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
+        return await reports.ReportAsync(user.ToCaller(), contractId, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
     }
 
     private static JsonElement Parse(string json)

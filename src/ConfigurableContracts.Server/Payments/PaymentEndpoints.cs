@@ -19,7 +19,7 @@ public static partial class PaymentEndpoints
     public static WebApplication MapPayments(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/api/contracts/{id}/payments").WithTags("Payments").AuditReads();
+        var group = app.MapGroup("/api/contracts/{contractId}/payments").WithTags("Payments").AuditReads();
         group.MapGet("/", GetPaymentStatement).RequireAuthorization(Policies.ContractReader).WithName(nameof(GetPaymentStatement))
             .WithSummary("What the contract owes for a period (period=YYYY-MM), per provider, with every ledger entry; format=csv for CSV.")
             .Produces<PaymentStatement>(contentType: "application/json")
@@ -30,25 +30,25 @@ public static partial class PaymentEndpoints
     }
 
     public static async Task<Results<Ok<PaymentStatement>, FileContentHttpResult, NotFound, ValidationProblem>> GetPaymentStatement(
-        string id, string? period, string? format, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
+        string contractId, string? period, string? format, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
     {
         if (period is null || !Period().IsMatch(period))
         {
             return Problems.Validation([new("period", $"'{period}' is not a period; use YYYY-MM, e.g. 2022-06.")]);
         }
 
-        if (await statements.StatementAsync(user.ToCaller(), id, period, cancellationToken) is not { } statement)
+        if (await statements.StatementAsync(user.ToCaller(), contractId, period, cancellationToken) is not { } statement)
         {
             return TypedResults.NotFound();
         }
 
         return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-            ? TypedResults.File(Encoding.UTF8.GetBytes(ToCsv(statement)), "text/csv; charset=utf-8", $"payments-{id}-{period}.csv")
+            ? TypedResults.File(Encoding.UTF8.GetBytes(ToCsv(statement)), "text/csv; charset=utf-8", $"payments-{contractId}-{period}.csv")
             : TypedResults.Ok(statement);
     }
 
     public static async Task<Results<Ok<PaymentReview>, NotFound, ValidationProblem>> ReviewPayments(
-        string id, string period, string providerId, ReviewRequest request, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
+        string contractId, string period, string providerId, ReviewRequest request, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<KeyValuePair<string, string>>();
@@ -72,7 +72,7 @@ public static partial class PaymentEndpoints
             return Problems.Validation(errors);
         }
 
-        return await statements.ReviewAsync(user.ToCaller(), id, providerId, period, request.Status!, request.Note, cancellationToken) is { } review
+        return await statements.ReviewAsync(user.ToCaller(), contractId, providerId, period, request.Status!, request.Note, cancellationToken) is { } review
             ? TypedResults.Ok(review)
             : TypedResults.NotFound();
     }
