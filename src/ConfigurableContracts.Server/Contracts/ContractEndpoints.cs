@@ -1,5 +1,4 @@
 using ConfigurableContracts.Core.Evaluation;
-using System.Security.Claims;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Templates;
@@ -53,14 +52,14 @@ public static class ContractEndpoints
 
     public static async Task<Results<Created<ContractDto>, ValidationProblem>> CreateContract(
         CreateContractRequest request,
-        ClaimsPrincipal user,
+        RequestCaller requestCaller,
         TemplateCatalog catalog,
         ContractStore contracts,
         OrganisationStore organisations,
         HttpResponse response,
         CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
+        var caller = requestCaller.Caller;
         if (string.IsNullOrWhiteSpace(request.TemplateId) || string.IsNullOrWhiteSpace(request.TemplateVersion)
             || !catalog.TryGet(request.TemplateId, request.TemplateVersion, out var template))
         {
@@ -85,7 +84,7 @@ public static class ContractEndpoints
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ContractDto>>, ValidationProblem>> ListContracts(
-        ClaimsPrincipal user, ContractStore contracts, CancellationToken cancellationToken, string? status = null, int limit = 100, int offset = 0)
+        RequestCaller requestCaller, ContractStore contracts, CancellationToken cancellationToken, string? status = null, int limit = 100, int offset = 0)
     {
         if (status is not null && !ContractStatus.All.Contains(status))
         {
@@ -97,14 +96,14 @@ public static class ContractEndpoints
             return Problems.Validation([new("limit", "Use 1 ≤ limit ≤ 500 and offset ≥ 0.")]);
         }
 
-        var found = await contracts.ListAsync(user.ToCaller(), status, limit, offset, cancellationToken).ConfigureAwait(false);
+        var found = await contracts.ListAsync(requestCaller.Caller, status, limit, offset, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<ContractDto>>(found.Select(ContractDto.From).ToList());
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound>> GetContract(
-        string contractId, ClaimsPrincipal user, ContractStore contracts, HttpResponse response, CancellationToken cancellationToken)
+        string contractId, RequestCaller requestCaller, ContractStore contracts, HttpResponse response, CancellationToken cancellationToken)
     {
-        var contract = await contracts.GetAsync(user.ToCaller(), contractId, cancellationToken).ConfigureAwait(false);
+        var contract = await contracts.GetAsync(requestCaller.Caller, contractId, cancellationToken).ConfigureAwait(false);
         if (contract is null)
         {
             return TypedResults.NotFound();
@@ -118,14 +117,14 @@ public static class ContractEndpoints
         string contractId,
         UpdateContractRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        ClaimsPrincipal user,
+        RequestCaller requestCaller,
         BundleTemplates bundles,
         ContractStore contracts,
         OrganisationStore organisations,
         HttpResponse response,
         CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
+        var caller = requestCaller.Caller;
         var current = await contracts.GetAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
@@ -159,11 +158,11 @@ public static class ContractEndpoints
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ProblemHttpResult>> ActivateContract(
-        string contractId, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, ContractSchedule schedule,
+        string contractId, [FromHeader(Name = "If-Match")] string? ifMatch, RequestCaller requestCaller, ContractStore contracts, ContractSchedule schedule,
         HttpResponse response, CancellationToken cancellationToken)
     {
         var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
-        var change = await contracts.ActivateAsync(user.ToCaller(), contractId, expected, cancellationToken).ConfigureAwait(false);
+        var change = await contracts.ActivateAsync(requestCaller.Caller, contractId, expected, cancellationToken).ConfigureAwait(false);
 
         // The nightly trigger follows the contract's status as stored, whatever this request achieved.
         await schedule.ScheduleAsync(contractId, cancellationToken).ConfigureAwait(false);
@@ -171,11 +170,11 @@ public static class ContractEndpoints
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ProblemHttpResult>> CloseContract(
-        string contractId, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, ContractSchedule schedule,
+        string contractId, [FromHeader(Name = "If-Match")] string? ifMatch, RequestCaller requestCaller, ContractStore contracts, ContractSchedule schedule,
         HttpResponse response, CancellationToken cancellationToken)
     {
         var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
-        var change = await contracts.CloseAsync(user.ToCaller(), contractId, expected, cancellationToken).ConfigureAwait(false);
+        var change = await contracts.CloseAsync(requestCaller.Caller, contractId, expected, cancellationToken).ConfigureAwait(false);
 
         // The nightly trigger follows the contract's status as stored, whatever this request achieved.
         await schedule.ScheduleAsync(contractId, cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,6 @@
 using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Contracts;
-using System.Security.Claims;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Server.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,9 +32,9 @@ public static class EvaluationEndpoints
     }
 
     public static async Task<Results<Accepted<EvaluationRunDto>, ProblemHttpResult>> StartEvaluation(
-        string contractId, ClaimsPrincipal user, ContractStore visible, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
+        string contractId, RequestCaller caller, ContractStore visible, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!await CanSeeAsync(user, visible, contractId, cancellationToken).ConfigureAwait(false)
+        if (!await CanSeeAsync(caller, visible, contractId, cancellationToken).ConfigureAwait(false)
             || await contracts.FindActiveAsync(contractId, cancellationToken).ConfigureAwait(false) is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such active contract",
@@ -62,7 +61,7 @@ public static class EvaluationEndpoints
     }
 
     public static async Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListEvaluations(
-        ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
+        RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
     {
         if (Validate(status, page, pageSize, out var statusFilter) is { } errors)
         {
@@ -70,12 +69,12 @@ public static class EvaluationEndpoints
         }
 
         // Runs name contracts: outside the platform admin, a caller lists the runs of one contract it can see.
-        if (!user.IsInRole(Roles.Admin) && contractId is null)
+        if (!caller.IsAdmin && contractId is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["contractId"] = ["contractId is required unless you are an admin."] });
         }
 
-        if (contractId is not null && !await CanSeeAsync(user, visible, contractId, cancellationToken).ConfigureAwait(false))
+        if (contractId is not null && !await CanSeeAsync(caller, visible, contractId, cancellationToken).ConfigureAwait(false))
         {
             return TypedResults.Ok(new EvaluationRunPageDto([], page, pageSize, 0));
         }
@@ -85,18 +84,18 @@ public static class EvaluationEndpoints
     }
 
     public static Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListContractEvaluations(
-        string contractId, ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
-        ListEvaluations(user, visible, runs, cancellationToken, contractId, status, page, pageSize);
+        string contractId, RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
+        ListEvaluations(caller, visible, runs, cancellationToken, contractId, status, page, pageSize);
 
     public static async Task<Results<Ok<EvaluationRunDto>, NotFound>> GetEvaluation(
-        string runId, ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken) =>
-        await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run && await CanSeeAsync(user, visible, run.ContractId, cancellationToken).ConfigureAwait(false)
+        string runId, RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken) =>
+        await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run && await CanSeeAsync(caller, visible, run.ContractId, cancellationToken).ConfigureAwait(false)
             ? TypedResults.Ok(EvaluationRunDto.From(run))
             : TypedResults.NotFound();
 
     /// <summary>Admins see every run's record (no participant data); everyone else only runs of contracts their organisation can read.</summary>
-    private static async Task<bool> CanSeeAsync(ClaimsPrincipal user, ContractStore contracts, string contractId, CancellationToken cancellationToken) =>
-        user.IsInRole(Roles.Admin) || await contracts.GetAsync(user.ToCaller(), contractId, cancellationToken).ConfigureAwait(false) is not null;
+    private static async Task<bool> CanSeeAsync(RequestCaller caller, ContractStore contracts, string contractId, CancellationToken cancellationToken) =>
+        caller.IsAdmin || await contracts.GetAsync(caller.Caller, contractId, cancellationToken).ConfigureAwait(false) is not null;
 
     private static string LocationOf(EvaluationRun run) => $"/api/evaluations/{run.Id}";
 
