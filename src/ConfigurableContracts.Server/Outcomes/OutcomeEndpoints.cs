@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Outcomes;
@@ -8,6 +7,7 @@ using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConfigurableContracts.Server.Outcomes;
@@ -48,20 +48,22 @@ public static class OutcomeEndpoints
     }
 
     public static async Task<Ok<DecisionDto[]>> ListDecisions(
-        string contractId, ClaimsPrincipal user, DecisionStore store, string? participant, string? outcome, bool? current, long? after, int? limit, CancellationToken cancellationToken)
+        string contractId, RequestCaller caller, DecisionStore store, [AsParameters] DecisionListRequest request, CancellationToken cancellationToken)
     {
-        var rows = await store.ListAsync(user.ToCaller(), contractId, new DecisionQuery(participant, outcome, current ?? true, after ?? 0, limit ?? 500), cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var query = new DecisionQuery(request.Participant, request.Outcome, request.Current ?? true, request.After ?? 0, request.Limit ?? 500);
+        var rows = await store.ListAsync(caller.Caller, contractId, query, cancellationToken);
         return TypedResults.Ok(rows.Select(DecisionDto.From).ToArray());
     }
 
-    public static async Task<Results<Ok<DecisionDto>, NotFound>> GetDecision(string decisionId, ClaimsPrincipal user, DecisionStore store, CancellationToken cancellationToken) =>
-        await store.GetAsync(user.ToCaller(), decisionId, cancellationToken) is { } decision ? TypedResults.Ok(DecisionDto.From(decision)) : TypedResults.NotFound();
+    public static async Task<Results<Ok<DecisionDto>, NotFound>> GetDecision(string decisionId, RequestCaller caller, DecisionStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(caller.Caller, decisionId, cancellationToken) is { } decision ? TypedResults.Ok(DecisionDto.From(decision)) : TypedResults.NotFound();
 
     public static async Task<Results<Ok<ReplayDto>, NotFound, ProblemHttpResult>> ReplayDecision(
-        string decisionId, ClaimsPrincipal user, DecisionStore store, DecisionReplay replay, CancellationToken cancellationToken)
+        string decisionId, RequestCaller caller, DecisionStore store, DecisionReplay replay, CancellationToken cancellationToken)
     {
         // The scoped read decides whether the caller may see the decision at all; the replay itself is unscoped.
-        if (await store.GetAsync(user.ToCaller(), decisionId, cancellationToken) is null)
+        if (await store.GetAsync(caller.Caller, decisionId, cancellationToken) is null)
         {
             return TypedResults.NotFound();
         }
@@ -86,10 +88,10 @@ public static class OutcomeEndpoints
     }
 
     public static async Task<Results<Ok<OutcomeReport>, NotFound>> GetOutcomeReport(
-        string contractId, ClaimsPrincipal user, OutcomeReports reports, TimeProvider time, DateOnly? asOf, CancellationToken cancellationToken)
+        string contractId, RequestCaller caller, OutcomeReports reports, TimeProvider time, DateOnly? asOf, CancellationToken cancellationToken)
     {
         var date = asOf ?? ContractCalendar.DateOf(time.GetUtcNow());
-        return await reports.ReportAsync(user.ToCaller(), contractId, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
+        return await reports.ReportAsync(caller.Caller, contractId, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
     }
 
     private static JsonElement Parse(string json)
@@ -98,6 +100,14 @@ public static class OutcomeEndpoints
         return document.RootElement.Clone();
     }
 }
+
+/// <summary>The query string of a contract's decision list: by participant pseudonym or outcome, current only, the page.</summary>
+public sealed record DecisionListRequest(
+    [property: FromQuery(Name = "participant")] string? Participant,
+    [property: FromQuery(Name = "outcome")] string? Outcome,
+    [property: FromQuery(Name = "current")] bool? Current,
+    [property: FromQuery(Name = "after")] long? After,
+    [property: FromQuery(Name = "limit")] int? Limit);
 
 /// <summary>A decision as the API shows it: its result tree as JSON, not as a string.</summary>
 public sealed record DecisionDto(
