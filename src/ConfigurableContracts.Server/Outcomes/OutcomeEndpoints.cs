@@ -4,6 +4,7 @@ using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Server.Audit;
+using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -83,8 +84,8 @@ public static class OutcomeEndpoints
             return TypedResults.NotFound();
         }
 
-        return TypedResults.Ok(new ReplayDto(result.DecisionId, result.Workflow, result.Outcome, result.Identical, Parse(result.StoredResult),
-            Parse(result.ReplayedResult), result.BundleHash, result.InputHash, result.StoredEngineVersion, result.ReplayEngineVersion));
+        return TypedResults.Ok(new ReplayDto(result.DecisionId, result.Workflow, result.Outcome, result.Identical, StoredJson.Parse(result.StoredResult),
+            StoredJson.Parse(result.ReplayedResult), result.BundleHash, result.InputHash, result.StoredEngineVersion, result.ReplayEngineVersion));
     }
 
     public static async Task<Results<Ok<OutcomeReport>, NotFound>> GetOutcomeReport(
@@ -92,12 +93,6 @@ public static class OutcomeEndpoints
     {
         var date = asOf ?? ContractCalendar.DateOf(time.GetUtcNow());
         return await reports.ReportAsync(caller.Caller, contractId, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
-    }
-
-    private static JsonElement Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
     }
 }
 
