@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Server.Errors;
-using ConfigurableContracts.Server.Payments;
+using ConfigurableContracts.Server.Csv;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
 namespace ConfigurableContracts.Server.Audit;
@@ -39,7 +39,7 @@ public static class AuditEndpoints
             .WithName(nameof(ListAuditEntries)).WithTags("Audit")
             .WithSummary("Audit entries, oldest first, filtered by participant pseudonym, organisation and period [from, to); next page with after=next. CSV of every match with Accept: text/csv or format=csv (auditor, admin).")
             .Produces<AuditPageDto>(contentType: "application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, contentType: CsvDownload.MediaType);
         return app;
     }
 
@@ -52,19 +52,11 @@ public static class AuditEndpoints
     }
 
     public static async Task<Results<Ok<AuditPageDto>, EmptyHttpResult, ValidationProblem>> ListAuditEntries(
-        HttpContext context,
-        ClaimsPrincipal user,
-        AuditLog log,
-        string? participant,
-        string? organisation,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        long? after,
-        int? limit,
-        string? format,
-        CancellationToken cancellationToken)
+        HttpContext context, RequestCaller requestCaller, AuditLog log, [AsParameters] AuditEntriesRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        var (participant, organisation, from, to, after, limit, format) = request;
         var errors = new List<KeyValuePair<string, string>>();
         if (from is not null && to is not null && from >= to)
         {
@@ -91,9 +83,9 @@ public static class AuditEndpoints
             return Problems.Validation(errors);
         }
 
-        var caller = user.ToCaller();
+        var caller = requestCaller.Caller;
         var query = new AuditQuery(participant, organisation, from, to, after ?? 0, limit ?? 100);
-        if (format == "csv" || (format is null && WantsCsv(context.Request)))
+        if (CsvDownload.IsRequested(context.Request, format, acceptMayAsk: true))
         {
             await WriteCsvAsync(context.Response, log, caller, query, cancellationToken).ConfigureAwait(false);
             return TypedResults.Empty;
@@ -105,12 +97,9 @@ public static class AuditEndpoints
         return TypedResults.Ok(new AuditPageDto(page, entries.Count > query.Limit ? page[^1].Sequence : null));
     }
 
-    private static bool WantsCsv(HttpRequest request) =>
-        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
-
     private static async Task WriteCsvAsync(HttpResponse response, AuditLog log, Core.Security.Caller caller, AuditQuery query, CancellationToken cancellationToken)
     {
-        response.ContentType = "text/csv; charset=utf-8";
+        response.ContentType = CsvDownload.ContentType;
         response.Headers[HeaderNames.ContentDisposition] = "attachment; filename=\"audit.csv\"";
         await response.WriteAsync(
             "sequence,occurred_at,subject,authentication,organisation,role,action,endpoint,contract,participant,participants,resource,purpose,outcome,status,detail,request_id,hash\r\n",
@@ -127,7 +116,7 @@ public static class AuditEndpoints
                     e.Sequence.ToString(CultureInfo.InvariantCulture), e.OccurredAt.ToString("O", CultureInfo.InvariantCulture), e.Subject, e.Authentication ?? "",
                     e.OrganisationId ?? "", e.Role ?? "", e.Action, e.Endpoint ?? "", e.ContractId ?? "", e.ParticipantPseudonym ?? "", string.Join(' ', e.Pseudonyms),
                     e.Resource ?? "", e.Purpose ?? "", e.Outcome, e.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "", e.Detail ?? "", e.RequestId ?? "", e.Hash,
-                }.Select(PaymentEndpoints.Quote)).Append("\r\n");
+                }.Select(CsvDownload.Field)).Append("\r\n");
             }
 
             await response.WriteAsync(csv.ToString(), cancellationToken).ConfigureAwait(false);
@@ -140,6 +129,16 @@ public static class AuditEndpoints
         }
     }
 }
+
+/// <summary>The query string of <c>GET /api/audit</c>: filters, the page, and <c>format</c> (csv or json).</summary>
+public sealed record AuditEntriesRequest(
+    [property: FromQuery(Name = "participant")] string? Participant,
+    [property: FromQuery(Name = "organisation")] string? Organisation,
+    [property: FromQuery(Name = "from")] DateTimeOffset? From,
+    [property: FromQuery(Name = "to")] DateTimeOffset? To,
+    [property: FromQuery(Name = "after")] long? After,
+    [property: FromQuery(Name = "limit")] int? Limit,
+    [property: FromQuery(Name = "format")] string? Format);
 
 /// <summary>One page of audit entries; <c>next</c> is the <c>after</c> of the following page, null on the last.</summary>
 public sealed record AuditPageDto(IReadOnlyList<AuditEntryDto> Items, long? Next);

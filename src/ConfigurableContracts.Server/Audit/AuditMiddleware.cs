@@ -74,7 +74,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
         var (subject, organisationId, role, authentication) = RequestAudit.Who(context.User);
         var pattern = audit.Pattern;
         var names = audit.Parameters;
-        var contractId = Value(audit, "contractId") ?? (pattern.StartsWith("/api/contracts/{id}", StringComparison.Ordinal) ? Value(audit, "id") : null);
+        var contractId = Value(audit, "contractId");
         var pseudonym = audit.Pseudonym ?? Value(audit, "pseudonym") ?? (context.Request.Query["participant"].Count == 1 ? context.Request.Query["participant"][0] : null);
         if (Value(audit, "participantId") is { } participantId && contractId is not null)
         {
@@ -86,8 +86,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
             (contractId, pseudonym) = (decision.ContractId, decision.Pseudonym);
         }
 
-        var isContractId = (string name) => name == "contractId" || (name == "id" && pattern.StartsWith("/api/contracts/{id}", StringComparison.Ordinal));
-        var resource = string.Join("; ", names.Where(n => !isContractId(n) && Value(audit, n) is not null).Select(n => $"{n}={Clip(Value(audit, n), IdLength)}"));
+        var resource = string.Join("; ", names.Where(n => n != "contractId" && Value(audit, n) is not null).Select(n => $"{n}={Clip(Value(audit, n), IdLength)}"));
         var status = context.Response.StatusCode;
         return new AuditEntry(
             Subject: Clip(subject, AuditEntry.MaxSubjectLength)!,

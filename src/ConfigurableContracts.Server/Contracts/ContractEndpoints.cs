@@ -1,5 +1,4 @@
 using ConfigurableContracts.Core.Evaluation;
-using System.Security.Claims;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Templates;
@@ -29,21 +28,21 @@ public static class ContractEndpoints
         group.MapGet("/", ListContracts).RequireAuthorization(Policies.ContractReader)
             .WithName(nameof(ListContracts))
             .WithSummary("List the contracts you commission (commissioner, auditor) or deliver under (provider).");
-        group.MapGet("/{id}", GetContract).RequireAuthorization(Policies.ContractReader)
+        group.MapGet("/{contractId}", GetContract).RequireAuthorization(Policies.ContractReader)
             .WithName(nameof(GetContract))
             .WithSummary("Get one contract with its parameters; the ETag is its row version.");
-        group.MapPut("/{id}", UpdateContract).RequireAuthorization(Policies.Commissioner)
+        group.MapPut("/{contractId}", UpdateContract).RequireAuthorization(Policies.Commissioner)
             .WithName(nameof(UpdateContract))
             .WithSummary("Replace a draft's title and parameters; needs If-Match with the ETag you read (commissioner).")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        group.MapPost("/{id}/activate", ActivateContract).RequireAuthorization(Policies.Commissioner)
+        group.MapPost("/{contractId}/activate", ActivateContract).RequireAuthorization(Policies.Commissioner)
             .WithName(nameof(ActivateContract))
             .WithSummary("Draft → active: providers may now enrol and measure (commissioner; If-Match optional).")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        group.MapPost("/{id}/close", CloseContract).RequireAuthorization(Policies.Commissioner)
+        group.MapPost("/{contractId}/close", CloseContract).RequireAuthorization(Policies.Commissioner)
             .WithName(nameof(CloseContract))
             .WithSummary("Active → closed: no more enrolments or measurements (commissioner; If-Match optional).")
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -53,14 +52,14 @@ public static class ContractEndpoints
 
     public static async Task<Results<Created<ContractDto>, ValidationProblem>> CreateContract(
         CreateContractRequest request,
-        ClaimsPrincipal user,
+        RequestCaller requestCaller,
         TemplateCatalog catalog,
         ContractStore contracts,
         OrganisationStore organisations,
         HttpResponse response,
         CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
+        var caller = requestCaller.Caller;
         if (string.IsNullOrWhiteSpace(request.TemplateId) || string.IsNullOrWhiteSpace(request.TemplateVersion)
             || !catalog.TryGet(request.TemplateId, request.TemplateVersion, out var template))
         {
@@ -85,7 +84,7 @@ public static class ContractEndpoints
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ContractDto>>, ValidationProblem>> ListContracts(
-        ClaimsPrincipal user, ContractStore contracts, CancellationToken cancellationToken, string? status = null, int limit = 100, int offset = 0)
+        RequestCaller requestCaller, ContractStore contracts, CancellationToken cancellationToken, string? status = null, int limit = 100, int offset = 0)
     {
         if (status is not null && !ContractStatus.All.Contains(status))
         {
@@ -97,14 +96,14 @@ public static class ContractEndpoints
             return Problems.Validation([new("limit", "Use 1 ≤ limit ≤ 500 and offset ≥ 0.")]);
         }
 
-        var found = await contracts.ListAsync(user.ToCaller(), status, limit, offset, cancellationToken).ConfigureAwait(false);
+        var found = await contracts.ListAsync(requestCaller.Caller, status, limit, offset, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<ContractDto>>(found.Select(ContractDto.From).ToList());
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound>> GetContract(
-        string id, ClaimsPrincipal user, ContractStore contracts, HttpResponse response, CancellationToken cancellationToken)
+        string contractId, RequestCaller requestCaller, ContractStore contracts, HttpResponse response, CancellationToken cancellationToken)
     {
-        var contract = await contracts.GetAsync(user.ToCaller(), id, cancellationToken).ConfigureAwait(false);
+        var contract = await contracts.GetAsync(requestCaller.Caller, contractId, cancellationToken).ConfigureAwait(false);
         if (contract is null)
         {
             return TypedResults.NotFound();
@@ -115,18 +114,18 @@ public static class ContractEndpoints
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateContract(
-        string id,
+        string contractId,
         UpdateContractRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        ClaimsPrincipal user,
+        RequestCaller requestCaller,
         BundleTemplates bundles,
         ContractStore contracts,
         OrganisationStore organisations,
         HttpResponse response,
         CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
-        var current = await contracts.GetAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        var caller = requestCaller.Caller;
+        var current = await contracts.GetAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             return TypedResults.NotFound();
@@ -154,31 +153,31 @@ public static class ContractEndpoints
             return Problems.Validation(errors);
         }
 
-        var change = await contracts.UpdateDraftAsync(caller, id, expected, parameters.Title, parameters.Json, parameters.ProviderIds, cancellationToken).ConfigureAwait(false);
+        var change = await contracts.UpdateDraftAsync(caller, contractId, expected, parameters.Title, parameters.Json, parameters.ProviderIds, cancellationToken).ConfigureAwait(false);
         return Answer(change, response);
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ProblemHttpResult>> ActivateContract(
-        string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, ContractSchedule schedule,
+        string contractId, [FromHeader(Name = "If-Match")] string? ifMatch, RequestCaller requestCaller, ContractStore contracts, ContractSchedule schedule,
         HttpResponse response, CancellationToken cancellationToken)
     {
         var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
-        var change = await contracts.ActivateAsync(user.ToCaller(), id, expected, cancellationToken).ConfigureAwait(false);
+        var change = await contracts.ActivateAsync(requestCaller.Caller, contractId, expected, cancellationToken).ConfigureAwait(false);
 
         // The nightly trigger follows the contract's status as stored, whatever this request achieved.
-        await schedule.ScheduleAsync(id, cancellationToken).ConfigureAwait(false);
+        await schedule.ScheduleAsync(contractId, cancellationToken).ConfigureAwait(false);
         return AnswerTransition(change, response);
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ProblemHttpResult>> CloseContract(
-        string id, [FromHeader(Name = "If-Match")] string? ifMatch, ClaimsPrincipal user, ContractStore contracts, ContractSchedule schedule,
+        string contractId, [FromHeader(Name = "If-Match")] string? ifMatch, RequestCaller requestCaller, ContractStore contracts, ContractSchedule schedule,
         HttpResponse response, CancellationToken cancellationToken)
     {
         var expected = RowVersionETag.TryParse(ifMatch, out var version) ? version : (int?)null;
-        var change = await contracts.CloseAsync(user.ToCaller(), id, expected, cancellationToken).ConfigureAwait(false);
+        var change = await contracts.CloseAsync(requestCaller.Caller, contractId, expected, cancellationToken).ConfigureAwait(false);
 
         // The nightly trigger follows the contract's status as stored, whatever this request achieved.
-        await schedule.ScheduleAsync(id, cancellationToken).ConfigureAwait(false);
+        await schedule.ScheduleAsync(contractId, cancellationToken).ConfigureAwait(false);
         return AnswerTransition(change, response);
     }
 

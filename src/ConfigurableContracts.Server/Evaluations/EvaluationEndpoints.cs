@@ -1,7 +1,6 @@
 using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Contracts;
-using System.Security.Claims;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Server.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,11 +18,11 @@ public static class EvaluationEndpoints
     public static RouteGroupBuilder MapEvaluations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api").WithTags("Evaluations");
-        group.MapPost("/contracts/{id}/evaluations", StartEvaluation).RequireAuthorization(Policies.EvaluationRunner).WithName(nameof(StartEvaluation))
+        group.MapPost("/contracts/{contractId}/evaluations", StartEvaluation).RequireAuthorization(Policies.EvaluationRunner).WithName(nameof(StartEvaluation))
             .WithSummary("Run an active contract's evaluation now; 202 with the queued run (or the resumed one whose holder died), 409 while another run of it is active.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/contracts/{id}/evaluations", ListContractEvaluations).RequireAuthorization(Policies.EvaluationReader).WithName(nameof(ListContractEvaluations))
+        group.MapGet("/contracts/{contractId}/evaluations", ListContractEvaluations).RequireAuthorization(Policies.EvaluationReader).WithName(nameof(ListContractEvaluations))
             .WithSummary("A contract's evaluation runs, newest first.");
         group.MapGet("/evaluations", ListEvaluations).RequireAuthorization(Policies.EvaluationReader).WithName(nameof(ListEvaluations))
             .WithSummary("Evaluation runs, newest first, filtered by contract and status, one page at a time (all contracts: admin only).");
@@ -33,36 +32,36 @@ public static class EvaluationEndpoints
     }
 
     public static async Task<Results<Accepted<EvaluationRunDto>, ProblemHttpResult>> StartEvaluation(
-        string id, ClaimsPrincipal user, ContractStore visible, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
+        string contractId, RequestCaller caller, ContractStore visible, EvaluableContracts contracts, EvaluationRunner runner, ContractSchedule schedule, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!await CanSeeAsync(user, visible, id, cancellationToken).ConfigureAwait(false)
-            || await contracts.FindActiveAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        if (!await CanSeeAsync(caller, visible, contractId, cancellationToken).ConfigureAwait(false)
+            || await contracts.FindActiveAsync(contractId, cancellationToken).ConfigureAwait(false) is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such active contract",
-                detail: $"Contract '{id}' does not exist or is not active; only active contracts are evaluated.");
+                detail: $"Contract '{contractId}' does not exist or is not active; only active contracts are evaluated.");
         }
 
-        var (run, created) = await runner.QueueManualAsync(id, cancellationToken).ConfigureAwait(false);
+        var (run, created) = await runner.QueueManualAsync(contractId, cancellationToken).ConfigureAwait(false);
         if (!created && run.Status != RunStatus.Queued && run.LeaseExpiresAt < time.GetUtcNow())
         {
             // The active run's holder stopped renewing it (its process died): resuming it is this request's run.
-            await schedule.RunNowAsync(new RunRequest(id, run.Trigger, run.ScheduledFor, run.Id), cancellationToken).ConfigureAwait(false);
+            await schedule.RunNowAsync(new RunRequest(contractId, run.Trigger, run.ScheduledFor, run.Id), cancellationToken).ConfigureAwait(false);
             return TypedResults.Accepted(LocationOf(run), EvaluationRunDto.From(run));
         }
 
         if (!created)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "An evaluation of this contract is already active",
-                detail: $"Run {run.Id} of contract '{id}' is {RunNames.Of(run.Status)}; a contract is evaluated by one run at a time.",
+                detail: $"Run {run.Id} of contract '{contractId}' is {RunNames.Of(run.Status)}; a contract is evaluated by one run at a time.",
                 extensions: new Dictionary<string, object?> { ["runId"] = run.Id, ["location"] = LocationOf(run) });
         }
 
-        await schedule.RunNowAsync(new RunRequest(id, RunTrigger.Manual, run.ScheduledFor, run.Id), cancellationToken).ConfigureAwait(false);
+        await schedule.RunNowAsync(new RunRequest(contractId, RunTrigger.Manual, run.ScheduledFor, run.Id), cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted(LocationOf(run), EvaluationRunDto.From(run));
     }
 
     public static async Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListEvaluations(
-        ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
+        RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
     {
         if (Validate(status, page, pageSize, out var statusFilter) is { } errors)
         {
@@ -70,12 +69,12 @@ public static class EvaluationEndpoints
         }
 
         // Runs name contracts: outside the platform admin, a caller lists the runs of one contract it can see.
-        if (!user.IsInRole(Roles.Admin) && contractId is null)
+        if (!caller.IsAdmin && contractId is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["contractId"] = ["contractId is required unless you are an admin."] });
         }
 
-        if (contractId is not null && !await CanSeeAsync(user, visible, contractId, cancellationToken).ConfigureAwait(false))
+        if (contractId is not null && !await CanSeeAsync(caller, visible, contractId, cancellationToken).ConfigureAwait(false))
         {
             return TypedResults.Ok(new EvaluationRunPageDto([], page, pageSize, 0));
         }
@@ -85,18 +84,18 @@ public static class EvaluationEndpoints
     }
 
     public static Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListContractEvaluations(
-        string id, ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
-        ListEvaluations(user, visible, runs, cancellationToken, id, status, page, pageSize);
+        string contractId, RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
+        ListEvaluations(caller, visible, runs, cancellationToken, contractId, status, page, pageSize);
 
     public static async Task<Results<Ok<EvaluationRunDto>, NotFound>> GetEvaluation(
-        string runId, ClaimsPrincipal user, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken) =>
-        await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run && await CanSeeAsync(user, visible, run.ContractId, cancellationToken).ConfigureAwait(false)
+        string runId, RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken) =>
+        await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run && await CanSeeAsync(caller, visible, run.ContractId, cancellationToken).ConfigureAwait(false)
             ? TypedResults.Ok(EvaluationRunDto.From(run))
             : TypedResults.NotFound();
 
     /// <summary>Admins see every run's record (no participant data); everyone else only runs of contracts their organisation can read.</summary>
-    private static async Task<bool> CanSeeAsync(ClaimsPrincipal user, ContractStore contracts, string contractId, CancellationToken cancellationToken) =>
-        user.IsInRole(Roles.Admin) || await contracts.GetAsync(user.ToCaller(), contractId, cancellationToken).ConfigureAwait(false) is not null;
+    private static async Task<bool> CanSeeAsync(RequestCaller caller, ContractStore contracts, string contractId, CancellationToken cancellationToken) =>
+        caller.IsAdmin || await contracts.GetAsync(caller.Caller, contractId, cancellationToken).ConfigureAwait(false) is not null;
 
     private static string LocationOf(EvaluationRun run) => $"/api/evaluations/{run.Id}";
 

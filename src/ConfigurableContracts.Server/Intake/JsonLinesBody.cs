@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using ConfigurableContracts.Server.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace ConfigurableContracts.Server.Intake;
@@ -16,6 +18,23 @@ public static class JsonLinesBody
     public const int MaxLines = 200_000;
 
     private static readonly string[] AcceptedMediaTypes = [MediaType, "application/jsonl", "application/x-jsonlines", "application/json-lines"];
+
+    /// <summary>
+    /// Answers 415 unless the request body is JSON Lines, before anything else is looked at, so a wrong upload is
+    /// told so whatever the state of its contract. <paramref name="records"/> names what the lines hold.
+    /// </summary>
+    public static RouteHandlerBuilder RequireJsonLines(this RouteHandlerBuilder builder, string records)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddEndpointFilter(async (context, next) => HasJsonLinesContent(context.HttpContext.Request)
+            ? await next(context).ConfigureAwait(false)
+            : Problems.UnsupportedMediaType($"Send the {records} as JSON Lines with Content-Type {MediaType}."));
+    }
+
+    /// <summary>The answer to an upload of more than <see cref="MaxLines"/> lines.</summary>
+    public static ProblemHttpResult TooManyLines() =>
+        TypedResults.Problem(
+            $"An upload holds at most {MaxLines} lines; split the file.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many lines");
 
     public static bool HasJsonLinesContent(HttpRequest request)
     {

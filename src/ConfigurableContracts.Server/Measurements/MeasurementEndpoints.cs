@@ -30,7 +30,7 @@ public static class MeasurementEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/contracts/{contractId}").WithTags("Measurements").AuditReads();
 
-        group.MapPost("/participants/{participantId}/measurements", RecordMeasurement).RequireAuthorization(Policies.Provider)
+        group.MapPost("/participants/{participantId}/measurements", RecordMeasurement).RequireAuthorization(Policies.Provider).RequireActiveContract()
             .WithName(nameof(RecordMeasurement))
             .WithSummary("Record a measurement (or a correction: a new version) for one of your participants; checked against the measurement schema and the plan's window (provider).")
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -38,6 +38,7 @@ public static class MeasurementEndpoints
             .WithName(nameof(ListMeasurements))
             .WithSummary("A participant's measurements: the latest version per point, or every version with ?history=true.");
         group.MapPost("/measurements:bulk", RecordMeasurementsInBulk).RequireAuthorization(Policies.Provider)
+            .RequireJsonLines("measurements").RequireActiveContract()
             .WithName(nameof(RecordMeasurementsInBulk))
             .WithSummary("Record many measurements from JSON Lines (application/x-ndjson), matched to your participants by pseudonym; the answer says per line what was accepted or why not (provider).")
             .Accepts<string>(JsonLinesBody.MediaType)
@@ -50,29 +51,21 @@ public static class MeasurementEndpoints
 
     public static async Task<Results<Created<MeasurementDto>, NotFound, ValidationProblem, ProblemHttpResult>> RecordMeasurement(
         string contractId,
+        ActiveContract contract,
         string participantId,
         JsonElement document,
-        ClaimsPrincipal user,
-        BundleTemplates bundles,
-        ContractStore contracts,
         ParticipantStore participants,
         MeasurementStore measurements,
         CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
-        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
-        if (template is null)
-        {
-            return refusal is null ? TypedResults.NotFound() : refusal;
-        }
-
+        var caller = contract.Caller;
         var participant = await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false);
         if (participant is null)
         {
             return TypedResults.NotFound();
         }
 
-        var intake = MeasurementIntake.Validate(template, document);
+        var intake = MeasurementIntake.Validate(contract.Template, document);
         if (!intake.IsValid)
         {
             return Problems.Validation(intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)));
@@ -101,13 +94,13 @@ public static class MeasurementEndpoints
     public static async Task<Results<Ok<IReadOnlyList<MeasurementDto>>, NotFound>> ListMeasurements(
         string contractId,
         string participantId,
-        ClaimsPrincipal user,
+        RequestCaller requestCaller,
         ParticipantStore participants,
         MeasurementStore measurements,
         CancellationToken cancellationToken,
         bool history = false)
     {
-        var caller = user.ToCaller();
+        var caller = requestCaller.Caller;
         if (await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false) is null)
         {
             return TypedResults.NotFound();
@@ -121,33 +114,21 @@ public static class MeasurementEndpoints
 
     public static async Task<Results<Ok<BulkResultDto>, NotFound, ProblemHttpResult>> RecordMeasurementsInBulk(
         string contractId,
+        ActiveContract contract,
         HttpRequest request,
-        ClaimsPrincipal user,
-        BundleTemplates bundles,
-        ContractStore contracts,
         ParticipantStore participants,
         MeasurementStore measurements,
         IOptions<LimitOptions> limits,
         CancellationToken cancellationToken)
     {
-        if (!JsonLinesBody.HasJsonLinesContent(request))
-        {
-            return Problems.UnsupportedMediaType($"Send the measurements as JSON Lines with Content-Type {JsonLinesBody.MediaType}.");
-        }
-
-        var caller = user.ToCaller();
-        var (template, refusal) = await ParticipantEndpoints.ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
-        if (template is null)
-        {
-            return refusal is null ? TypedResults.NotFound() : refusal;
-        }
+        var (caller, template) = (contract.Caller, contract.Template);
 
         // The caller's own participants only: a pseudonym of another provider's participant is simply unknown here.
         var enrolled = await participants.EnrolledAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
         var lines = await JsonLinesBody.ReadAllAsync(request, cancellationToken).ConfigureAwait(false);
         if (lines is null)
         {
-            return ParticipantEndpoints.TooManyLines();
+            return JsonLinesBody.TooManyLines();
         }
 
         var result = new BulkResultBuilder();

@@ -24,13 +24,13 @@ public static class OrganisationEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/", ListOrganisations).RequireAuthorization(Policies.OrganisationReader)
             .WithName(nameof(ListOrganisations)).WithSummary("List organisations: ids and names (admin, commissioner).");
-        group.MapGet("/{id}", GetOrganisation).RequireAuthorization(Policies.OrganisationReader)
+        group.MapGet("/{organisationId}", GetOrganisation).RequireAuthorization(Policies.OrganisationReader)
             .WithName(nameof(GetOrganisation)).WithSummary("Get one organisation (admin, commissioner).");
-        group.MapPost("/{id}/keys", CreateKey).RequireAuthorization(Policies.Admin)
+        group.MapPost("/{organisationId}/keys", CreateKey).RequireAuthorization(Policies.Admin)
             .WithName(nameof(CreateKey)).WithSummary("Issue an API key for the organisation; the answer is the only time the key is shown (admin).");
-        group.MapGet("/{id}/keys", ListKeys).RequireAuthorization(Policies.Admin)
+        group.MapGet("/{organisationId}/keys", ListKeys).RequireAuthorization(Policies.Admin)
             .WithName(nameof(ListKeys)).WithSummary("List the organisation's API keys, without secrets (admin).");
-        group.MapDelete("/{id}/keys/{keyId}", RevokeKey).RequireAuthorization(Policies.Admin)
+        group.MapDelete("/{organisationId}/keys/{keyId}", RevokeKey).RequireAuthorization(Policies.Admin)
             .WithName(nameof(RevokeKey)).WithSummary("Revoke an API key; it stops working at once (admin).");
         return app;
     }
@@ -67,23 +67,23 @@ public static class OrganisationEndpoints
     }
 
     public static async Task<Results<Ok<OrganisationDto>, NotFound>> GetOrganisation(
-        string id, OrganisationStore organisations, CancellationToken cancellationToken)
+        string organisationId, OrganisationStore organisations, CancellationToken cancellationToken)
     {
-        var organisation = await organisations.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var organisation = await organisations.GetAsync(organisationId, cancellationToken).ConfigureAwait(false);
         return organisation is null ? TypedResults.NotFound() : TypedResults.Ok(OrganisationDto.From(organisation));
     }
 
     public static async Task<Results<Created<CreatedKeyDto>, NotFound, ValidationProblem>> CreateKey(
-        string id, CreateKeyRequest request, ApiKeyStore keys, IOptions<BootstrapOptions> bootstrap, CancellationToken cancellationToken)
+        string organisationId, CreateKeyRequest request, ApiKeyStore keys, IOptions<BootstrapOptions> bootstrap, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Roles.IsKnown(request.Role))
         {
             errors["$.role"] = [$"'{request.Role}' is not a role; use one of {string.Join(", ", Roles.All)}."];
         }
-        else if (!PlatformOrganisation.MayHold(id, request.Role!, bootstrap.Value.OrganisationId))
+        else if (!PlatformOrganisation.MayHold(organisationId, request.Role!, bootstrap.Value.OrganisationId))
         {
-            errors["$.role"] = [PlatformOrganisation.AdminRefusal(id, bootstrap.Value.OrganisationId)];
+            errors["$.role"] = [PlatformOrganisation.AdminRefusal(organisationId, bootstrap.Value.OrganisationId)];
         }
 
         if (request.Label is { Length: > 200 })
@@ -96,32 +96,32 @@ public static class OrganisationEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var created = await keys.CreateAsync(id, request.Role!, request.Label ?? "", cancellationToken).ConfigureAwait(false);
+        var created = await keys.CreateAsync(organisationId, request.Role!, request.Label ?? "", cancellationToken).ConfigureAwait(false);
         if (created is null)
         {
             return TypedResults.NotFound();
         }
 
         return TypedResults.Created(
-            $"/api/organisations/{id}/keys/{created.Key.Id}",
+            $"/api/organisations/{organisationId}/keys/{created.Key.Id}",
             new CreatedKeyDto(ApiKeyDto.From(created.Key), created.Secret));
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ApiKeyDto>>, NotFound>> ListKeys(
-        string id, OrganisationStore organisations, ApiKeyStore keys, CancellationToken cancellationToken)
+        string organisationId, OrganisationStore organisations, ApiKeyStore keys, CancellationToken cancellationToken)
     {
-        if (await organisations.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        if (await organisations.GetAsync(organisationId, cancellationToken).ConfigureAwait(false) is null)
         {
             return TypedResults.NotFound();
         }
 
-        var all = await keys.ListAsync(id, cancellationToken).ConfigureAwait(false);
+        var all = await keys.ListAsync(organisationId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<ApiKeyDto>>(all.Select(ApiKeyDto.From).ToList());
     }
 
     public static async Task<Results<NoContent, NotFound>> RevokeKey(
-        string id, string keyId, ApiKeyStore keys, CancellationToken cancellationToken) =>
-        await keys.RevokeAsync(id, keyId, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : TypedResults.NotFound();
+        string organisationId, string keyId, ApiKeyStore keys, CancellationToken cancellationToken) =>
+        await keys.RevokeAsync(organisationId, keyId, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : TypedResults.NotFound();
 }
 
 public sealed record CreateOrganisationRequest(string? Id, string? Name);

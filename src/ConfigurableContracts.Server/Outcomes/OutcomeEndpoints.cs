@@ -1,13 +1,14 @@
-using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Server.Audit;
+using ConfigurableContracts.Server.Contracts;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConfigurableContracts.Server.Outcomes;
@@ -33,7 +34,7 @@ public static class OutcomeEndpoints
     public static WebApplication MapOutcomes(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var contracts = app.MapGroup("/api/contracts/{id}").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader).AuditReads();
+        var contracts = app.MapGroup("/api/contracts/{contractId}").WithTags("Outcomes").RequireAuthorization(Policies.ContractReader).AuditReads();
         contracts.MapGet("/decisions", ListDecisions).WithName(nameof(ListDecisions))
             .WithSummary("A contract's decisions (current ones unless current=false), filtered by participant pseudonym or outcome.");
         contracts.MapGet("/outcomes", GetOutcomeReport).WithName(nameof(GetOutcomeReport))
@@ -48,20 +49,22 @@ public static class OutcomeEndpoints
     }
 
     public static async Task<Ok<DecisionDto[]>> ListDecisions(
-        string id, ClaimsPrincipal user, DecisionStore store, string? participant, string? outcome, bool? current, long? after, int? limit, CancellationToken cancellationToken)
+        string contractId, RequestCaller caller, DecisionStore store, [AsParameters] DecisionListRequest request, CancellationToken cancellationToken)
     {
-        var rows = await store.ListAsync(user.ToCaller(), id, new DecisionQuery(participant, outcome, current ?? true, after ?? 0, limit ?? 500), cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var query = new DecisionQuery(request.Participant, request.Outcome, request.Current ?? true, request.After ?? 0, request.Limit ?? 500);
+        var rows = await store.ListAsync(caller.Caller, contractId, query, cancellationToken);
         return TypedResults.Ok(rows.Select(DecisionDto.From).ToArray());
     }
 
-    public static async Task<Results<Ok<DecisionDto>, NotFound>> GetDecision(string decisionId, ClaimsPrincipal user, DecisionStore store, CancellationToken cancellationToken) =>
-        await store.GetAsync(user.ToCaller(), decisionId, cancellationToken) is { } decision ? TypedResults.Ok(DecisionDto.From(decision)) : TypedResults.NotFound();
+    public static async Task<Results<Ok<DecisionDto>, NotFound>> GetDecision(string decisionId, RequestCaller caller, DecisionStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(caller.Caller, decisionId, cancellationToken) is { } decision ? TypedResults.Ok(DecisionDto.From(decision)) : TypedResults.NotFound();
 
     public static async Task<Results<Ok<ReplayDto>, NotFound, ProblemHttpResult>> ReplayDecision(
-        string decisionId, ClaimsPrincipal user, DecisionStore store, DecisionReplay replay, CancellationToken cancellationToken)
+        string decisionId, RequestCaller caller, DecisionStore store, DecisionReplay replay, CancellationToken cancellationToken)
     {
         // The scoped read decides whether the caller may see the decision at all; the replay itself is unscoped.
-        if (await store.GetAsync(user.ToCaller(), decisionId, cancellationToken) is null)
+        if (await store.GetAsync(caller.Caller, decisionId, cancellationToken) is null)
         {
             return TypedResults.NotFound();
         }
@@ -81,23 +84,25 @@ public static class OutcomeEndpoints
             return TypedResults.NotFound();
         }
 
-        return TypedResults.Ok(new ReplayDto(result.DecisionId, result.Workflow, result.Outcome, result.Identical, Parse(result.StoredResult),
-            Parse(result.ReplayedResult), result.BundleHash, result.InputHash, result.StoredEngineVersion, result.ReplayEngineVersion));
+        return TypedResults.Ok(new ReplayDto(result.DecisionId, result.Workflow, result.Outcome, result.Identical, StoredJson.Parse(result.StoredResult),
+            StoredJson.Parse(result.ReplayedResult), result.BundleHash, result.InputHash, result.StoredEngineVersion, result.ReplayEngineVersion));
     }
 
     public static async Task<Results<Ok<OutcomeReport>, NotFound>> GetOutcomeReport(
-        string id, ClaimsPrincipal user, OutcomeReports reports, TimeProvider time, DateOnly? asOf, CancellationToken cancellationToken)
+        string contractId, RequestCaller caller, OutcomeReports reports, TimeProvider time, DateOnly? asOf, CancellationToken cancellationToken)
     {
         var date = asOf ?? ContractCalendar.DateOf(time.GetUtcNow());
-        return await reports.ReportAsync(user.ToCaller(), id, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
-    }
-
-    private static JsonElement Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
+        return await reports.ReportAsync(caller.Caller, contractId, date, cancellationToken) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
     }
 }
+
+/// <summary>The query string of a contract's decision list: by participant pseudonym or outcome, current only, the page.</summary>
+public sealed record DecisionListRequest(
+    [property: FromQuery(Name = "participant")] string? Participant,
+    [property: FromQuery(Name = "outcome")] string? Outcome,
+    [property: FromQuery(Name = "current")] bool? Current,
+    [property: FromQuery(Name = "after")] long? After,
+    [property: FromQuery(Name = "limit")] int? Limit);
 
 /// <summary>A decision as the API shows it: its result tree as JSON, not as a string.</summary>
 public sealed record DecisionDto(

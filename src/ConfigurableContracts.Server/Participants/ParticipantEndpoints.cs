@@ -12,6 +12,7 @@ using ConfigurableContracts.Server.Intake;
 using ConfigurableContracts.Server.Limits;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Server.Participants;
@@ -28,11 +29,12 @@ public static class ParticipantEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/contracts/{contractId}").WithTags("Participants").AuditReads();
 
-        group.MapPost("/participants", EnrolParticipant).RequireAuthorization(Policies.Provider)
+        group.MapPost("/participants", EnrolParticipant).RequireAuthorization(Policies.Provider).RequireActiveContract()
             .WithName(nameof(EnrolParticipant))
             .WithSummary("Enrol a participant: the body is the participant record, checked against the template's participant schema (provider).")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/participants:bulk", EnrolParticipantsInBulk).RequireAuthorization(Policies.Provider)
+            .RequireJsonLines("participants").RequireActiveContract()
             .WithName(nameof(EnrolParticipantsInBulk))
             .WithSummary("Enrol many participants from JSON Lines (application/x-ndjson), one record per line; the answer says per line what was accepted or why not (provider).")
             .Accepts<string>(JsonLinesBody.MediaType)
@@ -46,7 +48,7 @@ public static class ParticipantEndpoints
         group.MapGet("/participants/{participantId}", GetParticipant).RequireAuthorization(Policies.ContractReader)
             .WithName(nameof(GetParticipant))
             .WithSummary("Get one participant with its record; the ETag is its row version.");
-        group.MapPut("/participants/{participantId}", CorrectParticipant).RequireAuthorization(Policies.Provider)
+        group.MapPut("/participants/{participantId}", CorrectParticipant).RequireAuthorization(Policies.Provider).RequireActiveContract()
             .WithName(nameof(CorrectParticipant))
             .WithSummary("Replace one of your participants' record (an exit, a correction); pseudonym and enrolment date stay; needs If-Match (provider).")
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -56,23 +58,10 @@ public static class ParticipantEndpoints
     }
 
     public static async Task<Results<Created<ParticipantDto>, NotFound, ValidationProblem, ProblemHttpResult>> EnrolParticipant(
-        string contractId,
-        JsonElement record,
-        ClaimsPrincipal user,
-        HttpContext context,
-        BundleTemplates bundles,
-        ContractStore contracts,
-        ParticipantStore participants,
-        CancellationToken cancellationToken)
+        string contractId, ActiveContract contract, JsonElement record, HttpContext context, ParticipantStore participants, CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
-        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
-        if (template is null)
-        {
-            return refusal is null ? TypedResults.NotFound() : refusal;
-        }
-
-        var intake = ParticipantIntake.Validate(template, record, caller.OrganisationId);
+        var caller = contract.Caller;
+        var intake = ParticipantIntake.Validate(contract.Template, record, caller.OrganisationId);
         if (!intake.IsValid)
         {
             return Problems.Validation(intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)));
@@ -91,31 +80,14 @@ public static class ParticipantEndpoints
     }
 
     public static async Task<Results<Ok<BulkResultDto>, NotFound, ProblemHttpResult>> EnrolParticipantsInBulk(
-        string contractId,
-        HttpRequest request,
-        ClaimsPrincipal user,
-        BundleTemplates bundles,
-        ContractStore contracts,
-        ParticipantStore participants,
-        IOptions<LimitOptions> limits,
+        string contractId, ActiveContract contract, HttpRequest request, ParticipantStore participants, IOptions<LimitOptions> limits,
         CancellationToken cancellationToken)
     {
-        if (!JsonLinesBody.HasJsonLinesContent(request))
-        {
-            return Problems.UnsupportedMediaType($"Send the participants as JSON Lines with Content-Type {JsonLinesBody.MediaType}.");
-        }
-
-        var caller = user.ToCaller();
-        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
-        if (template is null)
-        {
-            return refusal is null ? TypedResults.NotFound() : refusal;
-        }
-
+        var (caller, template) = (contract.Caller, contract.Template);
         var lines = await JsonLinesBody.ReadAllAsync(request, cancellationToken).ConfigureAwait(false);
         if (lines is null)
         {
-            return TooManyLines();
+            return JsonLinesBody.TooManyLines();
         }
 
         var result = new BulkResultBuilder();
@@ -160,7 +132,7 @@ public static class ParticipantEndpoints
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ParticipantDto>>, NotFound, ValidationProblem>> ListParticipants(
-        string contractId, ClaimsPrincipal user, ContractStore contracts, ParticipantStore participants, CancellationToken cancellationToken,
+        string contractId, RequestCaller caller, ContractStore contracts, ParticipantStore participants, CancellationToken cancellationToken,
         int limit = 100, int offset = 0)
     {
         if (limit is < 1 or > 1000 || offset < 0)
@@ -168,20 +140,19 @@ public static class ParticipantEndpoints
             return Problems.Validation([new("limit", "Use 1 ≤ limit ≤ 1000 and offset ≥ 0.")]);
         }
 
-        var caller = user.ToCaller();
-        if (await contracts.GetAsync(caller, contractId, cancellationToken).ConfigureAwait(false) is null)
+        if (await contracts.GetAsync(caller.Caller, contractId, cancellationToken).ConfigureAwait(false) is null)
         {
             return TypedResults.NotFound();
         }
 
-        var found = await participants.ListAsync(caller, contractId, limit, offset, cancellationToken).ConfigureAwait(false);
+        var found = await participants.ListAsync(caller.Caller, contractId, limit, offset, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<ParticipantDto>>(found.Select(ParticipantDto.From).ToList());
     }
 
     public static async Task<Results<Ok<ParticipantDto>, NotFound>> GetParticipant(
-        string contractId, string participantId, ClaimsPrincipal user, ParticipantStore participants, HttpResponse response, CancellationToken cancellationToken)
+        string contractId, string participantId, RequestCaller caller, ParticipantStore participants, HttpResponse response, CancellationToken cancellationToken)
     {
-        var participant = await participants.GetAsync(user.ToCaller(), contractId, participantId, cancellationToken).ConfigureAwait(false);
+        var participant = await participants.GetAsync(caller.Caller, contractId, participantId, cancellationToken).ConfigureAwait(false);
         if (participant is null)
         {
             return TypedResults.NotFound();
@@ -192,36 +163,21 @@ public static class ParticipantEndpoints
     }
 
     public static async Task<Results<Ok<ParticipantDto>, NotFound, ValidationProblem, ProblemHttpResult>> CorrectParticipant(
-        string contractId,
-        string participantId,
-        JsonElement record,
-        [Microsoft.AspNetCore.Mvc.FromHeader(Name = "If-Match")] string? ifMatch,
-        ClaimsPrincipal user,
-        BundleTemplates bundles,
-        ContractStore contracts,
-        ParticipantStore participants,
-        HttpResponse response,
-        CancellationToken cancellationToken)
+        [AsParameters] CorrectParticipantRequest request, ActiveContract contract, ParticipantStore participants, HttpResponse response, CancellationToken cancellationToken)
     {
-        var caller = user.ToCaller();
-        var (template, refusal) = await ActiveContractTemplateAsync(caller, contractId, bundles, contracts, cancellationToken).ConfigureAwait(false);
-        if (template is null)
-        {
-            return refusal is null ? TypedResults.NotFound() : refusal;
-        }
-
+        var (contractId, participantId, caller) = (request.ContractId, request.ParticipantId, contract.Caller);
         var current = await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             return TypedResults.NotFound();
         }
 
-        if (!RowVersionETag.TryParse(ifMatch, out var expected))
+        if (!RowVersionETag.TryParse(request.IfMatch, out var expected))
         {
             return Problems.PreconditionRequired("Send If-Match with the ETag of the participant as you read it, so no one else's correction is overwritten.");
         }
 
-        var intake = ParticipantIntake.Validate(template, record, caller.OrganisationId);
+        var intake = ParticipantIntake.Validate(contract.Template, request.Record, caller.OrganisationId);
         var errors = intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)).ToList();
         if (intake.Value is { } corrected && corrected.Pseudonym != current.Pseudonym)
         {
@@ -253,33 +209,6 @@ public static class ParticipantEndpoints
         }
     }
 
-    /// <summary>
-    /// The template to validate against, when the contract is visible to the caller and active; otherwise null
-    /// and the refusal (null refusal: not found).
-    /// </summary>
-    internal static async Task<(TemplateVersion? Template, ProblemHttpResult? Refusal)> ActiveContractTemplateAsync(
-        Core.Security.Caller caller, string contractId, BundleTemplates bundles, ContractStore contracts, CancellationToken cancellationToken)
-    {
-        var contract = await contracts.GetAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
-        if (contract is null)
-        {
-            return (null, null);
-        }
-
-        if (contract.Status != ContractStatus.Active)
-        {
-            return (null, Problems.Conflict($"The contract is {contract.Status}; participants and measurements are taken only while it is active."));
-        }
-
-        return await ContractTemplates.ForAsync(bundles, contract, cancellationToken).ConfigureAwait(false) is { } template
-            ? (template, null)
-            : (null, Problems.Conflict($"Template {contract.TemplateId} {contract.TemplateVersion} is not loaded, so documents cannot be checked; see GET /api/templates/{contract.TemplateId}/diagnostics."));
-    }
-
-    internal static ProblemHttpResult TooManyLines() =>
-        TypedResults.Problem(
-            $"An upload holds at most {JsonLinesBody.MaxLines} lines; split the file.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many lines");
-
     private static IntakeResult<NewParticipant> Validate(TemplateVersion template, string line, string providerId, int maxDepth)
     {
         var (document, error) = JsonInput.Parse(line, maxDepth);
@@ -294,6 +223,16 @@ public static class ParticipantEndpoints
         }
     }
 }
+
+/// <summary>
+/// A correction of one participant's record: the route, the record and the ETag it was read at. The active contract
+/// is a parameter of its own beside this record, where <see cref="ActiveContractFilter"/> finds it.
+/// </summary>
+public sealed record CorrectParticipantRequest(
+    [property: FromRoute(Name = "contractId")] string ContractId,
+    [property: FromRoute(Name = "participantId")] string ParticipantId,
+    [property: FromBody] JsonElement Record,
+    [property: FromHeader(Name = "If-Match")] string? IfMatch);
 
 /// <summary>A participant as the API shows it; <c>rowVersion</c> is also its ETag.</summary>
 public sealed record ParticipantDto(

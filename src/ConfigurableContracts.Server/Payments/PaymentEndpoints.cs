@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.RegularExpressions;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Server.Audit;
+using ConfigurableContracts.Server.Csv;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,36 +19,36 @@ public static partial class PaymentEndpoints
     public static WebApplication MapPayments(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/api/contracts/{id}/payments").WithTags("Payments").AuditReads();
+        var group = app.MapGroup("/api/contracts/{contractId}/payments").WithTags("Payments").AuditReads();
         group.MapGet("/", GetPaymentStatement).RequireAuthorization(Policies.ContractReader).WithName(nameof(GetPaymentStatement))
             .WithSummary("What the contract owes for a period (period=YYYY-MM), per provider, with every ledger entry; format=csv for CSV.")
             .Produces<PaymentStatement>(contentType: "application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, contentType: CsvDownload.MediaType);
         group.MapPut("/{period}/reviews/{providerId}", ReviewPayments).RequireAuthorization(Policies.PaymentReviewer).WithName(nameof(ReviewPayments))
             .WithSummary("Approve (release) or dispute (withhold) a provider's payments for a period (commissioner or auditor).");
         return app;
     }
 
     public static async Task<Results<Ok<PaymentStatement>, FileContentHttpResult, NotFound, ValidationProblem>> GetPaymentStatement(
-        string id, string? period, string? format, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
+        string contractId, string? period, string? format, RequestCaller caller, HttpRequest http, PaymentStatements statements, CancellationToken cancellationToken)
     {
         if (period is null || !Period().IsMatch(period))
         {
             return Problems.Validation([new("period", $"'{period}' is not a period; use YYYY-MM, e.g. 2022-06.")]);
         }
 
-        if (await statements.StatementAsync(user.ToCaller(), id, period, cancellationToken) is not { } statement)
+        if (await statements.StatementAsync(caller.Caller, contractId, period, cancellationToken) is not { } statement)
         {
             return TypedResults.NotFound();
         }
 
-        return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-            ? TypedResults.File(Encoding.UTF8.GetBytes(ToCsv(statement)), "text/csv; charset=utf-8", $"payments-{id}-{period}.csv")
+        return CsvDownload.IsRequested(http, format, acceptMayAsk: false)
+            ? TypedResults.File(Encoding.UTF8.GetBytes(ToCsv(statement)), CsvDownload.ContentType, $"payments-{contractId}-{period}.csv")
             : TypedResults.Ok(statement);
     }
 
     public static async Task<Results<Ok<PaymentReview>, NotFound, ValidationProblem>> ReviewPayments(
-        string id, string period, string providerId, ReviewRequest request, ClaimsPrincipal user, PaymentStatements statements, CancellationToken cancellationToken)
+        string contractId, string period, string providerId, ReviewRequest request, RequestCaller caller, PaymentStatements statements, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<KeyValuePair<string, string>>();
@@ -72,7 +72,7 @@ public static partial class PaymentEndpoints
             return Problems.Validation(errors);
         }
 
-        return await statements.ReviewAsync(user.ToCaller(), id, providerId, period, request.Status!, request.Note, cancellationToken) is { } review
+        return await statements.ReviewAsync(caller.Caller, contractId, providerId, period, request.Status!, request.Note, cancellationToken) is { } review
             ? TypedResults.Ok(review)
             : TypedResults.NotFound();
     }
@@ -90,18 +90,12 @@ public static partial class PaymentEndpoints
                     statement.ContractId, statement.Period, provider.ProviderId, provider.Release, e.Id, e.EntryType, e.Kind, e.Pseudonym ?? "",
                     e.RequestedAmount.ToString("0.00", CultureInfo.InvariantCulture), e.Amount.ToString("0.00", CultureInfo.InvariantCulture),
                     e.Currency, e.CapNote ?? "", e.CorrectsEntryId ?? "", e.DecisionId, e.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-                }.Select(Quote)).Append("\r\n");
+                }.Select(CsvDownload.Field)).Append("\r\n");
             }
         }
 
         return csv.ToString();
     }
-
-    /// <summary>An RFC 4180 field, with a leading formula character defused so a spreadsheet shows it as text.</summary>
-    internal static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || field.StartsWith('=') || field.StartsWith('+') || field.StartsWith('-') || field.StartsWith('@')
-            ? "\"" + (field.StartsWith('=') || field.StartsWith('+') || field.StartsWith('@') ? "'" : "") + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : field;
 
     [GeneratedRegex(@"^\d{4}-(0[1-9]|1[0-2])$")]
     private static partial Regex Period();

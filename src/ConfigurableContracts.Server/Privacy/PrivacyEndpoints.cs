@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Payments;
@@ -56,9 +55,9 @@ public static class PrivacyEndpoints
     }
 
     public static async Task<Results<Ok<ParticipantExportDto>, NotFound>> ExportParticipant(
-        string contractId, string pseudonym, ClaimsPrincipal user, ParticipantExport export, TimeProvider time, CancellationToken cancellationToken)
+        string contractId, string pseudonym, RequestCaller caller, ParticipantExport export, TimeProvider time, CancellationToken cancellationToken)
     {
-        var data = await export.ExportAsync(user.ToCaller(), contractId, pseudonym, cancellationToken);
+        var data = await export.ExportAsync(caller.Caller, contractId, pseudonym, cancellationToken);
         return data is null ? TypedResults.NotFound() : TypedResults.Ok(ParticipantExportDto.From(data, time.GetUtcNow()));
     }
 

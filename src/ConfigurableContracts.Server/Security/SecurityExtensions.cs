@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -50,9 +49,9 @@ public static class SecurityExtensions
     }
 
     /// <summary>The caller behind this request's credentials.</summary>
-    public static Ok<CallerDto> GetCaller(ClaimsPrincipal user)
+    public static Ok<CallerDto> GetCaller(RequestCaller requestCaller)
     {
-        var caller = user.ToCaller();
+        var caller = requestCaller.Caller;
         return TypedResults.Ok(new CallerDto(caller.OrganisationId, caller.Role, caller.ActorId));
     }
 }

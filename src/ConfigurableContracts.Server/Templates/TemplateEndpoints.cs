@@ -28,69 +28,69 @@ public static class TemplateEndpoints
     {
         var group = app.MapGroup("/api/templates").WithTags("Templates");
         group.MapGet("/", ListTemplates).WithName(nameof(ListTemplates)).WithSummary("List the templates on offer, newest version of each.");
-        group.MapGet("/{id}", GetTemplate).WithName(nameof(GetTemplate)).WithSummary("One template with all its loaded versions.");
-        group.MapGet("/{id}/versions/{version}", GetTemplateVersion).WithName(nameof(GetTemplateVersion)).WithSummary("One template version, also one only stored for contracts: hash, manifest, measurement plan and its files.");
-        group.MapGet("/{id}/versions/{version}/files/{**path}", GetTemplateFile).WithName(nameof(GetTemplateFile)).WithSummary("The text of one file of a template version, as its bundle holds it.");
-        group.MapGet("/{id}/diff", DiffTemplateVersions).WithName(nameof(DiffTemplateVersions)).WithSummary("What changed between two versions: files added, removed and changed, with unified-diff hunks.");
-        group.MapGet("/{id}/diagnostics", GetTemplateDiagnostics).WithName(nameof(GetTemplateDiagnostics)).WithSummary("What the last load of a template reported, errors and warnings.");
+        group.MapGet("/{templateId}", GetTemplate).WithName(nameof(GetTemplate)).WithSummary("One template with all its loaded versions.");
+        group.MapGet("/{templateId}/versions/{version}", GetTemplateVersion).WithName(nameof(GetTemplateVersion)).WithSummary("One template version, also one only stored for contracts: hash, manifest, measurement plan and its files.");
+        group.MapGet("/{templateId}/versions/{version}/files/{**path}", GetTemplateFile).WithName(nameof(GetTemplateFile)).WithSummary("The text of one file of a template version, as its bundle holds it.");
+        group.MapGet("/{templateId}/diff", DiffTemplateVersions).WithName(nameof(DiffTemplateVersions)).WithSummary("What changed between two versions: files added, removed and changed, with unified-diff hunks.");
+        group.MapGet("/{templateId}/diagnostics", GetTemplateDiagnostics).WithName(nameof(GetTemplateDiagnostics)).WithSummary("What the last load of a template reported, errors and warnings.");
         return group;
     }
 
     public static Ok<TemplateSummaryDto[]> ListTemplates(TemplateCatalog catalog) =>
         TypedResults.Ok(catalog.Templates.Select(TemplateSummaryDto.From).ToArray());
 
-    public static Results<Ok<TemplateDto>, NotFound> GetTemplate(string id, TemplateCatalog catalog)
+    public static Results<Ok<TemplateDto>, NotFound> GetTemplate(string templateId, TemplateCatalog catalog)
     {
-        var versions = catalog.VersionsOf(id).ToList();
+        var versions = catalog.VersionsOf(templateId).ToList();
         if (versions.Count == 0)
         {
             return TypedResults.NotFound();
         }
 
-        return TypedResults.Ok(new TemplateDto(id, TemplateSummaryDto.From(versions[^1]), versions.Select(TemplateSummaryDto.From).ToArray(),
-            catalog.Diagnostics(id).Count(d => d.Severity == DiagnosticSeverity.Error)));
+        return TypedResults.Ok(new TemplateDto(templateId, TemplateSummaryDto.From(versions[^1]), versions.Select(TemplateSummaryDto.From).ToArray(),
+            catalog.Diagnostics(templateId).Count(d => d.Severity == DiagnosticSeverity.Error)));
     }
 
     public static async Task<Results<Ok<TemplateVersionDto>, ProblemHttpResult>> GetTemplateVersion(
-        string id, string version, TemplateVersions versions, CancellationToken cancellationToken) =>
-        await versions.FindAsync(id, version, cancellationToken) is { } template
+        string templateId, string version, TemplateVersions versions, CancellationToken cancellationToken) =>
+        await versions.FindAsync(templateId, version, cancellationToken) is { } template
             ? TypedResults.Ok(TemplateVersionDto.From(template))
-            : Problems.NotFound($"Template '{id}' has no version '{version}'.");
+            : Problems.NotFound($"Template '{templateId}' has no version '{version}'.");
 
     /// <summary>
     /// Served from the bundle in memory or in the database, never from disk: a path is only ever a key looked up in
     /// the bundle, so <c>..</c> or an absolute path finds nothing.
     /// </summary>
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetTemplateFile(
-        string id, string version, string path, TemplateVersions versions, CancellationToken cancellationToken)
+        string templateId, string version, string path, TemplateVersions versions, CancellationToken cancellationToken)
     {
-        var files = await versions.FilesAsync(id, version, cancellationToken);
+        var files = await versions.FilesAsync(templateId, version, cancellationToken);
         if (files is null)
         {
-            return Problems.NotFound($"Template '{id}' has no version '{version}'.");
+            return Problems.NotFound($"Template '{templateId}' has no version '{version}'.");
         }
 
         // JavaScript is served as plain text, so a browser shows a template's functions instead of running them.
         return files.TryGetValue(path, out var text)
             ? TypedResults.Text(text, path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "application/json" : "text/plain", Encoding.UTF8)
-            : Problems.NotFound($"Version '{version}' of template '{id}' has no file '{path}'.");
+            : Problems.NotFound($"Version '{version}' of template '{templateId}' has no file '{path}'.");
     }
 
     public static async Task<Results<Ok<BundleDiffDto>, ProblemHttpResult>> DiffTemplateVersions(
-        string id, string from, string to, TemplateVersions versions, CancellationToken cancellationToken)
+        string templateId, string from, string to, TemplateVersions versions, CancellationToken cancellationToken)
     {
-        var before = await versions.FilesAsync(id, from, cancellationToken);
-        var after = await versions.FilesAsync(id, to, cancellationToken);
+        var before = await versions.FilesAsync(templateId, from, cancellationToken);
+        var after = await versions.FilesAsync(templateId, to, cancellationToken);
         if (before is null || after is null)
         {
-            return Problems.NotFound($"Template '{id}' has no version '{(before is null ? from : to)}'.");
+            return Problems.NotFound($"Template '{templateId}' has no version '{(before is null ? from : to)}'.");
         }
 
-        return TypedResults.Ok(BundleDiffDto.From(id, from, to, BundleDiff.Between(before, after)));
+        return TypedResults.Ok(BundleDiffDto.From(templateId, from, to, BundleDiff.Between(before, after)));
     }
 
-    public static Results<Ok<DiagnosticDto[]>, NotFound> GetTemplateDiagnostics(string id, TemplateCatalog catalog) =>
-        catalog.IsKnown(id) ? TypedResults.Ok(catalog.Diagnostics(id).Select(DiagnosticDto.From).ToArray()) : TypedResults.NotFound();
+    public static Results<Ok<DiagnosticDto[]>, NotFound> GetTemplateDiagnostics(string templateId, TemplateCatalog catalog) =>
+        catalog.IsKnown(templateId) ? TypedResults.Ok(catalog.Diagnostics(templateId).Select(DiagnosticDto.From).ToArray()) : TypedResults.NotFound();
 }
 
 /// <summary>A template version in lists.</summary>

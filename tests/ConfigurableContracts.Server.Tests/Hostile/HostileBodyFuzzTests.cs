@@ -310,7 +310,7 @@ public abstract class HostileBodyFuzz : IAsyncLifetime, IDisposable
                 var pattern = endpoint.RoutePattern;
                 var values = new Dictionary<string, string>(routeValues, StringComparer.Ordinal)
                 {
-                    ["id"] = pattern.RawText!.StartsWith("/api/organisations", StringComparison.Ordinal) ? otherProviderId : routeValues["contractId"],
+                    ["organisationId"] = otherProviderId,
                 };
                 var path = "/" + string.Join("/", pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
                 {

@@ -399,9 +399,8 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
         public string? PathValue(string path, string parameter) => parameter switch
         {
             "contractId" => ContractId,
-            "id" when path.StartsWith("/api/contracts/", StringComparison.Ordinal) => ContractId,
-            "id" when path.StartsWith("/api/organisations/", StringComparison.Ordinal) => ProviderA,
-            "id" when path.StartsWith("/api/templates/", StringComparison.Ordinal) => ServerFactory.TemplateId,
+            "organisationId" => ProviderA,
+            "templateId" => ServerFactory.TemplateId,
             "version" => "1.0.0",
             "path" when path.StartsWith("/api/templates/", StringComparison.Ordinal) => $"schemas/{ServerFactory.TemplateId}/{Core.Templates.TemplateLoader.ManifestFileName}",
             "participantId" => ParticipantId,
