@@ -96,7 +96,7 @@ public static class EvaluationEndpoints
 
     /// <summary>Admins see every run's record (no participant data); everyone else only runs of contracts their organisation can read.</summary>
     private static async Task<bool> CanSeeAsync(ClaimsPrincipal user, ContractStore contracts, string contractId, CancellationToken cancellationToken) =>
-        user.IsInRole(Roles.Admin) || await contracts.GetAsync(user.ToCaller(), contractId, cancellationToken).ConfigureAwait(false) is not null;
+        user.IsInRole(Roles.Admin) || await contracts.CanSeeAsync(user.ToCaller(), contractId, cancellationToken).ConfigureAwait(false);
 
     private static string LocationOf(EvaluationRun run) => $"/api/evaluations/{run.Id}";
 
