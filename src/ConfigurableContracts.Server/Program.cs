@@ -46,7 +46,7 @@ builder.AddTemplates();
 // Nightly evaluation of every active contract with Quartz (clustered on PostgreSQL/SQL Server), run records, catch-up.
 builder.AddScheduling();
 
-// Privacy: participant data removed after the retention period (nightly job); data subject export.
+// Privacy: the nightly job that removes participant data after the retention period.
 builder.AddPrivacy();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
