@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core;
 using ConfigurableContracts.Server.ApiDocs;
 using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Contracts;
@@ -20,6 +21,10 @@ using ConfigurableContracts.Server.Templates;
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
 var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
 
+// Core, exactly as the CLI has it: storage, templates, evaluation, outcomes and payments, audit, privacy, each with
+// its options validated at start-up.
+builder.Services.AddContractsCore(builder.Configuration, builder.Environment.ContentRootPath);
+
 // Storage: SQLite by default, PostgreSQL or SQL Server by configuration; migrations run before listening.
 builder.AddData();
 
@@ -38,13 +43,10 @@ builder.AddLimits();
 // Contract templates and outcome rules from schemas/ and rules/, hot-reloaded on edit.
 builder.AddTemplates();
 
-// Evaluation: decisions, replay, outcome reports and the payment ledger.
-builder.AddOutcomes();
-
 // Nightly evaluation of every active contract with Quartz (clustered on PostgreSQL/SQL Server), run records, catch-up.
 builder.AddScheduling();
 
-// Privacy: participant data removed after the retention period (nightly job); data subject export.
+// Privacy: the nightly job that removes participant data after the retention period.
 builder.AddPrivacy();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.

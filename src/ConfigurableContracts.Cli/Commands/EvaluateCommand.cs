@@ -24,7 +24,7 @@ internal static class EvaluateCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var contractId = parseResult.GetValue(contract)!;
-            await using var services = CliServices.Build(parseResult.GetValue(settings), s => s.AddEvaluations());
+            await using var services = CliServices.Build(parseResult.GetValue(settings));
             if (await services.GetRequiredService<EvaluableContracts>().FindActiveAsync(contractId, cancellationToken).ConfigureAwait(false) is null)
             {
                 await output.WriteLineAsync($"Contract '{contractId}' does not exist or is not active.").ConfigureAwait(false);

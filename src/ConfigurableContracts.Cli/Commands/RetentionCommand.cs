@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ConfigurableContracts.Cli.Hosting;
-using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -20,17 +19,20 @@ internal static class RetentionCommand
         var command = new Command("retention", "Remove the participant data of contracts closed longer than Retention:PeriodYears (see the README's Security section).") { dryRun, settings };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var services = CliServices.Build(parseResult.GetValue(settings), services =>
-            {
-                services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName);
-                services.AddSingleton<OutcomeReports>();
-                services.AddSingleton<PrivacyAudit>();
-                services.AddSingleton<RetentionSweep>();
-            });
+            await using var services = CliServices.Build(parseResult.GetValue(settings));
             var output = parseResult.InvocationConfiguration.Output;
-            if (services.GetRequiredService<IOptions<RetentionOptions>>().Value.PeriodProblem() is { } problem)
+            try
             {
-                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+                // The Retention section is checked, by the server's validator, before anything is touched.
+                _ = services.GetRequiredService<IOptions<RetentionOptions>>().Value;
+            }
+            catch (OptionsValidationException exception)
+            {
+                foreach (var failure in exception.Failures)
+                {
+                    await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {failure}").ConfigureAwait(false);
+                }
+
                 return 2;
             }
 

@@ -1,21 +1,19 @@
-using ConfigurableContracts.Core.Audit;
-using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
-using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace ConfigurableContracts.Cli.Hosting;
 
 /// <summary>
 /// The configuration and services database-backed commands share with the server: the same appsettings.json
-/// (found from the current folder upwards, or named with <c>--settings</c>) and the same environment variables.
+/// (found from the current folder upwards, or named with <c>--settings</c>), the same environment variables, and
+/// Core registered by the server's own <c>AddContractsCore</c>. There is no host start-up to validate options at,
+/// so each section is validated, by the server's validators, when a command first reads it.
 /// </summary>
 internal static class CliServices
 {
-    public static ServiceProvider Build(string? settingsFile, Action<IServiceCollection>? addServices = null)
+    public static ServiceProvider Build(string? settingsFile)
     {
         var settingsPath = settingsFile is null ? FindSettings() : Path.GetFullPath(settingsFile);
         var contentRoot = settingsPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(settingsPath)!;
@@ -27,22 +25,14 @@ internal static class CliServices
 
         var configuration = configurationBuilder.AddEnvironmentVariables().Build();
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
         // Commands print their own results; the log only carries warnings, to stderr.
         services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
-        services.AddDatabase(contentRoot);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<AuditTargets>();
-        services.AddSingleton<OperatorAudit>();
 
-        // Templates are read once: a command is short-lived, so it needs no hot reload.
-        services.AddTemplateCatalog(contentRoot);
-        services.TryAddSingleton<BundleTemplates>();
-        services.AddSingleton<DecisionReplay>();
-        addServices?.Invoke(services);
+        // Templates are read once (AddContractsCore adds no hot reload): a command is short-lived.
+        services.AddContractsCore(configuration, contentRoot);
+        services.AddSingleton<OperatorAudit>();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Audit;
@@ -236,17 +237,13 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
 
     /// <summary>Every entry matching the filters, unscoped: for the CLI and for code acting as the platform.</summary>
     public Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default) =>
-        QueryAsync(query, scopeOrganisationId: null, cancellationToken);
+        QueryAsync(query, scope: null, cancellationToken);
 
-    /// <summary>
-    /// The entries a caller may read, in SQL: an admin every entry; anyone else the entries about contracts its
-    /// organisation commissions, and its own organisation's entries that name no contract. An entry about a
-    /// contract never reaches an organisation that does not commission it, even one whose member made the request.
-    /// </summary>
+    /// <summary>The entries a caller may read, scoped in SQL by <see cref="TenantScope.AuditEntries"/>.</summary>
     public Task<IReadOnlyList<AuditRecord>> QueryAsync(Caller caller, AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return QueryAsync(query, caller.Role == Roles.Admin ? null : caller.OrganisationId, cancellationToken);
+        return QueryAsync(query, caller, cancellationToken);
     }
 
     public void Dispose() => _appendTurn.Dispose();
@@ -357,17 +354,15 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
         }
     }
 
-    private async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, string? scopeOrganisationId, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, Caller? scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         // Only the filters given become SQL: PostgreSQL cannot type a parameter that is only ever compared with NULL.
         var filters = new List<string> { "a.sequence > @AfterSequence" };
-        if (scopeOrganisationId is not null)
+        if (scope is not null && TenantScope.AuditEntries(scope, "a") is { } tenant)
         {
-            filters.Add(
-                "(a.contract_id IN (SELECT c.id FROM contracts c WHERE c.commissioner_id = @ScopeOrganisationId) " +
-                "OR (a.contract_id IS NULL AND a.organisation_id = @ScopeOrganisationId))");
+            filters.Add(tenant);
         }
 
         if (query.ParticipantPseudonym is not null)
@@ -397,7 +392,7 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
         var rows = (await connection.QueryAsync<AuditRecord>(new CommandDefinition(sql, new
         {
             query.AfterSequence,
-            ScopeOrganisationId = scopeOrganisationId,
+            CallerOrganisation = scope?.OrganisationId,
             query.ParticipantPseudonym,
             query.OrganisationId,
             query.From,

@@ -2,6 +2,7 @@ using System.Data.Common;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Contracts;
@@ -82,7 +83,7 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
         var rows = (await connection.QueryAsync<ContractRow>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM contracts c
-            WHERE {ReadScope(caller)} {statusFilter}
+            WHERE {TenantScope.Contracts(caller, "c")} {statusFilter}
             ORDER BY c.created_at, c.id
             {connections.Dialect.Page("@limit", "@offset")}
             """,
@@ -109,9 +110,9 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE contracts SET title = @title, parameters = @parameters, row_version = row_version + 1, updated_at = @now
-            WHERE id = @id AND commissioner_id = @CallerOrganisation AND status = 'draft' AND row_version = @expectedRowVersion
+            WHERE id = @id AND {TenantScope.Commissions("contracts")} AND status = 'draft' AND row_version = @expectedRowVersion
             """,
             new { id, title, parameters, now = time.GetUtcNow(), CallerOrganisation = caller.OrganisationId, expectedRowVersion },
             transaction,
@@ -138,16 +139,13 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
     public Task<ContractChange> CloseAsync(Caller caller, string id, int? expectedRowVersion, CancellationToken cancellationToken = default) =>
         MoveAsync(caller, id, ContractStatus.Active, ContractStatus.Closed, "closed_at", expectedRowVersion, cancellationToken);
 
-    /// <summary>
-    /// The WHERE condition (over alias <c>c</c>) limiting contracts to the caller's scope; it binds
-    /// <c>@CallerOrganisation</c>. The fragments are constants chosen by role, never built from input.
-    /// </summary>
-    internal static string ReadScope(Caller caller) => caller switch
+    /// <summary>Whether the caller can see the contract, without reading it.</summary>
+    public async Task<bool> CanSeeAsync(Caller caller, string id, CancellationToken cancellationToken = default)
     {
-        { ReadsAsCommissioner: true } => "c.commissioner_id = @CallerOrganisation",
-        { IsProvider: true } => "EXISTS (SELECT 1 FROM contract_providers s WHERE s.contract_id = c.id AND s.provider_id = @CallerOrganisation)",
-        _ => "1 = 0",
-    };
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await TenantScope.CanSeeContractAsync(connection, caller, id, cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<ContractChange> MoveAsync(
         Caller caller, string id, string from, string to, string stampColumn, int? expectedRowVersion, CancellationToken cancellationToken)
@@ -163,7 +161,7 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE contracts SET status = @to, {stampColumn} = @now, updated_at = @now, row_version = row_version + 1
-            WHERE id = @id AND commissioner_id = @CallerOrganisation AND status = @from {versionCheck}
+            WHERE id = @id AND {TenantScope.Commissions("contracts")} AND status = @from {versionCheck}
             """,
             new { id, from, to, now = time.GetUtcNow(), CallerOrganisation = caller.OrganisationId, expectedRowVersion },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -184,7 +182,7 @@ public sealed class ContractStore(DbConnectionFactory connections, TimeProvider 
     private static async Task<Contract?> GetAsync(DbConnection connection, SqlDialect dialect, Caller caller, string id, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<ContractRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM contracts c WHERE c.id = @id AND {ReadScope(caller)}",
+            $"SELECT {Columns} FROM contracts c WHERE c.id = @id AND {TenantScope.Contracts(caller, "c")}",
             new { id, CallerOrganisation = caller.OrganisationId },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row is null ? null : (await WithProvidersAsync(connection, dialect, [row], cancellationToken).ConfigureAwait(false))[0];

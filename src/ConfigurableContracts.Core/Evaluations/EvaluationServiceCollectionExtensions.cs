@@ -1,6 +1,7 @@
 using ConfigurableContracts.Core.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Core.Evaluations;
 
@@ -8,12 +9,21 @@ namespace ConfigurableContracts.Core.Evaluations;
 public static class EvaluationServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the evaluation services: run records, the runner, and the rule-engine evaluation (which needs the
-    /// template catalog registered too). Tests may register another <see cref="IContractEvaluation"/> first.
+    /// Adds the evaluation services: the validated <see cref="SchedulerOptions"/>, run records, the runner, and the
+    /// rule-engine evaluation (which needs the template catalog registered too). Tests may register another
+    /// <see cref="IContractEvaluation"/> first. Adding them twice is harmless: the server's scheduling adds them
+    /// again so that it can be hosted on its own.
     /// </summary>
     public static IServiceCollection AddEvaluations(this IServiceCollection services)
     {
-        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName);
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(service => service.ServiceType == typeof(EvaluationRunner)))
+        {
+            return services;
+        }
+
+        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BundleTemplates>();
         services.TryAddSingleton<ContractEvaluator>();

@@ -1,8 +1,8 @@
 namespace ConfigurableContracts.Core.Evaluations;
 
 /// <summary>
-/// When and how contracts are evaluated. Bound from the <c>Scheduler</c> section. The server validates it at
-/// start-up (cron syntax and time zone are Quartz's and the OS's to judge); the CLI uses the run settings.
+/// When and how contracts are evaluated. Bound from the <c>Scheduler</c> section and checked by
+/// <see cref="SchedulerOptionsValidator"/> in both hosts; the CLI uses the run settings.
 /// </summary>
 public sealed class SchedulerOptions
 {

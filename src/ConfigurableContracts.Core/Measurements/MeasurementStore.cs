@@ -1,5 +1,6 @@
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Measurements;
@@ -19,15 +20,15 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
 
     // The next version is computed in the statement; the unique (participant, point, version) index turns a race
     // between two corrections into an error for one of them rather than two rows claiming the same version.
-    private const string RecordSql =
-        """
+    private static readonly string RecordSql =
+        $"""
         INSERT INTO measurements (id, participant_id, contract_id, provider_id, point, version, measured_on, document, recorded_at, recorded_by)
         SELECT @Id, p.id, p.contract_id, p.provider_id, @Point,
                COALESCE((SELECT MAX(v.version) FROM measurements v WHERE v.participant_id = p.id AND v.point = @Point), 0) + 1,
                @MeasuredOn, @Document, @Now, @Actor
         FROM participants p
         JOIN contracts c ON c.id = p.contract_id
-        WHERE p.id = @ParticipantId AND p.contract_id = @ContractId AND p.provider_id = @CallerOrganisation AND c.status = 'active'
+        WHERE p.id = @ParticipantId AND p.contract_id = @ContractId AND {TenantScope.Delivers("p")} AND c.status = 'active'
         """;
 
     /// <summary>Records one measurement; the answer carries the version it became.</summary>
@@ -74,14 +75,6 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
     public Task<IReadOnlyList<Measurement>> HistoryAsync(Caller caller, string contractId, string participantId, CancellationToken cancellationToken = default) =>
         QueryAsync(caller, contractId, participantId, "", cancellationToken);
 
-    /// <summary>The WHERE condition (over alias <c>m</c>) limiting measurements to the caller's scope.</summary>
-    internal static string ReadScope(Caller caller) => caller switch
-    {
-        { IsProvider: true } => "m.provider_id = @CallerOrganisation",
-        { ReadsAsCommissioner: true } => "EXISTS (SELECT 1 FROM contracts s WHERE s.id = m.contract_id AND s.commissioner_id = @CallerOrganisation)",
-        _ => "1 = 0",
-    };
-
     private async Task<IReadOnlyList<Measurement>> QueryAsync(
         Caller caller, string contractId, string participantId, string versionFilter, CancellationToken cancellationToken)
     {
@@ -90,7 +83,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         var rows = await connection.QueryAsync<MeasurementRow>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM measurements m
-            WHERE m.participant_id = @participantId AND m.contract_id = @contractId AND {ReadScope(caller)} {versionFilter}
+            WHERE m.participant_id = @participantId AND m.contract_id = @contractId AND {TenantScope.ContractRows(caller, "m")} {versionFilter}
             ORDER BY m.point, m.version
             """,
             new { participantId, contractId, CallerOrganisation = caller.OrganisationId },
@@ -111,7 +104,7 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
             .Set("@Actor", caller.ActorId)
             .Set("@ParticipantId", measurement.ParticipantId)
             .Set("@ContractId", contractId)
-            .Set("@CallerOrganisation", caller.OrganisationId)
+            .Set(TenantScope.Parameter, caller.OrganisationId)
             .ExecuteAsync(writer.CancellationToken).ConfigureAwait(false);
         if (inserted == 1 && !readVersion)
         {
@@ -127,9 +120,9 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         }
 
         var status = await writer.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            """
+            $"""
             SELECT c.status FROM participants p JOIN contracts c ON c.id = p.contract_id
-            WHERE p.id = @ParticipantId AND p.contract_id = @contractId AND p.provider_id = @CallerOrganisation
+            WHERE p.id = @ParticipantId AND p.contract_id = @contractId AND {TenantScope.Delivers("p")}
             """,
             new { measurement.ParticipantId, contractId, CallerOrganisation = caller.OrganisationId },
             writer.Transaction,

@@ -1,5 +1,6 @@
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Outcomes;
@@ -62,7 +63,6 @@ public sealed class DecisionStore(DbConnectionFactory connections)
                d.action_output AS ActionOutput, d.result_tree AS ResultTree, d.bundle_hash AS BundleHash, d.engine_version AS EngineVersion,
                d.input_hash AS InputHash, d.as_of AS AsOf, d.run_id AS RunId, d.decided_at AS DecidedAt, d.superseded_by AS SupersededBy
         FROM decisions d
-        JOIN contracts c ON c.id = d.contract_id
         LEFT JOIN participants p ON p.id = d.participant_id
         """;
 
@@ -71,14 +71,14 @@ public sealed class DecisionStore(DbConnectionFactory connections)
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<Decision>(
-            $"{Select} WHERE d.id = @id AND {Scope(caller)}", new { id, caller.OrganisationId }).ConfigureAwait(false);
+            $"{Select} WHERE d.id = @id AND {TenantScope.ContractRows(caller, "d")}", new { id, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Decision>> ListAsync(Caller caller, string contractId, DecisionQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(query);
-        var filters = new List<string> { "d.contract_id = @contractId", "d.sequence > @AfterSequence", Scope(caller) };
+        var filters = new List<string> { "d.contract_id = @contractId", "d.sequence > @AfterSequence", TenantScope.ContractRows(caller, "d") };
         if (query.CurrentOnly)
         {
             filters.Add("d.superseded_by IS NULL");
@@ -97,15 +97,7 @@ public sealed class DecisionStore(DbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<Decision>(
             $"{Select} WHERE {string.Join(" AND ", filters)} ORDER BY d.sequence {connections.Dialect.Page("@Limit", "0")}",
-            new { contractId, query.AfterSequence, query.ParticipantPseudonym, query.Outcome, Limit = Math.Clamp(query.Limit, 1, 5000), caller.OrganisationId }).ConfigureAwait(false);
+            new { contractId, query.AfterSequence, query.ParticipantPseudonym, query.Outcome, Limit = Math.Clamp(query.Limit, 1, 5000), CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
         return rows.AsList();
     }
-
-    /// <summary>The row filter for a caller: providers by provider id, commissioners and auditors by commissioner.</summary>
-    internal static string Scope(Caller caller, string decisionAlias = "d") => caller switch
-    {
-        { IsProvider: true } => $"{decisionAlias}.provider_id = @OrganisationId",
-        { ReadsAsCommissioner: true } => "c.commissioner_id = @OrganisationId",
-        _ => "1 = 0",
-    };
 }

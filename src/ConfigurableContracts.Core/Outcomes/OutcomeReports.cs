@@ -6,6 +6,7 @@ using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using ConfigurableContracts.Rules.Evaluation;
 using Dapper;
 
@@ -33,7 +34,7 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (!await PaymentStatements.CanSeeAsync(connection, caller, contractId).ConfigureAwait(false))
+        if (!await TenantScope.CanSeeContractAsync(connection, caller, contractId, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -46,15 +47,15 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
         var contract = await connection.QuerySingleAsync<(string Status, string BundleHash, string Parameters)>(
             "SELECT status, bundle_hash, parameters FROM contracts WHERE id = @contractId", new { contractId }).ConfigureAwait(false);
         var template = await bundles.GetAsync(contract.BundleHash, cancellationToken).ConfigureAwait(false);
-        var scope = DecisionStore.Scope(caller);
+        var scope = TenantScope.ContractRows(caller, "d");
 
         var counts = await connection.QueryAsync<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)>(
             $"""
             SELECT d.workflow, d.outcome, d.provider_id, d.status, COUNT(*)
-            FROM decisions d JOIN contracts c ON c.id = d.contract_id
+            FROM decisions d
             WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NOT NULL AND {scope}
             GROUP BY d.workflow, d.outcome, d.provider_id, d.status
-            """, new { contractId, caller.OrganisationId }).ConfigureAwait(false);
+            """, new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
         var outcomes = counts.GroupBy(c => (c.Workflow, c.Outcome, c.ProviderId))
             .Select(g => new OutcomeCounts(g.Key.Workflow, g.Key.Outcome, g.Key.ProviderId, Count(g, RuleStatus.Achieved), Count(g, RuleStatus.NotAchieved), Count(g, RuleStatus.NotEvaluable), Count(g, RuleStatus.Error)))
             .OrderBy(o => o.Outcome, StringComparer.Ordinal).ThenBy(o => o.ProviderId, StringComparer.Ordinal).ToList();
@@ -64,10 +65,9 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
         var cohortRows = await connection.QueryAsync<(string? ProviderId, string Outcome, string Status, string? ActionOutput)>(
             $"""
             SELECT d.provider_id, d.outcome, d.status, d.action_output
-            FROM decisions d JOIN contracts c ON c.id = d.contract_id
-            WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NULL
-              AND {(caller.IsProvider ? "d.provider_id = @OrganisationId" : scope)}
-            """, new { contractId, caller.OrganisationId }).ConfigureAwait(false);
+            FROM decisions d
+            WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NULL AND {scope}
+            """, new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
         using var parameters = JsonDocument.Parse(contract.Parameters);
         var target = PaymentModel.ReadCap(parameters.RootElement, template.Declared.CohortTarget?.TargetShareParameter);
         var cohort = cohortRows
@@ -80,13 +80,12 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
     private static async Task<List<OverdueCount>> OverdueAsync(
         System.Data.Common.DbConnection connection, Caller caller, string contractId, Templates.MeasurementPlan plan, string? exitDateField, DateOnly asOf)
     {
-        var providerScope = caller.IsProvider ? "AND provider_id = @OrganisationId" : "";
         var participants = await connection.QueryAsync<(string Id, string ProviderId, DateOnly EnrolmentDate, string Record)>(
-            $"SELECT id, provider_id, enrolment_date, record FROM participants WHERE contract_id = @contractId {providerScope}",
-            new { contractId, caller.OrganisationId }).ConfigureAwait(false);
+            $"SELECT p.id, p.provider_id, p.enrolment_date, p.record FROM participants p WHERE p.contract_id = @contractId AND {TenantScope.ContractRows(caller, "p")}",
+            new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
         var measured = (await connection.QueryAsync<(string ParticipantId, string Point)>(
-            $"SELECT DISTINCT participant_id, point FROM measurements WHERE contract_id = @contractId {providerScope}",
-            new { contractId, caller.OrganisationId }).ConfigureAwait(false)).ToHashSet();
+            $"SELECT DISTINCT m.participant_id, m.point FROM measurements m WHERE m.contract_id = @contractId AND {TenantScope.ContractRows(caller, "m")}",
+            new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false)).ToHashSet();
         var overdue = new Dictionary<(string, string), int>();
         foreach (var participant in participants)
         {

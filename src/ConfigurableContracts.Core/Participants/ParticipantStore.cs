@@ -1,6 +1,7 @@
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Participants;
@@ -20,12 +21,12 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         """;
 
     // The provider is the caller's organisation, joined from contract_providers: a body can never name another one.
-    private const string EnrolSql =
-        """
+    private static readonly string EnrolSql =
+        $"""
         INSERT INTO participants (id, contract_id, provider_id, pseudonym, enrolment_date, record, row_version, created_at, created_by, updated_at)
         SELECT @Id, c.id, cp.provider_id, @Pseudonym, @EnrolmentDate, @Record, 1, @Now, @Actor, @Now
         FROM contracts c
-        JOIN contract_providers cp ON cp.contract_id = c.id AND cp.provider_id = @CallerOrganisation
+        JOIN contract_providers cp ON cp.contract_id = c.id AND {TenantScope.Delivers("cp")}
         WHERE c.id = @ContractId AND c.status = 'active'
           AND NOT EXISTS (SELECT 1 FROM participants d WHERE d.contract_id = c.id AND d.pseudonym = @Pseudonym)
         """;
@@ -72,9 +73,9 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
 
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE participants SET record = @record, row_version = row_version + 1, updated_at = @now
-            WHERE id = @id AND contract_id = @contractId AND provider_id = @CallerOrganisation AND row_version = @expectedRowVersion
+            WHERE id = @id AND contract_id = @contractId AND {TenantScope.Delivers("participants")} AND row_version = @expectedRowVersion
               AND EXISTS (SELECT 1 FROM contracts c WHERE c.id = participants.contract_id AND c.status = 'active')
             """,
             new { record, now = time.GetUtcNow(), id, contractId, CallerOrganisation = caller.OrganisationId, expectedRowVersion },
@@ -106,7 +107,7 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         var rows = await connection.QueryAsync<ParticipantRow>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM participants p
-            WHERE p.contract_id = @contractId AND {ReadScope(caller)}
+            WHERE p.contract_id = @contractId AND {TenantScope.ContractRows(caller, "p")}
             ORDER BY p.pseudonym
             {connections.Dialect.Page("@limit", "@offset")}
             """,
@@ -124,7 +125,7 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<EnrolledRow>(new CommandDefinition(
-            $"SELECT p.id AS Id, p.pseudonym AS Pseudonym, p.enrolment_date AS EnrolmentDate FROM participants p WHERE p.contract_id = @contractId AND {ReadScope(caller)}",
+            $"SELECT p.id AS Id, p.pseudonym AS Pseudonym, p.enrolment_date AS EnrolmentDate FROM participants p WHERE p.contract_id = @contractId AND {TenantScope.ContractRows(caller, "p")}",
             new { contractId, CallerOrganisation = caller.OrganisationId },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Pseudonym, r => new EnrolledParticipant(r.Id, r.Pseudonym, r.EnrolmentDate), StringComparer.Ordinal);
@@ -136,21 +137,10 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<ParticipantRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM participants p WHERE {keyColumn} = @key AND p.contract_id = @contractId AND {ReadScope(caller)}",
+            $"SELECT {Columns} FROM participants p WHERE {keyColumn} = @key AND p.contract_id = @contractId AND {TenantScope.ContractRows(caller, "p")}",
             new { key, contractId, CallerOrganisation = caller.OrganisationId },
             cancellationToken: cancellationToken)).ConfigureAwait(false) is { } row ? row.ToParticipant() : null;
     }
-
-    /// <summary>
-    /// The WHERE condition (over alias <c>p</c>) limiting participants to the caller's scope; binds
-    /// <c>@CallerOrganisation</c>. Constant fragments chosen by role.
-    /// </summary>
-    internal static string ReadScope(Caller caller) => caller switch
-    {
-        { IsProvider: true } => "p.provider_id = @CallerOrganisation",
-        { ReadsAsCommissioner: true } => "EXISTS (SELECT 1 FROM contracts s WHERE s.id = p.contract_id AND s.commissioner_id = @CallerOrganisation)",
-        _ => "1 = 0",
-    };
 
     private static async Task<Enrolment> EnrolOneAsync(LineWriter writer, Caller caller, string contractId, NewParticipant participant, DateTimeOffset now)
     {
@@ -162,7 +152,7 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
             .Set("@Record", participant.Record)
             .Set("@Now", now)
             .Set("@Actor", caller.ActorId)
-            .Set("@CallerOrganisation", caller.OrganisationId)
+            .Set(TenantScope.Parameter, caller.OrganisationId)
             .Set("@ContractId", contractId)
             .ExecuteAsync(writer.CancellationToken).ConfigureAwait(false);
         if (inserted == 1)
@@ -174,9 +164,9 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
 
         // Why nothing was written is asked only for the rare refused line, so it need not be prepared.
         var status = await writer.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            """
+            $"""
             SELECT c.status FROM contracts c
-            JOIN contract_providers cp ON cp.contract_id = c.id AND cp.provider_id = @CallerOrganisation
+            JOIN contract_providers cp ON cp.contract_id = c.id AND {TenantScope.Delivers("cp")}
             WHERE c.id = @contractId
             """,
             new { contractId, CallerOrganisation = caller.OrganisationId },

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Payments;
@@ -57,21 +58,20 @@ public sealed class PaymentStatements(DbConnectionFactory connections, TimeProvi
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (!await CanSeeAsync(connection, caller, contractId).ConfigureAwait(false))
+        if (!await TenantScope.CanSeeContractAsync(connection, caller, contractId, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        var scope = caller.IsProvider ? "AND l.provider_id = @OrganisationId" : "";
         var entries = (await connection.QueryAsync<LedgerEntry>(
             $"""
             SELECT l.id AS Id, l.sequence AS Sequence, l.provider_id AS ProviderId, p.pseudonym AS Pseudonym, l.decision_id AS DecisionId,
                    l.kind AS Kind, l.entry_type AS EntryType, l.corrects_entry_id AS CorrectsEntryId, l.period AS Period,
                    l.requested_amount AS RequestedAmount, l.amount AS Amount, l.cap_note AS CapNote, l.currency AS Currency, l.created_at AS CreatedAt
             FROM ledger_entries l LEFT JOIN participants p ON p.id = l.participant_id
-            WHERE l.contract_id = @contractId AND l.period = @period {scope}
+            WHERE l.contract_id = @contractId AND l.period = @period AND {TenantScope.ContractRows(caller, "l")}
             ORDER BY l.sequence
-            """, new { contractId, period, caller.OrganisationId }).ConfigureAwait(false)).AsList();
+            """, new { contractId, period, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false)).AsList();
         var reviews = (await ReviewsAsync(connection, contractId, period).ConfigureAwait(false)).ToDictionary(r => r.ProviderId, StringComparer.Ordinal);
         var providers = entries.GroupBy(e => e.ProviderId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(group =>
         {
@@ -90,7 +90,7 @@ public sealed class PaymentStatements(DbConnectionFactory connections, TimeProvi
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (!caller.ReadsAsCommissioner || !await CanSeeAsync(connection, caller, contractId).ConfigureAwait(false))
+        if (!caller.ReadsAsCommissioner || !await TenantScope.CanSeeContractAsync(connection, caller, contractId, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -131,12 +131,4 @@ public sealed class PaymentStatements(DbConnectionFactory connections, TimeProvi
 
         public DateTimeOffset ReviewedAt { get; init; }
     }
-
-    /// <summary>Whether the caller's organisation commissions or delivers under the contract.</summary>
-    internal static async Task<bool> CanSeeAsync(DbConnection connection, Caller caller, string contractId) =>
-        await connection.ExecuteScalarAsync<int>(
-            caller.IsProvider
-                ? "SELECT COUNT(*) FROM contract_providers WHERE contract_id = @contractId AND provider_id = @OrganisationId"
-                : caller.ReadsAsCommissioner ? "SELECT COUNT(*) FROM contracts WHERE id = @contractId AND commissioner_id = @OrganisationId" : "SELECT 0",
-            new { contractId, caller.OrganisationId }).ConfigureAwait(false) > 0;
 }

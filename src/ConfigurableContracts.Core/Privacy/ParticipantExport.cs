@@ -6,6 +6,7 @@ using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Privacy;
@@ -65,14 +66,14 @@ public sealed class ParticipantExport(
         var exported = own.Select(d => new ExportedDecision(d, Kept(snapshots.GetValueOrDefault(d.InputHash)))).ToList();
         var cohort = await CohortMembershipsAsync(connection, caller, contractId, pseudonym, cancellationToken).ConfigureAwait(false);
         var ledger = (await connection.QueryAsync<LedgerEntry>(new CommandDefinition(
-            """
+            $"""
             SELECT l.id AS Id, l.sequence AS Sequence, l.provider_id AS ProviderId, p.pseudonym AS Pseudonym, l.decision_id AS DecisionId,
                    l.kind AS Kind, l.entry_type AS EntryType, l.corrects_entry_id AS CorrectsEntryId, l.period AS Period,
                    l.requested_amount AS RequestedAmount, l.amount AS Amount, l.cap_note AS CapNote, l.currency AS Currency, l.created_at AS CreatedAt
-            FROM ledger_entries l JOIN participants p ON p.id = l.participant_id JOIN contracts c ON c.id = l.contract_id
-            WHERE l.contract_id = @contractId AND l.participant_id = @Id AND c.commissioner_id = @OrganisationId
+            FROM ledger_entries l JOIN participants p ON p.id = l.participant_id
+            WHERE l.contract_id = @contractId AND l.participant_id = @Id AND {TenantScope.ContractRows(caller, "l")}
             ORDER BY l.sequence
-            """, new { contractId, participant.Id, caller.OrganisationId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+            """, new { contractId, participant.Id, CallerOrganisation = caller.OrganisationId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
         var entries = await AuditEntriesAsync(contractId, pseudonym, cancellationToken).ConfigureAwait(false);
         return new ParticipantExportData(participant, history, exported, cohort, ledger, entries);
     }
@@ -118,10 +119,10 @@ public sealed class ParticipantExport(
         var rows = await connection.QueryAsync<(string Id, string Workflow, string Outcome, string? ProviderId, string Status, DateOnly AsOf, string Snapshot)>(new CommandDefinition(
             $"""
             SELECT d.id, d.workflow, d.outcome, d.provider_id, d.status, d.as_of, i.snapshot
-            FROM decisions d JOIN contracts c ON c.id = d.contract_id JOIN evaluation_inputs i ON i.input_hash = d.input_hash
-            WHERE d.contract_id = @contractId AND d.participant_id IS NULL AND {DecisionStore.Scope(caller)}
+            FROM decisions d JOIN evaluation_inputs i ON i.input_hash = d.input_hash
+            WHERE d.contract_id = @contractId AND d.participant_id IS NULL AND {TenantScope.ContractRows(caller, "d")}
             ORDER BY d.sequence
-            """, new { contractId, caller.OrganisationId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, new { contractId, CallerOrganisation = caller.OrganisationId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var found = new List<ExportedCohortMembership>();
         foreach (var row in rows)
         {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Tenancy;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Privacy;
@@ -31,13 +32,11 @@ internal static class RetainedReports
         // A retained contract is closed and takes no more measurements, and its windows closed years ago: the
         // stored figures are final, whatever date is asked for.
         report = report with { AsOf = asOf, Final = true };
-        return caller.IsProvider
-            ? report with
-            {
-                Outcomes = report.Outcomes.Where(o => o.ProviderId == caller.OrganisationId).ToList(),
-                Overdue = report.Overdue.Where(o => o.ProviderId == caller.OrganisationId).ToList(),
-                Cohort = report.Cohort.Where(c => c.ProviderId == caller.OrganisationId).ToList(),
-            }
-            : report;
+        return report with
+        {
+            Outcomes = report.Outcomes.Where(o => TenantScope.KeepsRowOf(caller, o.ProviderId)).ToList(),
+            Overdue = report.Overdue.Where(o => TenantScope.KeepsRowOf(caller, o.ProviderId)).ToList(),
+            Cohort = report.Cohort.Where(c => TenantScope.KeepsRowOf(caller, c.ProviderId)).ToList(),
+        };
     }
 }

@@ -2,7 +2,7 @@ namespace ConfigurableContracts.Core.Privacy;
 
 /// <summary>
 /// How long participant data is kept after a contract closes, and when the removal job runs. Bound from the
-/// <c>Retention</c> section; the server validates it at start-up.
+/// <c>Retention</c> section and checked by <see cref="RetentionOptionsValidator"/> in both hosts.
 /// </summary>
 public sealed class RetentionOptions
 {
@@ -21,8 +21,8 @@ public sealed class RetentionOptions
     public string Cron { get; set; } = "0 30 3 * * ?";
 
     /// <summary>
-    /// Why <see cref="PeriodYears"/> cannot be used, or null. Checked by the server at start-up and by the CLI before
-    /// it removes anything: a period of 0 would remove every closed contract's data at once.
+    /// Why <see cref="PeriodYears"/> cannot be used, or null. The validator checks it in the server at start-up and in
+    /// the CLI before it removes anything: a period of 0 would remove every closed contract's data at once.
     /// </summary>
     public string? PeriodProblem() =>
         PeriodYears is < 1 or > 100 ? $"Retention:PeriodYears '{PeriodYears}' must be a whole number of years from 1 to 100." : null;

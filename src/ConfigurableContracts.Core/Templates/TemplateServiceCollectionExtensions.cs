@@ -9,11 +9,12 @@ namespace ConfigurableContracts.Core.Templates;
 /// <summary>Registers the template catalog, loaded once at start-up and kept current by the reloader.</summary>
 public static class TemplateServiceCollectionExtensions
 {
-    /// <summary>The catalog with hot reload, for the server.</summary>
-    public static IServiceCollection AddTemplates(this IServiceCollection services, string contentRoot)
+    /// <summary>
+    /// Keeps the catalog (<see cref="AddTemplateCatalog"/>) current while the server runs, and remembers the versions
+    /// stored for contracts.
+    /// </summary>
+    public static IServiceCollection AddTemplateHotReload(this IServiceCollection services)
     {
-        services.AddTemplateCatalog(contentRoot);
-
         // The server holds contracts: version numbers stored for them are refused with other content after a restart too.
         services.TryAddSingleton<StoredBundles>();
         services.TryAddSingleton<IStoredBundleVersions>(provider => provider.GetRequiredService<StoredBundles>());
@@ -21,7 +22,10 @@ public static class TemplateServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The catalog, loaded once when first resolved; short-lived hosts such as the CLI need no reloader.</summary>
+    /// <summary>
+    /// The catalog, loaded once when first resolved (part of <c>AddContractsCore</c>); short-lived hosts such as the
+    /// CLI need no reloader.
+    /// </summary>
     public static IServiceCollection AddTemplateCatalog(this IServiceCollection services, string contentRoot)
     {
         services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.SectionName).ValidateOnStart();

@@ -24,8 +24,7 @@ public static class AuditEndpoints
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<AuditLog>();
-        builder.Services.AddSingleton<AuditTargets>();
+        // The log itself is Core's (AddContractsCore); the server adds the request audit and its Purpose header.
         builder.Services.ConfigureSwaggerGen(options => options.OperationFilter<PurposeHeader.OperationFilter>());
         return builder;
     }

@@ -5,13 +5,15 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ConfigurableContracts.Server.Data;
 
-/// <summary>Wires the database into the host: options, migrations before the server listens, health check.</summary>
+/// <summary>
+/// Wires the database (Core's, from AddContractsCore) into the host: migrations before the server listens, and the
+/// health check.
+/// </summary>
 public static class DataHostingExtensions
 {
     public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddDatabase(builder.Environment.ContentRootPath);
         builder.Services.AddHostedService<MigrateOnStart>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

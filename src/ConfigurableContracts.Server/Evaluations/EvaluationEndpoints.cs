@@ -95,7 +95,7 @@ public static class EvaluationEndpoints
 
     /// <summary>Admins see every run's record (no participant data); everyone else only runs of contracts their organisation can read.</summary>
     private static async Task<bool> CanSeeAsync(RequestCaller caller, ContractStore contracts, string contractId, CancellationToken cancellationToken) =>
-        caller.IsAdmin || await contracts.GetAsync(caller.Caller, contractId, cancellationToken).ConfigureAwait(false) is not null;
+        caller.IsAdmin || await contracts.CanSeeAsync(caller.Caller, contractId, cancellationToken).ConfigureAwait(false);
 
     private static string LocationOf(EvaluationRun run) => $"/api/evaluations/{run.Id}";
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Outcomes;
-using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Contracts;
@@ -9,7 +8,6 @@ using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConfigurableContracts.Server.Outcomes;
 
@@ -19,18 +17,6 @@ namespace ConfigurableContracts.Server.Outcomes;
 /// </summary>
 public static class OutcomeEndpoints
 {
-    public static WebApplicationBuilder AddOutcomes(this WebApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<BundleTemplates>();
-        builder.Services.TryAddSingleton<ContractEvaluator>();
-        builder.Services.AddSingleton<DecisionReplay>();
-        builder.Services.AddSingleton<DecisionStore>();
-        builder.Services.AddSingleton<OutcomeReports>();
-        builder.Services.AddSingleton<PaymentStatements>();
-        return builder;
-    }
-
     public static WebApplication MapOutcomes(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -10,8 +10,6 @@ using ConfigurableContracts.Server.Outcomes;
 using ConfigurableContracts.Server.Participants;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Server.Privacy;
 
@@ -27,15 +25,10 @@ public static class PrivacyEndpoints
     public static WebApplicationBuilder AddPrivacy(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
-        services.TryAddSingleton<AuditLog>();
-        services.AddSingleton<PrivacyAudit>();
-        services.AddSingleton<RetentionSweep>();
-        services.AddSingleton<ParticipantExport>();
-        services.AddTransient<RetentionJob>();
-        services.AddHostedService<RetentionStartup>();
+        // The sweep, the export and the validated Retention options are Core's (AddContractsCore); the server adds
+        // the nightly job that runs the sweep.
+        builder.Services.AddTransient<RetentionJob>();
+        builder.Services.AddHostedService<RetentionStartup>();
         return builder;
     }
 

@@ -28,9 +28,9 @@ public static class SchedulingExtensions
     public static IServiceCollection AddScheduling(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        // Core's evaluation with its validated Scheduler options (part of AddContractsCore; added again harmlessly so
+        // the scheduling can be hosted on its own).
         services.AddEvaluations();
-        services.AddOptions<SchedulerOptions>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
         services.AddSingleton<ContractSchedule>();
 
         // The store is a structural choice Quartz makes when it is registered, so it is read from configuration here.

@@ -4,7 +4,6 @@ using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules;
 using ConfigurableContracts.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConfigurableContracts.Server.Templates;
 
@@ -18,8 +17,8 @@ public static class TemplateEndpoints
     public static WebApplicationBuilder AddTemplates(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddTemplates(builder.Environment.ContentRootPath);
-        builder.Services.TryAddSingleton<BundleTemplates>();
+        // The catalog is Core's (AddContractsCore); the server keeps it current and serves every stored version.
+        builder.Services.AddTemplateHotReload();
         builder.Services.AddSingleton<TemplateVersions>();
         return builder;
     }

@@ -1,10 +1,12 @@
-using ConfigurableContracts.Core.Privacy;
 using Microsoft.Extensions.Options;
 using Quartz;
 
-namespace ConfigurableContracts.Server.Privacy;
+namespace ConfigurableContracts.Core.Privacy;
 
-/// <summary>Reports every bad <c>Retention</c> setting at start-up, quoting the value that is wrong.</summary>
+/// <summary>
+/// Reports every bad <c>Retention</c> setting, quoting the value that is wrong: at start-up in the server, before
+/// <c>contracts retention</c> touches anything in the CLI.
+/// </summary>
 public sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
 {
     public ValidateOptionsResult Validate(string? name, RetentionOptions options)

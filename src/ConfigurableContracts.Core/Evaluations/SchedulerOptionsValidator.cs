@@ -1,11 +1,13 @@
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluations;
 using Microsoft.Extensions.Options;
 using Quartz;
 
-namespace ConfigurableContracts.Server.Scheduling;
+namespace ConfigurableContracts.Core.Evaluations;
 
-/// <summary>Reports every bad <c>Scheduler</c> setting at start-up, quoting the value that is wrong.</summary>
+/// <summary>
+/// Reports every bad <c>Scheduler</c> setting, quoting the value that is wrong: at start-up in the server, when a
+/// command first reads the settings in the CLI. Cron expressions are Quartz's, so Quartz judges them.
+/// </summary>
 public sealed class SchedulerOptionsValidator(IOptions<DatabaseOptions> database) : IValidateOptions<SchedulerOptions>
 {
     public ValidateOptionsResult Validate(string? name, SchedulerOptions options)
