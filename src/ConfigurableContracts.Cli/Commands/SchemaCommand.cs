@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates.Schemas;
 
 namespace ConfigurableContracts.Cli.Commands;
@@ -71,7 +72,7 @@ internal static class SchemaCommand
         return anyInvalid ? SomeInvalid : AllValid;
     }
 
-    private static string Verdict(IReadOnlyList<SchemaValidationError> errors)
+    private static string Verdict(IReadOnlyList<DocumentError> errors)
     {
         if (errors.Count == 0)
             return "valid";

@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates;
 
 namespace ConfigurableContracts.Core.Intake;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates;
 
 namespace ConfigurableContracts.Core.Intake;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Templates;
 

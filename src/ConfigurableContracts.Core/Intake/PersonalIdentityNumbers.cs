@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates;
 
 namespace ConfigurableContracts.Core.Intake;

@@ -1,9 +1,7 @@
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 
 namespace ConfigurableContracts.Core.Templates;
-
-/// <summary>One reason a document does not fit its schema, at a JSON path such as <c>$.providers[2].name</c>.</summary>
-public sealed record DocumentError(string Path, string Message);
 
 /// <summary>A template schema ready to validate documents (contract parameters, participant records, measurements).</summary>
 public interface IDocumentSchema

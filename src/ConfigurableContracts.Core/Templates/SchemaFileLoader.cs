@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates.Schemas;
 using ConfigurableContracts.Rules;
 
@@ -23,6 +24,6 @@ internal static class SchemaFileLoader
     private sealed class GuardedDocumentSchema(GuardedSchema schema) : IDocumentSchema
     {
         public IReadOnlyList<DocumentError> Validate(JsonElement document) =>
-            schema.Validate(document).Select(e => new DocumentError(e.Path, e.Message)).ToList();
+            schema.Validate(document);
     }
 }

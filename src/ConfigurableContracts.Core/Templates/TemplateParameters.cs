@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 
 namespace ConfigurableContracts.Core.Templates;
 

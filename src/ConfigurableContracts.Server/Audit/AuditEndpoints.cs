@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ConfigurableContracts.Core.Audit;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Csv;
 using ConfigurableContracts.Server.Security;
@@ -56,7 +57,7 @@ public static class AuditEndpoints
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
         var (participant, organisation, from, to, after, limit, format) = request;
-        var errors = new List<KeyValuePair<string, string>>();
+        var errors = new List<DocumentError>();
         if (from is not null && to is not null && from >= to)
         {
             errors.Add(new("to", $"'{to:O}' is not after from '{from:O}'."));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Intake;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Templates;
 
@@ -28,13 +29,13 @@ public sealed class ContractParameters
 
     public IReadOnlyList<string> ProviderIds { get; }
 
-    public static async Task<(ContractParameters? Parameters, List<KeyValuePair<string, string>> Errors)> CheckAsync(
+    public static async Task<(ContractParameters? Parameters, List<DocumentError> Errors)> CheckAsync(
         TemplateVersion template, JsonElement? parameters, string? title, string callerOrganisation, OrganisationStore organisations,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(organisations);
-        var errors = new List<KeyValuePair<string, string>>();
+        var errors = new List<DocumentError>();
         if (parameters is not { ValueKind: JsonValueKind.Object } document)
         {
             errors.Add(new(Root, "Contract parameters (a JSON object) are required."));
@@ -50,7 +51,7 @@ public sealed class ContractParameters
         {
             // The schema may already have said this parameter is required; once is enough.
             var path = JsonPath.Under(Root, unset.Path);
-            if (!errors.Any(e => e.Key == path))
+            if (!errors.Any(e => e.Path == path))
             {
                 errors.Add(new(path, unset.Message));
             }
@@ -81,7 +82,7 @@ public sealed class ContractParameters
             : (new ContractParameters(document.GetRawText(), resolvedTitle!, providers.Select(p => p.Id).Distinct(StringComparer.Ordinal).ToList()), errors);
     }
 
-    private static List<(string Id, string Path)> ReadProviders(JsonElement document, List<KeyValuePair<string, string>> errors)
+    private static List<(string Id, string Path)> ReadProviders(JsonElement document, List<DocumentError> errors)
     {
         var providers = new List<(string, string)>();
         if (!document.TryGetProperty("providers", out var list) || list.ValueKind != JsonValueKind.Array)

@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConfigurableContracts.Server.Errors;
@@ -31,12 +32,12 @@ public static class Problems
     /// <summary>
     /// Validation errors keyed by JSON path (<c>$.providers[2].id</c>), as the ProblemDetails <c>errors</c> member.
     /// </summary>
-    public static ValidationProblem Validation(IEnumerable<KeyValuePair<string, string>> errors)
+    public static ValidationProblem Validation(IEnumerable<DocumentError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
         var byPath = errors
-            .GroupBy(e => e.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Value).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+            .GroupBy(e => e.Path, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         return TypedResults.ValidationProblem(byPath);
     }
 }

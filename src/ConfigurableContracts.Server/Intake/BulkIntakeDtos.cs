@@ -1,3 +1,5 @@
+using ConfigurableContracts.Core.Json;
+
 namespace ConfigurableContracts.Server.Intake;
 
 /// <summary>The answer to a bulk upload: per line, accepted (with the new id) or rejected (with every reason).</summary>
@@ -8,13 +10,24 @@ public sealed record BulkLineDto(int Line, string Status, string? Id, IReadOnlyL
 {
     public static BulkLineDto Accepted(int line, string id) => new(line, "accepted", id, null);
 
-    public static BulkLineDto Rejected(int line, IReadOnlyList<BulkErrorDto> errors) => new(line, "rejected", null, errors);
+    public static BulkLineDto Rejected(int line, IEnumerable<DocumentError> errors) =>
+        new(line, "rejected", null, errors.Select(BulkErrorDto.From).ToList());
 
-    public static BulkLineDto Rejected(int line, string path, string message) => Rejected(line, [new BulkErrorDto(path, message)]);
+    public static BulkLineDto Rejected(int line, string path, string message) => Rejected(line, [new DocumentError(path, message)]);
 }
 
-/// <summary>Why a line was rejected: the JSON path within the line and what is wrong there.</summary>
-public sealed record BulkErrorDto(string Path, string Message);
+/// <summary>
+/// Why a line was rejected: the JSON path within the line and what is wrong there. The wire shape of a
+/// <see cref="DocumentError"/>, kept as its own DTO so the OpenAPI document names the bulk answer's parts.
+/// </summary>
+public sealed record BulkErrorDto(string Path, string Message)
+{
+    public static BulkErrorDto From(DocumentError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new BulkErrorDto(error.Path, error.Message);
+    }
+}
 
 /// <summary>Collects line outcomes in line order as they are decided, some early (bad JSON), some after the write.</summary>
 internal sealed class BulkResultBuilder

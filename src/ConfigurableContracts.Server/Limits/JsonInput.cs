@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using ConfigurableContracts.Core.Intake;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules;
 

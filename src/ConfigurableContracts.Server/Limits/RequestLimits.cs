@@ -59,7 +59,7 @@ internal sealed class RequestLimits(RequestDelegate next, IOptionsMonitor<LimitO
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
         if (JsonInput.Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), limits.MaxJsonDepth) is { } error)
         {
-            return Problems.Validation([new(error.Path, error.Message)]);
+            return Problems.Validation([error]);
         }
 
         // The endpoint's binder reads the checked bytes again; they are at most MaxRequestBodyBytes.

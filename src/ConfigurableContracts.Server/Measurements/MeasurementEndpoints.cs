@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Intake;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Measurements;
 using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Templates;
@@ -68,13 +69,13 @@ public static class MeasurementEndpoints
         var intake = MeasurementIntake.Validate(contract.Template, document);
         if (!intake.IsValid)
         {
-            return Problems.Validation(intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)));
+            return Problems.Validation(intake.Errors);
         }
 
         var line = intake.Value!;
         if (Mismatch(line, participant) is { } error)
         {
-            return Problems.Validation([new(error.Path, error.Message)]);
+            return Problems.Validation([error]);
         }
 
         var recording = await measurements.RecordAsync(
@@ -137,7 +138,7 @@ public static class MeasurementEndpoints
         {
             if (!intake.IsValid)
             {
-                result.Add(BulkLineDto.Rejected(number, intake.Errors.Select(e => new BulkErrorDto(e.Path, e.Message)).ToList()));
+                result.Add(BulkLineDto.Rejected(number, intake.Errors));
                 continue;
             }
 
@@ -148,7 +149,7 @@ public static class MeasurementEndpoints
             }
             else if (MeasurementIntake.CheckWindow(line, participant.EnrolmentDate) is { } outside)
             {
-                result.Add(BulkLineDto.Rejected(number, outside.Path, outside.Message));
+                result.Add(BulkLineDto.Rejected(number, [outside]));
             }
             else
             {

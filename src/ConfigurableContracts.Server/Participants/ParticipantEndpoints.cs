@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Intake;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Audit;
@@ -64,7 +65,7 @@ public static class ParticipantEndpoints
         var intake = ParticipantIntake.Validate(contract.Template, record, caller.OrganisationId);
         if (!intake.IsValid)
         {
-            return Problems.Validation(intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)));
+            return Problems.Validation(intake.Errors);
         }
 
         RequestAudit.Of(context)?.Names(intake.Value!.Pseudonym);
@@ -97,7 +98,7 @@ public static class ParticipantEndpoints
         {
             if (!intake.IsValid)
             {
-                result.Add(BulkLineDto.Rejected(number, intake.Errors.Select(e => new BulkErrorDto(e.Path, e.Message)).ToList()));
+                result.Add(BulkLineDto.Rejected(number, intake.Errors));
             }
             else if (firstLineOf.TryGetValue(intake.Value!.Pseudonym, out var first))
             {
@@ -178,7 +179,7 @@ public static class ParticipantEndpoints
         }
 
         var intake = ParticipantIntake.Validate(contract.Template, request.Record, caller.OrganisationId);
-        var errors = intake.Errors.Select(e => new KeyValuePair<string, string>(e.Path, e.Message)).ToList();
+        var errors = intake.Errors.ToList();
         if (intake.Value is { } corrected && corrected.Pseudonym != current.Pseudonym)
         {
             errors.Add(new("$.pseudonym", "The pseudonym cannot change; enrol a new participant for another one."));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Server.Audit;
 using ConfigurableContracts.Server.Csv;
@@ -51,7 +52,7 @@ public static partial class PaymentEndpoints
         string contractId, string period, string providerId, ReviewRequest request, RequestCaller caller, PaymentStatements statements, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var errors = new List<KeyValuePair<string, string>>();
+        var errors = new List<DocumentError>();
         if (!Period().IsMatch(period))
         {
             errors.Add(new("period", $"'{period}' is not a period; use YYYY-MM."));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Measurements;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Participants;

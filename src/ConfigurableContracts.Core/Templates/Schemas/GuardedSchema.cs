@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 using NJsonSchema;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
@@ -42,7 +43,7 @@ public sealed class GuardedSchema
     public IReadOnlyList<string> Files { get; }
 
     /// <summary>Validates a parsed document; an empty list means valid.</summary>
-    public IReadOnlyList<SchemaValidationError> Validate(JsonElement document)
+    public IReadOnlyList<DocumentError> Validate(JsonElement document)
     {
         var context = ValidationContext.Rent(collectErrors: true, _patternBudget);
         try
@@ -51,7 +52,7 @@ public sealed class GuardedSchema
             var errors = context.TakeErrors();
 
             // Every failing check reports itself; this only makes sure a false verdict can never read as "valid".
-            return valid || errors.Count > 0 ? errors : [new SchemaValidationError("$", "does not match the schema")];
+            return valid || errors.Count > 0 ? errors : [new DocumentError("$", "does not match the schema")];
         }
         catch (InsufficientExecutionStackException)
         {
@@ -73,7 +74,7 @@ public sealed class GuardedSchema
     }
 
     /// <summary>Parses and validates JSON text; text that is not JSON, too large or too deep is one error at <c>$</c>.</summary>
-    public IReadOnlyList<SchemaValidationError> Validate(string json)
+    public IReadOnlyList<DocumentError> Validate(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
 
@@ -85,7 +86,7 @@ public sealed class GuardedSchema
     /// Parses and validates UTF-8 JSON, the form request bodies and JSON Lines files arrive in; text that is not JSON,
     /// too large or too deep is one error at <c>$</c>.
     /// </summary>
-    public IReadOnlyList<SchemaValidationError> Validate(ReadOnlyMemory<byte> utf8Json)
+    public IReadOnlyList<DocumentError> Validate(ReadOnlyMemory<byte> utf8Json)
     {
         if (utf8Json.Length > _maxDocumentBytes)
             return [TooLarge(utf8Json.Length)];
@@ -100,12 +101,12 @@ public sealed class GuardedSchema
         }
     }
 
-    private SchemaValidationError TooLarge(int length) =>
+    private DocumentError TooLarge(int length) =>
         new("$", $"document is {length} bytes; the limit is {_maxDocumentBytes}");
 
-    private static SchemaValidationError TooDeep() =>
+    private static DocumentError TooDeep() =>
         new("$", "document nests too deeply to validate against this schema");
 
-    private static SchemaValidationError NotJson(JsonException e) =>
+    private static DocumentError NotJson(JsonException e) =>
         new("$", $"is not valid JSON: {e.Message}");
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ConfigurableContracts.Core.Json;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
@@ -16,7 +17,7 @@ internal sealed class ValidationContext
 
     private bool _collect;
     private int _silenced;
-    private List<SchemaValidationError>? _errors;
+    private List<DocumentError>? _errors;
 
     private ValidationContext()
     {
@@ -43,7 +44,7 @@ internal sealed class ValidationContext
     }
 
     /// <summary>The errors reported in this run, handed over to the caller (the context keeps no reference).</summary>
-    public IReadOnlyList<SchemaValidationError> TakeErrors()
+    public IReadOnlyList<DocumentError> TakeErrors()
     {
         var errors = _errors;
         _errors = null;
@@ -57,6 +58,6 @@ internal sealed class ValidationContext
     public void Report(string message, string? property = null)
     {
         if (Collecting)
-            (_errors ??= []).Add(new SchemaValidationError(Path.Render(property), message));
+            (_errors ??= []).Add(new DocumentError(Path.Render(property), message));
     }
 }
