@@ -70,7 +70,7 @@ internal static class EvalCommand
             functions = JavaScriptFunctions.Load(functionsPath, source, out var scriptDiagnostics);
             foreach (var diagnostic in scriptDiagnostics)
             {
-                error.WriteLine($"{functionsPath}:{diagnostic.Line}:{diagnostic.Column}: error {diagnostic.Code}: {diagnostic.Message}");
+                error.WriteLine(diagnostic);
             }
 
             if (functions is null)

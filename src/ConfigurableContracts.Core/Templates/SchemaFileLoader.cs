@@ -16,8 +16,8 @@ internal static class SchemaFileLoader
     public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, List<Diagnostic> diagnostics)
     {
         var result = Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult();
-        diagnostics.AddRange(result.Diagnostics.Select(d =>
-            new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(displayPath, d.Line, d.Column))));
+        // The guard names the file by the path it was given; the template's diagnostics name it as the designer does.
+        diagnostics.AddRange(result.Diagnostics.Select(d => d with { Location = d.Location with { Path = displayPath } }));
         return result.Schema is { } schema ? new GuardedDocumentSchema(schema) : null;
     }
 

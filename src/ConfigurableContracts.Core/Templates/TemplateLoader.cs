@@ -371,7 +371,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
 
         var functions = JavaScriptFunctions.Load(display, source, out var scriptDiagnostics);
-        diagnostics.AddRange(scriptDiagnostics.Select(d => new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(display, d.Line, d.Column))));
+        diagnostics.AddRange(scriptDiagnostics);
         return functions;
     }
 

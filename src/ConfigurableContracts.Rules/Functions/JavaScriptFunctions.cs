@@ -41,26 +41,26 @@ public sealed class JavaScriptFunctions : IRuleFunctions
     /// Checks and loads a script. Returns null, with at least one diagnostic, when the script is refused; the
     /// diagnostics use codes CCR0400–CCR0499 and 1-based positions in <paramref name="source"/>.
     /// </summary>
-    /// <param name="path">The script's path as the caller names it; only used in messages.</param>
+    /// <param name="path">The script's path as the caller names it; the diagnostics' location names it.</param>
     /// <param name="source">The script text.</param>
     /// <param name="diagnostics">Every problem found; empty when the script loaded.</param>
     /// <param name="options">Limits; <see cref="JavaScriptFunctionOptions.Default"/> when null.</param>
-    public static JavaScriptFunctions? Load(string path, string source, out IReadOnlyList<ScriptDiagnostic> diagnostics, JavaScriptFunctionOptions? options = null)
+    public static JavaScriptFunctions? Load(string path, string source, out IReadOnlyList<Diagnostic> diagnostics, JavaScriptFunctionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(source);
         options ??= JavaScriptFunctionOptions.Default;
         options.Validate();
 
-        var found = new List<ScriptDiagnostic>();
+        var found = new List<Diagnostic>();
         diagnostics = found;
-        if (ScriptGuard.Check(source, options) is { } refused)
+        if (ScriptGuard.Check(path, source, options) is { } refused)
         {
             found.Add(refused);
             return null;
         }
 
-        var functions = ScriptSyntax.Validate(source, options, found);
+        var functions = ScriptSyntax.Validate(path, source, options, found);
         if (found.Count > 0)
         {
             return null;
@@ -73,7 +73,8 @@ public sealed class JavaScriptFunctions : IRuleFunctions
         }
         catch (Exception exception) when (IsScriptFailure(exception))
         {
-            found.Add(new ScriptDiagnostic(
+            found.Add(ScriptSyntax.Error(
+                path,
                 ScriptDiagnosticCodes.TopLevelFailed,
                 "the top-level declarations failed: " + Explain(exception, options),
                 exception is JavaScriptException { LineNumber: > 0 } thrown ? thrown.LineNumber : 1,

@@ -20,20 +20,21 @@ internal static class ScriptGuard
     };
 
     /// <summary>Returns the first limit the source breaks, or null when it may be parsed.</summary>
-    public static ScriptDiagnostic? Check(string source, JavaScriptFunctionOptions options)
+    public static Diagnostic? Check(string path, string source, JavaScriptFunctionOptions options)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         if (source.Length > options.MaxSourceLength)
         {
-            return new ScriptDiagnostic(
+            return ScriptSyntax.Error(
+                path,
                 ScriptDiagnosticCodes.SourceTooLarge,
                 $"functions.js is {source.Length} characters long; the limit is {options.MaxSourceLength}.",
                 1,
                 1);
         }
 
-        return new Scanner(source).FindTooDeepNesting(options.MaxNestingDepth);
+        return new Scanner(source).FindTooDeepNesting(path, options.MaxNestingDepth);
     }
 
     private ref struct Scanner
@@ -55,7 +56,7 @@ internal static class ScriptGuard
 
         private readonly int Column => _position - _lineStart + 1;
 
-        public ScriptDiagnostic? FindTooDeepNesting(int maxDepth)
+        public Diagnostic? FindTooDeepNesting(string path, int maxDepth)
         {
             var depth = 0;
             while (_position < _text.Length)
@@ -84,7 +85,8 @@ internal static class ScriptGuard
                         depth++;
                         if (depth > maxDepth)
                         {
-                            return new ScriptDiagnostic(
+                            return ScriptSyntax.Error(
+                                path,
                                 ScriptDiagnosticCodes.NestingTooDeep,
                                 $"brackets nest deeper than {maxDepth} levels; split the expression into smaller functions or variables.",
                                 _line,

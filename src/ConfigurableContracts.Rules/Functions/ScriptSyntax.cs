@@ -42,7 +42,7 @@ internal static partial class ScriptSyntax
     /// Parses unchecked source on a thread with a large stack and validates the tree. Only a script that passes is
     /// ever parsed again on an ordinary thread.
     /// </summary>
-    public static IReadOnlyList<ScriptFunction> Validate(string source, JavaScriptFunctionOptions options, List<ScriptDiagnostic> diagnostics)
+    public static IReadOnlyList<ScriptFunction> Validate(string path, string source, JavaScriptFunctionOptions options, List<Diagnostic> diagnostics)
     {
         Program? program = null;
         ParserException? syntaxError = null;
@@ -67,7 +67,8 @@ internal static partial class ScriptSyntax
             // A file cut off mid-comment or mid-string reads as an "ILLEGAL" token at its last character: say what it is.
             var atEnd = syntaxError.Index >= source.TrimEnd().Length - 1
                 || (syntaxError.Description ?? "").Contains("end of input", StringComparison.OrdinalIgnoreCase);
-            diagnostics.Add(new ScriptDiagnostic(
+            diagnostics.Add(Error(
+                path,
                 ScriptDiagnosticCodes.SyntaxError,
                 atEnd
                     ? "Unexpected end of file: a comment, string, function or block is still open"
@@ -78,9 +79,9 @@ internal static partial class ScriptSyntax
         }
 
         var before = diagnostics.Count;
-        CheckBracketNesting(program!, options.MaxNestingDepth, diagnostics);
-        CheckDepthAndLiterals(program!, options.MaxSyntaxDepth, diagnostics);
-        var functions = CheckTopLevel(program!, source, diagnostics);
+        CheckBracketNesting(path, program!, options.MaxNestingDepth, diagnostics);
+        CheckDepthAndLiterals(path, program!, options.MaxSyntaxDepth, diagnostics);
+        var functions = CheckTopLevel(path, program!, source, diagnostics);
         return diagnostics.Count == before ? functions : [];
     }
 
@@ -233,7 +234,7 @@ internal static partial class ScriptSyntax
 
     // The text scan guesses where regular expressions are; the parser's tokens know. Checking the real tokens
     // closes the gap a misleading slash could open, so the later parses on ordinary threads stay shallow.
-    private static void CheckBracketNesting(Program program, int maxDepth, List<ScriptDiagnostic> diagnostics)
+    private static void CheckBracketNesting(string path, Program program, int maxDepth, List<Diagnostic> diagnostics)
     {
         var depth = 0;
         foreach (var token in program.Tokens ?? [])
@@ -247,7 +248,8 @@ internal static partial class ScriptSyntax
             {
                 if (++depth > maxDepth)
                 {
-                    diagnostics.Add(new ScriptDiagnostic(
+                    diagnostics.Add(Error(
+                        path,
                         ScriptDiagnosticCodes.NestingTooDeep,
                         $"brackets nest deeper than {maxDepth} levels; split the expression into smaller functions or variables.",
                         Math.Max(1, token.LineNumber ?? 1),
@@ -262,7 +264,7 @@ internal static partial class ScriptSyntax
         }
     }
 
-    private static void CheckDepthAndLiterals(Program program, int maxDepth, List<ScriptDiagnostic> diagnostics)
+    private static void CheckDepthAndLiterals(string path, Program program, int maxDepth, List<Diagnostic> diagnostics)
     {
         var tooDeepReported = false;
         foreach (var (node, depth) in Descendants(program))
@@ -270,13 +272,13 @@ internal static partial class ScriptSyntax
             if (depth > maxDepth && !tooDeepReported)
             {
                 tooDeepReported = true;
-                diagnostics.Add(At(node, ScriptDiagnosticCodes.SyntaxTooDeep,
+                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.SyntaxTooDeep,
                     $"this expression or statement nests deeper than {maxDepth} levels; split it into smaller parts."));
             }
 
             if (node is AssignmentExpression { Operator: AssignmentOperator.PlusAssign, Left: var target } && !IsRepeatable(target))
             {
-                diagnostics.Add(At(node, ScriptDiagnosticCodes.CompoundAssignmentNotAllowed,
+                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.CompoundAssignmentNotAllowed,
                     "'+=' on a target with side effects (a call, ++, or an assignment inside it) is not supported; write it as 'x = x + y' with a plain variable."));
             }
 
@@ -284,7 +286,7 @@ internal static partial class ScriptSyntax
             {
                 // Jint 2.10.4's parser accepts let and const but runs them as var: no block scope, so a script written
                 // for their real meaning would silently compute something else.
-                diagnostics.Add(At(node, ScriptDiagnosticCodes.SyntaxError,
+                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.SyntaxError,
                     $"'{declaration.Kind}' is not ECMAScript 5.1 and would run as 'var', without block scope; write 'var' {LanguageLevel}"));
             }
 
@@ -292,13 +294,13 @@ internal static partial class ScriptSyntax
             {
                 // Jint 2.10.4 creates a literal's RegExp object once and keeps it in the syntax tree, so state set on
                 // it (lastIndex, properties) would leak from one call into the next and break replay.
-                diagnostics.Add(At(node, ScriptDiagnosticCodes.RegexLiteralNotAllowed,
+                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.RegexLiteralNotAllowed,
                     "regular expression literals are not supported; write new RegExp(\"pattern\", \"flags\") instead."));
             }
         }
     }
 
-    private static List<ScriptFunction> CheckTopLevel(Program program, string source, List<ScriptDiagnostic> diagnostics)
+    private static List<ScriptFunction> CheckTopLevel(string path, Program program, string source, List<Diagnostic> diagnostics)
     {
         var functions = new List<ScriptFunction>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -310,11 +312,11 @@ internal static partial class ScriptSyntax
                 case FunctionDeclaration function:
                     if (!names.Add(function.Id.Name))
                     {
-                        diagnostics.Add(At(function, ScriptDiagnosticCodes.DuplicateName, $"'{function.Id.Name}' is declared more than once."));
+                        diagnostics.Add(At(path, function, ScriptDiagnosticCodes.DuplicateName, $"'{function.Id.Name}' is declared more than once."));
                         break;
                     }
 
-                    var returnType = ReadReturnType(source, lineStarts, function, diagnostics);
+                    var returnType = ReadReturnType(path, source, lineStarts, function, diagnostics);
                     functions.Add(new ScriptFunction(
                         function.Id.Name,
                         function.Parameters.Count(),
@@ -327,12 +329,12 @@ internal static partial class ScriptSyntax
                     {
                         if (!names.Add(declarator.Id.Name))
                         {
-                            diagnostics.Add(At(declarator, ScriptDiagnosticCodes.DuplicateName, $"'{declarator.Id.Name}' is declared more than once."));
+                            diagnostics.Add(At(path, declarator, ScriptDiagnosticCodes.DuplicateName, $"'{declarator.Id.Name}' is declared more than once."));
                         }
 
                         if (declarator.Init is not null && FindNonConstant(declarator.Init) is { } offender)
                         {
-                            diagnostics.Add(At(offender, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
+                            diagnostics.Add(At(path, offender, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
                                 "a top-level var may only hold a constant (literals, arrays, objects and operators on them); move computed values into a function."));
                         }
                     }
@@ -342,7 +344,7 @@ internal static partial class ScriptSyntax
                     // A directive prologue such as "use strict".
                     break;
                 default:
-                    diagnostics.Add(At(statement, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
+                    diagnostics.Add(At(path, statement, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
                         "only function declarations and constant var declarations may stand at the top level; top-level code would run once per engine and could keep state between calls."));
                     break;
             }
@@ -378,7 +380,7 @@ internal static partial class ScriptSyntax
         return null;
     }
 
-    private static string ReadReturnType(string source, int[] lineStarts, FunctionDeclaration function, List<ScriptDiagnostic> diagnostics)
+    private static string ReadReturnType(string path, string source, int[] lineStarts, FunctionDeclaration function, List<Diagnostic> diagnostics)
     {
         var start = Offset(lineStarts, function.Location.Start);
         var end = start;
@@ -413,7 +415,8 @@ internal static partial class ScriptSyntax
 
         var line = Array.BinarySearch(lineStarts, commentStart + match.Index);
         line = line >= 0 ? line : ~line - 1;
-        diagnostics.Add(new ScriptDiagnostic(
+        diagnostics.Add(Error(
+            path,
             ScriptDiagnosticCodes.UnknownReturnType,
             $"'{function.Id.Name}' declares @returns {{{type}}}; use one of number, integer, string, boolean, date or any.",
             line + 1,
@@ -441,8 +444,12 @@ internal static partial class ScriptSyntax
     private static int Offset(int[] lineStarts, Position position) =>
         Math.Min(lineStarts[Math.Clamp(position.Line - 1, 0, lineStarts.Length - 1)] + position.Column, int.MaxValue);
 
-    private static ScriptDiagnostic At(SyntaxNode node, string code, string message) =>
-        new(code, message, Math.Max(1, node.Location?.Start.Line ?? 1), (node.Location?.Start.Column ?? 0) + 1);
+    private static Diagnostic At(string path, SyntaxNode node, string code, string message) =>
+        Error(path, code, message, Math.Max(1, node.Location?.Start.Line ?? 1), (node.Location?.Start.Column ?? 0) + 1);
+
+    /// <summary>Every script diagnostic is an error: a file with one is not loaded.</summary>
+    internal static Diagnostic Error(string path, string code, string message, int line, int column) =>
+        new(code, DiagnosticSeverity.Error, message, new SourceLocation(path, line, column));
 
     /// <summary>Every node under <paramref name="root"/> with its depth, walked with an explicit stack.</summary>
     private static IEnumerable<(SyntaxNode Node, int Depth)> Descendants(SyntaxNode root)

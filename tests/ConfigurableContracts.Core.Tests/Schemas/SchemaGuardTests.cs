@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Templates.Schemas;
+using ConfigurableContracts.Rules;
 
 namespace ConfigurableContracts.Core.Tests.Schemas;
 
@@ -23,7 +24,7 @@ public sealed class SchemaGuardTests : IDisposable
         return result.Schema!;
     }
 
-    private static SchemaDiagnostic Single(SchemaLoadResult result, string code)
+    private static Diagnostic Single(SchemaLoadResult result, string code)
     {
         Assert.False(result.Succeeded);
         return Assert.Single(result.Diagnostics, d => d.Code == code);
@@ -45,7 +46,7 @@ public sealed class SchemaGuardTests : IDisposable
         Assert.Equal("/properties/age/minimun", diagnostic.JsonPointer);
 
         // Where the keyword's value starts, as every other diagnostic counts; not where Newtonsoft marks the end of its token.
-        Assert.Equal((4, 44), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((4, 44), (diagnostic.Location.Line, diagnostic.Location.Column));
         Assert.Contains("'minimun'", diagnostic.Message, StringComparison.Ordinal);
         Assert.StartsWith($"{Path.Combine(_folder.Root, "participant.schema.json")}:4:", diagnostic.ToString(), StringComparison.Ordinal);
         Assert.Contains(": error CCT0005: keyword 'minimun' at /properties/age", diagnostic.ToString(), StringComparison.Ordinal);
@@ -201,7 +202,7 @@ public sealed class SchemaGuardTests : IDisposable
 
         var diagnostic = Single(await LoadAsync(deep, guard), SchemaDiagnosticCodes.TooDeep);
 
-        Assert.Equal(1, diagnostic.Line);
+        Assert.Equal(1, diagnostic.Location.Line);
     }
 
     [Fact]
@@ -210,7 +211,7 @@ public sealed class SchemaGuardTests : IDisposable
         var diagnostic = Single(await LoadAsync("{\n  \"type\": \"object\",\n  \"properties\": { \"år\": {"), SchemaDiagnosticCodes.InvalidJson);
 
         Assert.Equal("Unexpected end of file: 3 objects are still open.", diagnostic.Message);
-        Assert.Equal((3, 26), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((3, 26), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Fact]
@@ -221,7 +222,7 @@ public sealed class SchemaGuardTests : IDisposable
         var diagnostic = Single(await LoadAsync(deep, new SchemaGuard(new SchemaGuardOptions { MaxSchemaDepth = 8 })), SchemaDiagnosticCodes.TooDeep);
 
         // The ninth object starts at character 95; counted in UTF-8 bytes it would be 98.
-        Assert.Equal((1, 95), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((1, 95), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Fact]
@@ -230,7 +231,7 @@ public sealed class SchemaGuardTests : IDisposable
         var result = await _guard.LoadAsync(_folder.Root, Path.Combine(_folder.Root, "missing.schema.json"));
 
         var diagnostic = Single(result, SchemaDiagnosticCodes.FileUnreadable);
-        Assert.Equal((1, 1), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((1, 1), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Fact]
@@ -238,7 +239,7 @@ public sealed class SchemaGuardTests : IDisposable
     {
         var diagnostic = Single(await LoadAsync("{\n  \"type\": \"string\",\n  // comment\n}"), SchemaDiagnosticCodes.InvalidJson);
 
-        Assert.Equal(3, diagnostic.Line);
+        Assert.Equal(3, diagnostic.Location.Line);
     }
 
     [Fact]

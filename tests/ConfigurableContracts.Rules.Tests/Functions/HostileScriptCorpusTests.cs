@@ -78,6 +78,6 @@ public sealed class HostileScriptCorpusTests
         Assert.Null(functions);
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ScriptDiagnosticCodes.NestingTooDeep, diagnostic.Code);
-        Assert.Equal((1, 9 + 64), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((1, 9 + 64), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 }

@@ -49,7 +49,7 @@ public sealed class JavaScriptFunctionsTests
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ScriptDiagnosticCodes.TopLevelCodeNotAllowed, diagnostic.Code);
-        Assert.Equal((1, 15), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((1, 15), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class JavaScriptFunctionsTests
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ScriptDiagnosticCodes.UnknownReturnType, diagnostic.Code);
-        Assert.Equal((2, 5), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((2, 5), (diagnostic.Location.Line, diagnostic.Location.Column));
         Assert.Contains("money", diagnostic.Message, StringComparison.Ordinal);
     }
 
@@ -95,7 +95,7 @@ public sealed class JavaScriptFunctionsTests
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ScriptDiagnosticCodes.SyntaxError, diagnostic.Code);
-        Assert.Equal("2:18: error CCR0402: Unexpected token { (functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)", diagnostic.ToString());
+        Assert.Equal(Path + ":2:18: error CCR0402: Unexpected token { (functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)", diagnostic.ToString());
     }
 
     [Theory]
@@ -125,7 +125,7 @@ public sealed class JavaScriptFunctionsTests
     {
         var diagnostic = Assert.Single(LoadFails(source));
 
-        Assert.Equal($"{line}:{column}: error CCR0402: Unexpected end of file: a comment, string, function or block is still open", diagnostic.ToString());
+        Assert.Equal($"{Path}:{line}:{column}: error CCR0402: Unexpected end of file: a comment, string, function or block is still open", diagnostic.ToString());
     }
 
     [Fact]
@@ -359,7 +359,7 @@ public sealed class JavaScriptFunctionsTests
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ScriptDiagnosticCodes.CompoundAssignmentNotAllowed, diagnostic.Code);
-        Assert.Equal((3, 3), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((3, 3), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Fact]
@@ -606,7 +606,7 @@ public sealed class JavaScriptFunctionsTests
         return Assert.IsType<JavaScriptFunctions>(functions);
     }
 
-    private static IReadOnlyList<ScriptDiagnostic> LoadFails(string source)
+    private static IReadOnlyList<Diagnostic> LoadFails(string source)
     {
         Assert.Null(JavaScriptFunctions.Load(Path, source, out var diagnostics));
         Assert.NotEmpty(diagnostics);

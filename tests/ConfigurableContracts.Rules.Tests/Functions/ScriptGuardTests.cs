@@ -9,17 +9,17 @@ public sealed class ScriptGuardTests
     [Fact]
     public void Check_AcceptsNesting_AtTheLimit()
     {
-        Assert.Null(ScriptGuard.Check("f([{a: 1}]);", Options));
+        Assert.Null(ScriptGuard.Check("functions.js", "f([{a: 1}]);", Options));
     }
 
     [Fact]
     public void Check_ReportsLineAndColumn_OfTheFirstBracketPastTheLimit()
     {
-        var diagnostic = ScriptGuard.Check("var a = 1;\n  x = [[[[1]]]];", Options);
+        var diagnostic = ScriptGuard.Check("functions.js", "var a = 1;\n  x = [[[[1]]]];", Options);
 
         Assert.NotNull(diagnostic);
         Assert.Equal(ScriptDiagnosticCodes.NestingTooDeep, diagnostic.Code);
-        Assert.Equal((2, 10), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal((2, 10), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Theory]
@@ -31,26 +31,26 @@ public sealed class ScriptGuardTests
     [InlineData("return /\\/(((((/.test(s);")]
     public void Check_IgnoresBrackets_InStringsCommentsAndRegexLiterals(string source)
     {
-        Assert.Null(ScriptGuard.Check(source, Options));
+        Assert.Null(ScriptGuard.Check("functions.js", source, Options));
     }
 
     [Fact]
     public void Check_CountsBracketsAfterDivision_AsCode()
     {
         // After a value a slash divides, so the brackets that follow are code and must count.
-        Assert.NotNull(ScriptGuard.Check("var q = total / ((((x))));", Options));
+        Assert.NotNull(ScriptGuard.Check("functions.js", "var q = total / ((((x))));", Options));
     }
 
     [Fact]
     public void Check_DoesNotLetStrayClosersHideLaterOpeners()
     {
-        Assert.NotNull(ScriptGuard.Check("))))))]]]]]] [[[[1]]]]", Options));
+        Assert.NotNull(ScriptGuard.Check("functions.js", "))))))]]]]]] [[[[1]]]]", Options));
     }
 
     [Fact]
     public void Check_RefusesSourceLongerThanLimit()
     {
-        var diagnostic = ScriptGuard.Check(new string(' ', 11), Options with { MaxSourceLength = 10 });
+        var diagnostic = ScriptGuard.Check("functions.js", new string(' ', 11), Options with { MaxSourceLength = 10 });
 
         Assert.Equal(ScriptDiagnosticCodes.SourceTooLarge, diagnostic?.Code);
     }

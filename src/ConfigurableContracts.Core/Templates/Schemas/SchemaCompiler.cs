@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ConfigurableContracts.Rules;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -33,7 +34,7 @@ internal sealed class SchemaCompiler
 
     private readonly SchemaGuardOptions _options;
     private readonly string _templateRoot;
-    private readonly List<SchemaDiagnostic> _diagnostics;
+    private readonly List<Diagnostic> _diagnostics;
     private readonly Dictionary<string, SchemaFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<JToken, SchemaNode> _nodes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SchemaNode, (SchemaFile File, JToken Token)> _origins = [];
@@ -41,7 +42,7 @@ internal sealed class SchemaCompiler
     private readonly List<(SchemaFile File, JToken Token)> _booleanSchemas = [];
     private readonly List<(SchemaFile File, JProperty Keyword, long Value)> _fractionalCounts = [];
 
-    public SchemaCompiler(SchemaGuardOptions options, string templateRoot, List<SchemaDiagnostic> diagnostics)
+    public SchemaCompiler(SchemaGuardOptions options, string templateRoot, List<Diagnostic> diagnostics)
     {
         _options = options;
         _templateRoot = templateRoot;
@@ -688,7 +689,7 @@ internal sealed class SchemaCompiler
             (line, column) = (info.LineNumber, info.LinePosition);
         }
 
-        _diagnostics.Add(new SchemaDiagnostic(code, message, file.DisplayPath, PointerText(pointer), line, column));
+        _diagnostics.Add(new Diagnostic(code, message, file.DisplayPath, PointerText(pointer), line, column));
     }
 
     private static string Append(string pointer, string name) =>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ConfigurableContracts.Rules;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -66,7 +67,7 @@ internal sealed class SchemaFile
             ModelText = Root.ToString(Formatting.None);
     }
 
-    public static SchemaFile? Read(string fullPath, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
+    public static SchemaFile? Read(string fullPath, string displayPath, SchemaGuardOptions options, List<Diagnostic> diagnostics)
     {
         byte[] bytes;
         try
@@ -98,7 +99,7 @@ internal sealed class SchemaFile
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static SchemaFile? Parse(ReadOnlySpan<byte> bytes, string fullPath, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
+    public static SchemaFile? Parse(ReadOnlySpan<byte> bytes, string fullPath, string displayPath, SchemaGuardOptions options, List<Diagnostic> diagnostics)
     {
         if (bytes.Length > options.MaxSchemaBytes)
         {
@@ -149,7 +150,7 @@ internal sealed class SchemaFile
         }
     }
 
-    private static bool CheckSyntaxAndDepth(ReadOnlySpan<byte> bytes, string displayPath, SchemaGuardOptions options, List<SchemaDiagnostic> diagnostics)
+    private static bool CheckSyntaxAndDepth(ReadOnlySpan<byte> bytes, string displayPath, SchemaGuardOptions options, List<Diagnostic> diagnostics)
     {
         var readerOptions = new JsonReaderOptions
         {

@@ -1,3 +1,4 @@
+using ConfigurableContracts.Rules;
 using NJsonSchema;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
@@ -36,7 +37,7 @@ public sealed class SchemaGuard
     private async Task<SchemaLoadResult> LoadCoreAsync(string templateFolder, string schemaPath, string? text, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(templateFolder);
-        var diagnostics = new List<SchemaDiagnostic>();
+        var diagnostics = new List<Diagnostic>();
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(templateFolder)) + Path.DirectorySeparatorChar;
         var fullPath = Path.GetFullPath(schemaPath);
         if (!fullPath.StartsWith(root, StringComparison.Ordinal) || SchemaCompiler.PassesThroughLink(fullPath, root))

@@ -1,20 +1,10 @@
 namespace ConfigurableContracts.Rules.Functions;
 
 /// <summary>
-/// A problem found while loading a template's <c>functions.js</c>. The sandbox keeps its own record instead of the
-/// rule engine's diagnostic type so the two streams stay independent; the caller adds the file path and severity
-/// (every script diagnostic is an error: a file with one is not loaded).
+/// The stable codes of the problems found while loading a template's <c>functions.js</c>, in the range CCR0400–CCR0499;
+/// docs/javascript-functions.md explains each one. They are reported as <see cref="Diagnostic"/>s, always errors: a
+/// file with one is not loaded.
 /// </summary>
-/// <param name="Code">A stable code from <see cref="ScriptDiagnosticCodes"/>, in the range CCR0400–CCR0499.</param>
-/// <param name="Message">What is wrong, in words a template designer can act on.</param>
-/// <param name="Line">1-based line in the script.</param>
-/// <param name="Column">1-based column in the script.</param>
-public sealed record ScriptDiagnostic(string Code, string Message, int Line, int Column)
-{
-    public override string ToString() => $"{Line}:{Column}: error {Code}: {Message}";
-}
-
-/// <summary>The stable codes of <see cref="ScriptDiagnostic"/>; docs/javascript-functions.md explains each one.</summary>
 public static class ScriptDiagnosticCodes
 {
     /// <summary>The script is longer than the source size limit.</summary>

@@ -1,17 +1,11 @@
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
-/// Why a template schema was refused at load: a stable code from Core's range (CCT0001–CCT0999), a plain message
-/// that names the keyword, the JSON pointer of the offending schema location and, where known, its line and column
-/// in the schema file (1-based, the column in characters; 1:1 when the file could not be read at all).
+/// The stable diagnostic codes of the schema guard, from Core's range (CCT0001–CCT0999); tests and documentation refer
+/// to them by name. A refused schema is reported as <see cref="Rules.Diagnostic"/>s carrying one of these codes, a
+/// plain message that names the keyword, the JSON pointer of the offending schema location and, where known, its
+/// line and column in the schema file (1-based, the column in characters; 1:1 when the file could not be read at all).
 /// </summary>
-public sealed record SchemaDiagnostic(string Code, string Message, string Path, string JsonPointer, int Line, int Column)
-{
-    /// <summary>The compiler-style form shared with the CLI and the server log: <c>path:line:col: error CODE: message</c>.</summary>
-    public override string ToString() => $"{Path}:{Line}:{Column}: error {Code}: {Message}";
-}
-
-/// <summary>The stable diagnostic codes of the schema guard; tests and documentation refer to them by name.</summary>
 public static class SchemaDiagnosticCodes
 {
     public const string FileUnreadable = "CCT0001";
