@@ -72,7 +72,7 @@ public sealed record JsonSyntaxError(JsonSyntaxErrorKind Kind, string Message, i
             {
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= maxDepth)
                 {
-                    var (line, column) = Position(utf8, (int)reader.TokenStartIndex);
+                    var (line, column) = JsonPositions.Position(utf8, (int)reader.TokenStartIndex);
                     return new JsonSyntaxError(JsonSyntaxErrorKind.TooDeep, $"JSON is nested more than {maxDepth} levels deep.", line, column);
                 }
             }
@@ -128,7 +128,7 @@ public sealed record JsonSyntaxError(JsonSyntaxErrorKind Kind, string Message, i
         if (open.Count == 0 && inside.Length == 0 && (sawValue || rest.Length > 0))
             return null; // A complete root value (or a scalar the final read rejected): not a matter of a missing end.
 
-        var (line, column) = Position(utf8, utf8.TrimEnd(" \t\r\n"u8).Length);
+        var (line, column) = JsonPositions.Position(utf8, utf8.TrimEnd(" \t\r\n"u8).Length);
         string still;
         if (open.Count == 0)
             still = sawValue ? "" : ": the file holds no JSON value";
@@ -152,15 +152,6 @@ public sealed record JsonSyntaxError(JsonSyntaxErrorKind Kind, string Message, i
         return new JsonSyntaxError(JsonSyntaxErrorKind.Invalid, "Not valid JSON: " + FirstSentences(exception.Message) + ".", line, column);
     }
 
-    /// <summary>The 1-based line and character column of the byte at <paramref name="offset"/>.</summary>
-    public static (int Line, int Column) Position(ReadOnlySpan<byte> utf8, int offset)
-    {
-        offset = Math.Clamp(offset, 0, utf8.Length);
-        var before = utf8[..offset];
-        var lineStart = before.LastIndexOf((byte)'\n') + 1;
-        return (before.Count((byte)'\n') + 1, Encoding.UTF8.GetCharCount(before[lineStart..]) + 1);
-    }
-
     /// <summary>Converts System.Text.Json's 1-based line and 0-based byte in that line into our line and character column.</summary>
     private static (int Line, int Column) PositionInLine(ReadOnlySpan<byte> utf8, int line, int byteInLine)
     {
@@ -172,7 +163,7 @@ public sealed record JsonSyntaxError(JsonSyntaxErrorKind Kind, string Message, i
             lineStart += newline + 1;
         }
 
-        return Position(utf8, Math.Min(lineStart + Math.Max(byteInLine, 0), utf8.Length));
+        return JsonPositions.Position(utf8, Math.Min(lineStart + Math.Max(byteInLine, 0), utf8.Length));
     }
 
     /// <summary>System.Text.Json's message without the position it appends (" LineNumber: 0 | BytePositionInLine: 5.") or its Path.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConfigurableContracts.Rules;
 
 namespace ConfigurableContracts.Core.Templates;
 
@@ -7,7 +8,7 @@ namespace ConfigurableContracts.Core.Templates;
 /// <c>providers[].prices.outcomePayment</c> is followed through <c>properties</c>, <c>items</c> and local
 /// <c>$ref</c>s to the subschema it names, which is then located in the file for diagnostics.
 /// </summary>
-internal sealed class SchemaDocument(string key, string displayPath, JsonElement root, JsonLocator locator)
+internal sealed class SchemaDocument(string key, string displayPath, JsonElement root, JsonPositions locator)
 {
     public string Key { get; } = key;
 
@@ -18,7 +19,7 @@ internal sealed class SchemaDocument(string key, string displayPath, JsonElement
     public static SchemaDocument Parse(string key, string displayPath, string text)
     {
         using var document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 64 });
-        return new SchemaDocument(key, displayPath, document.RootElement.Clone(), JsonLocator.Index(text));
+        return new SchemaDocument(key, displayPath, document.RootElement.Clone(), JsonPositions.Index(text));
     }
 
     /// <summary>Where the subschema at <paramref name="pointer"/> (a pointer into the schema file) starts.</summary>

@@ -168,7 +168,7 @@ public sealed class TemplateCatalog(TemplateLoader loader, ILogger<TemplateCatal
     /// <summary>The refusal, located at the manifest's version as the editor's file shows it.</summary>
     private Diagnostic VersionInUse(TemplateVersion loaded, string folder, string knownHash)
     {
-        var (line, column) = loaded.Files.TryGetValue(BundlePaths.Manifest(loaded.Id), out var manifest) ? JsonLocator.Index(manifest).Locate("/version") : (1, 1);
+        var (line, column) = loaded.Files.TryGetValue(BundlePaths.Manifest(loaded.Id), out var manifest) ? JsonPositions.Index(manifest).Locate("/version") : (1, 1);
         return new Diagnostic(VersionInUseCode, DiagnosticSeverity.Error,
             $"Version {loaded.Version} of '{loaded.Id}' is already in use with different content (bundle {knownHash[..12]}…); bump the version.",
             new SourceLocation(loader.DisplayPath(Path.Combine(folder, TemplateLoader.ManifestFileName)), line, column));

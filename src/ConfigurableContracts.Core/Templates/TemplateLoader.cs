@@ -55,7 +55,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
-        var locator = JsonLocator.Index(manifestText);
+        var locator = JsonPositions.Index(manifestText);
         var display = DisplayPath(manifestPath);
         void Report(string code, string pointer, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
         {

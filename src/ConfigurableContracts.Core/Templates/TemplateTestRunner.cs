@@ -50,7 +50,7 @@ public static class TemplateTestRunner
         var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
         var manifest = RuleTestManifest.Read(template.Declared);
         var manifestPath = loader.DisplayPath(Path.Combine(folder, TemplateLoader.ManifestFileName));
-        var manifestLocator = JsonLocator.Index(template.Files[manifestPath]);
+        var manifestLocator = JsonPositions.Index(template.Files[manifestPath]);
         SourceLocation InManifest(string pointer)
         {
             var (line, column) = manifestLocator.Locate(pointer);

@@ -50,7 +50,7 @@ public static class RuleTestFileReader
 
         using (document)
         {
-            var positions = Workflows.JsonPositions.Index(path, System.Text.Encoding.UTF8.GetBytes(text),
+            var positions = JsonPositions.Index(path, System.Text.Encoding.UTF8.GetBytes(text),
                 new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
             {
@@ -78,7 +78,7 @@ public static class RuleTestFileReader
                 {
                     foreach (var input in inputsElement.EnumerateObject())
                     {
-                        var inputPointer = $"{pointer}/inputs/{Workflows.JsonPositions.Escape(input.Name)}";
+                        var inputPointer = $"{pointer}/inputs/{JsonPositions.Escape(input.Name)}";
                         var declared = positions.NameLocation(inputPointer);
                         if (input.Value.ValueKind == JsonValueKind.String && input.Value.GetString() is ['@', .. var reference])
                         {
@@ -89,7 +89,7 @@ public static class RuleTestFileReader
                                 using var referenced = JsonDocument.Parse(referencedText);
                                 inputs[input.Name] = referenced.RootElement.Clone();
                                 sources[input.Name] = new RuleTestInputSource(declared,
-                                    Workflows.JsonPositions.Index(ReferencePath(path, reference), System.Text.Encoding.UTF8.GetBytes(referencedText), default), "");
+                                    JsonPositions.Index(ReferencePath(path, reference), System.Text.Encoding.UTF8.GetBytes(referencedText), default), "");
                             }
                             catch (JsonException e)
                             {
@@ -119,7 +119,7 @@ public static class RuleTestFileReader
                 {
                     foreach (var rule in expect.EnumerateObject())
                     {
-                        var expectLocation = positions.ValueLocation($"{pointer}/expect/{Workflows.JsonPositions.Escape(rule.Name)}");
+                        var expectLocation = positions.ValueLocation($"{pointer}/expect/{JsonPositions.Escape(rule.Name)}");
                         var statusElement = rule.Value.ValueKind == JsonValueKind.Object && rule.Value.TryGetProperty("status", out var s) ? s : rule.Value;
                         if (statusElement.ValueKind != JsonValueKind.String || !Enum.TryParse<RuleStatus>(statusElement.GetString(), ignoreCase: false, out var status))
                         {

@@ -1,5 +1,3 @@
-using ConfigurableContracts.Rules.Workflows;
-
 namespace ConfigurableContracts.Rules.Testing;
 
 /// <summary>

@@ -29,7 +29,7 @@ internal sealed class SchemaFile
     public string Text { get; }
 
     /// <summary>Where each value of the file starts, by JSON pointer, for diagnostics.</summary>
-    public JsonLocator Locator => field ??= JsonLocator.Index(Text);
+    public JsonPositions Locator => field ??= JsonPositions.Index(Text);
 
     public JToken Root { get; private set; }
 
@@ -166,7 +166,7 @@ internal sealed class SchemaFile
                 {
                     // Keyword values are compared exactly as decimals; a number beyond that range would otherwise
                     // be rounded or fail later with a misleading message.
-                    var (line, column) = Rules.JsonSyntaxError.Position(bytes, (int)reader.TokenStartIndex);
+                    var (line, column) = Rules.JsonPositions.Position(bytes, (int)reader.TokenStartIndex);
                     diagnostics.Add(new(SchemaDiagnosticCodes.InvalidKeywordValue,
                         $"number {Encoding.UTF8.GetString(reader.ValueSpan)} is beyond the range the guard compares exactly (about ±7.9e28)",
                         displayPath, "", line, column));
@@ -176,7 +176,7 @@ internal sealed class SchemaFile
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
                     && reader.CurrentDepth + 1 > options.MaxSchemaDepth)
                 {
-                    var (line, column) = Rules.JsonSyntaxError.Position(bytes, (int)reader.TokenStartIndex);
+                    var (line, column) = Rules.JsonPositions.Position(bytes, (int)reader.TokenStartIndex);
                     diagnostics.Add(new(SchemaDiagnosticCodes.TooDeep,
                         $"schema nests objects and arrays deeper than {options.MaxSchemaDepth} levels", displayPath, "", line, column));
                     return false;
