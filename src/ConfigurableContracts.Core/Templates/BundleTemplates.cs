@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Core.Evaluation;
 
-namespace ConfigurableContracts.Core.Evaluation;
+namespace ConfigurableContracts.Core.Templates;
 
 /// <summary>
 /// Finds the exact template a contract or decision was made with, by bundle hash: from the catalog while those files
