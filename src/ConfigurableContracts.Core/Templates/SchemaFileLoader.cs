@@ -12,9 +12,15 @@ internal static class SchemaFileLoader
 {
     private static readonly SchemaGuard Guard = new();
 
-    public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, List<Diagnostic> diagnostics)
+    public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, List<Diagnostic> diagnostics) =>
+        Located(Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult(), displayPath, diagnostics);
+
+    /// <summary>Loads the schema at <paramref name="path"/> from a template's files as read for one load.</summary>
+    public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, TemplateFiles files, List<Diagnostic> diagnostics) =>
+        Located(Guard.LoadAsync(templateFolder, path, files).GetAwaiter().GetResult(), displayPath, diagnostics);
+
+    private static GuardedDocumentSchema? Located(SchemaLoadResult result, string displayPath, List<Diagnostic> diagnostics)
     {
-        var result = Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult();
         diagnostics.AddRange(result.Diagnostics.Select(d =>
             new Diagnostic(d.Code, DiagnosticSeverity.Error, d.Message, new SourceLocation(displayPath, d.Line, d.Column))));
         return result.Schema is { } schema ? new GuardedDocumentSchema(schema) : null;
