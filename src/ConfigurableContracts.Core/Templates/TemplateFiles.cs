@@ -168,11 +168,8 @@ public sealed class TemplateFiles
 }
 
 /// <summary>
-/// One file of a template: its bundle key (null outside the bundle's folders), its bytes and text, or why there are
-/// none (<see cref="Length"/> over the limit, or <see cref="ReadError"/>).
+/// One file of a template: its bundle key (null until it is found as part of the bundle), its bytes and text, or why
+/// there are none (<see cref="ReadError"/>, otherwise <see cref="Length"/> over <see cref="TemplateLoader.MaxFileBytes"/>).
+/// The bytes are kept for the schema guard, which decodes strictly and reports positions in bytes as read.
 /// </summary>
-public sealed record TemplateFile(string? Key, string FullPath, string DisplayPath, long Length, byte[]? Bytes, string? Text, string? ReadError)
-{
-    /// <summary>Whether the file was too large to read.</summary>
-    public bool TooLarge => ReadError is null && Text is null;
-}
+public sealed record TemplateFile(string? Key, string FullPath, string DisplayPath, long Length, byte[]? Bytes, string? Text, string? ReadError);
