@@ -24,16 +24,7 @@ internal static class TinyTemplateFiles
 
     private static TemplateVersion Load()
     {
-        var root = Path.Combine(Path.GetTempPath(), $"cc_tiny_{Guid.NewGuid():N}");
-        try
-        {
-            var loader = BundleFolder.Write(root, TemplateId, Files);
-            var result = loader.Load(Path.Combine(loader.SchemasRoot, TemplateId));
-            return result.Version ?? throw new InvalidOperationException($"The tiny template does not load: {string.Join("; ", result.Diagnostics)}");
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        var result = BundleFolder.Load(TemplateId, Files);
+        return result.Version ?? throw new InvalidOperationException($"The tiny template does not load: {string.Join("; ", result.Diagnostics)}");
     }
 }

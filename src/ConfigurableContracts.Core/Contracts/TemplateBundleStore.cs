@@ -9,7 +9,7 @@ namespace ConfigurableContracts.Core.Contracts;
 /// <summary>
 /// Stores the exact files of a template version, content-addressed by bundle hash, inside the transaction that
 /// first uses them (a contract's creation), so the contract never exists without its bundle. Reading bundles back
-/// is <c>Evaluation/BundleTemplates</c>' job.
+/// is <c>Templates/BundleTemplates</c>' job.
 /// </summary>
 internal static class TemplateBundleStore
 {

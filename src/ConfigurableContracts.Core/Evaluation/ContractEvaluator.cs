@@ -5,6 +5,7 @@ using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Payments;
+using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules.Evaluation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

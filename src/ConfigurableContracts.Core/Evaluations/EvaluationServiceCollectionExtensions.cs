@@ -1,4 +1,5 @@
 using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Templates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

@@ -6,6 +6,7 @@ using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
+using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Core.Tenancy;
 using ConfigurableContracts.Rules.Evaluation;
 using Dapper;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ConfigurableContracts.Core.Templates;
 
 /// <summary>
-/// Writes a stored bundle's files back out into folders the loader reads as the same bundle. Keys are relative to
+/// Loads a stored bundle's files as the folders they came from, without writing them anywhere. Keys are relative to
 /// the schemas and rules paths (<see cref="BundlePaths"/>), but the manifest names its rules folder relative to the
 /// template folder (<c>../../rules/x</c>, or <c>../../../outcome-rules/x</c> on a server laid out differently), so
 /// the template folder is placed as deep as that path climbs, and the rules path is chosen so that every rules file
@@ -12,13 +12,19 @@ namespace ConfigurableContracts.Core.Templates;
 public static class BundleFolder
 {
     /// <summary>
-    /// Writes <paramref name="files"/> under <paramref name="root"/> and returns a loader whose schemas path holds
-    /// <paramref name="templateId"/>'s folder. Throws when the files cannot be laid out without leaving the root.
+    /// Where the bundle's folders are placed. Nothing is read or written there: diagnostics show paths relative to
+    /// it, as they did when stored bundles were written out to a temporary folder.
     /// </summary>
-    public static TemplateLoader Write(string root, string templateId, IReadOnlyDictionary<string, string> files)
+    private static readonly string Root = Path.GetFullPath(Path.DirectorySeparatorChar + "stored-bundle");
+
+    /// <summary>
+    /// Loads <paramref name="templateId"/> from <paramref name="files"/> under the conventions of stored bundles.
+    /// Throws when the files cannot be laid out without leaving their folders.
+    /// </summary>
+    public static TemplateLoadResult Load(string templateId, IReadOnlyDictionary<string, string> files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Root));
         var manifestKey = BundlePaths.Manifest(templateId);
         if (!files.TryGetValue(manifestKey, out var manifestText))
         {
@@ -34,30 +40,26 @@ public static class BundleFolder
         var climbs = rulesFolder.Split('/', '\\').Count(segment => segment == "..");
         var schemasRoot = Path.Combine([fullRoot, .. Enumerable.Repeat("schemas", Math.Max(climbs, 1))]);
         var rulesFolderPath = TemplateLoader.ResolveInside(fullRoot, Path.GetRelativePath(fullRoot, Path.Combine(schemasRoot, templateId, rulesFolder)))
-            ?? throw new InvalidOperationException($"The bundle's rules folder '{rulesFolder}' leaves the folder it is written to.");
+            ?? throw new InvalidOperationException($"The bundle's rules folder '{rulesFolder}' leaves the folder it is loaded from.");
         var rulesRoot = RulesRootFor(fullRoot, rulesFolderPath, files.Keys.Where(k => k.StartsWith(BundlePaths.RulesPrefix, StringComparison.Ordinal))
             .Select(k => k[BundlePaths.RulesPrefix.Length..]).ToList());
 
+        var placed = new List<(string Key, string FullPath, string Text)>();
         foreach (var (key, text) in files)
         {
             var path = key.StartsWith(BundlePaths.SchemasPrefix, StringComparison.Ordinal) ? TemplateLoader.ResolveInside(schemasRoot, key[BundlePaths.SchemasPrefix.Length..])
                 : key.StartsWith(BundlePaths.RulesPrefix, StringComparison.Ordinal) ? TemplateLoader.ResolveInside(rulesRoot, key[BundlePaths.RulesPrefix.Length..])
                 : null;
-            if (path is null)
-            {
-                throw new InvalidOperationException($"The bundle names a file outside its schemas and rules folders: '{key}'.");
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, text);
+            placed.Add((key, path ?? throw new InvalidOperationException($"The bundle names a file outside its schemas and rules folders: '{key}'."), text));
         }
 
-        return new TemplateLoader(fullRoot, new TemplateOptions
+        var loader = new TemplateLoader(fullRoot, new TemplateOptions
         {
             SchemasPath = Path.GetRelativePath(fullRoot, schemasRoot),
             RulesPath = Path.GetRelativePath(fullRoot, rulesRoot),
             HotReload = false,
         }, storedBundles: true);
+        return loader.Load(Path.Combine(loader.SchemasRoot, templateId), TemplateFiles.InMemory(placed, loader.DisplayPath));
     }
 
     /// <summary>

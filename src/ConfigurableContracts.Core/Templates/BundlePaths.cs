@@ -3,7 +3,7 @@ namespace ConfigurableContracts.Core.Templates;
 /// <summary>
 /// The keys of a bundle's files: <c>schemas/&lt;id&gt;/…</c> relative to the schemas path and <c>rules/&lt;folder&gt;/…</c>
 /// relative to the rules path. Keys never depend on where those paths are on a machine, so the same files give the
-/// same hash on every server, and a stored bundle can be written out again and loaded wherever a contract is read.
+/// same hash on every server, and a stored bundle can be laid out again and loaded wherever a contract is read.
 /// </summary>
 public static class BundlePaths
 {

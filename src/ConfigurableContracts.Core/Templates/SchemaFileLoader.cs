@@ -13,9 +13,15 @@ internal static class SchemaFileLoader
 {
     private static readonly SchemaGuard Guard = new();
 
-    public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, List<Diagnostic> diagnostics)
+    public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, List<Diagnostic> diagnostics) =>
+        Located(Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult(), displayPath, diagnostics);
+
+    /// <summary>Loads the schema at <paramref name="path"/> from a template's files as read for one load.</summary>
+    public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, TemplateFiles files, List<Diagnostic> diagnostics) =>
+        Located(Guard.LoadAsync(templateFolder, path, files).GetAwaiter().GetResult(), displayPath, diagnostics);
+
+    private static GuardedDocumentSchema? Located(SchemaLoadResult result, string displayPath, List<Diagnostic> diagnostics)
     {
-        var result = Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult();
         // The guard names the file by the path it was given; the template's diagnostics name it as the designer does.
         diagnostics.AddRange(result.Diagnostics.Select(d => d with { Location = d.Location with { Path = displayPath } }));
         return result.Schema is { } schema ? new GuardedDocumentSchema(schema) : null;

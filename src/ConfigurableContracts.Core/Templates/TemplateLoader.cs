@@ -44,16 +44,24 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             : [];
 
     /// <summary>Loads the template in <paramref name="folder"/>; the version is null when any error was found.</summary>
-    public TemplateLoadResult Load(string folder)
+    public TemplateLoadResult Load(string folder) => Load(folder, TemplateFiles.OnDisk(DisplayPath));
+
+    /// <summary>
+    /// Loads the template in <paramref name="folder"/> from <paramref name="files"/> alone: every check, the
+    /// compilation and the bundle see one reading of each file.
+    /// </summary>
+    internal TemplateLoadResult Load(string folder, TemplateFiles files)
     {
         var diagnostics = new List<Diagnostic>();
         var folderName = Path.GetFileName(folder);
         var manifestPath = Path.Combine(folder, ManifestFileName);
-        var manifestText = ReadLimited(manifestPath, diagnostics);
+        var manifestText = ReadLimited(files, manifestPath, diagnostics);
         if (manifestText is null)
         {
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
+
+        files.Include(Path.GetFullPath(folder), SchemasRoot, BundlePaths.SchemasPrefix);
 
         var locator = JsonPositions.Index(manifestText);
         var display = DisplayPath(manifestPath);
@@ -157,26 +165,31 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             {
                 Report("CCT0105", $"/schemas/{key}", $"The schema path '{file}' leaves the template folder.");
             }
-            else if (!File.Exists(path))
+            else if (!files.Exists(path))
             {
                 Report("CCT0106", $"/schemas/{key}", $"The schema file '{file}' does not exist.");
             }
             else
             {
-                var schema = SchemaFileLoader.Load(folder, path, DisplayPath(path), diagnostics);
+                var schema = SchemaFileLoader.Load(folder, path, DisplayPath(path), files, diagnostics);
                 if (schema is not null)
                 {
                     schemas[key] = schema;
-                    schemaDocuments[key] = SchemaDocument.Parse(key, DisplayPath(path), File.ReadAllText(path, Encoding.UTF8));
+                    schemaDocuments[key] = SchemaDocument.Parse(key, DisplayPath(path), files.Find(path)!.Text!);
                 }
             }
         }
 
         var plan = ReadPlan(manifest, Report);
-        var rulesFolder = ReadRules(folder, manifest, schemas, Report);
+        var rulesFolder = ReadRules(folder, manifest, files, Report);
+        if (rulesFolder is not null)
+        {
+            files.Include(rulesFolder, RulesRoot, BundlePaths.RulesPrefix);
+        }
+
         var compilation = rulesFolder is null || diagnostics.Any(d => d.IsError)
             ? null
-            : CompileWorkflows(folder, rulesFolder, manifest, diagnostics);
+            : CompileWorkflows(folder, rulesFolder, manifest, files, diagnostics);
         var workflows = compilation?.Workflows ?? [];
         if (compilation is not null && !diagnostics.Any(d => d.IsError))
         {
@@ -188,8 +201,8 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
 
-        var files = CollectFiles(folder, rulesFolder, diagnostics);
-        if (files is null)
+        var bundle = CollectFiles(folder, files, diagnostics);
+        if (bundle is null)
         {
             return new TemplateLoadResult(folderName, null, diagnostics);
         }
@@ -198,8 +211,8 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         {
             Id = manifest.Id!,
             Version = manifest.Version!,
-            BundleHash = BundleHash(files),
-            Files = files,
+            BundleHash = BundleHash(bundle),
+            Files = bundle,
             Title = manifest.Title!,
             Description = manifest.Description ?? [],
             ContractSchema = schemas["contract"],
@@ -278,7 +291,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         return new MeasurementPlan(result);
     }
 
-    private string? ReadRules(string folder, TemplateManifest manifest, Dictionary<string, IDocumentSchema> schemas, Action<string, string, string, DiagnosticSeverity> report)
+    private string? ReadRules(string folder, TemplateManifest manifest, TemplateFiles files, Action<string, string, string, DiagnosticSeverity> report)
     {
         var rulesFolder = manifest.Rules?.Folder is { } relative ? ResolveInside(RulesRoot, Path.Combine(folder, relative), requireRelative: false) : null;
         if (manifest.Rules?.Folder is null)
@@ -293,7 +306,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             return null;
         }
 
-        if (!Directory.Exists(rulesFolder))
+        if (!files.FolderExists(rulesFolder))
         {
             report("CCT0106", "/rules/folder", $"The rules folder '{manifest.Rules.Folder}' does not exist.", DiagnosticSeverity.Error);
             return null;
@@ -303,7 +316,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         {
             report(ManifestChecks.RuleTests, "/rules", "The template declares no rule tests ('rules.tests'); without them a changed rule is never checked against what it should decide.", DiagnosticSeverity.Warning);
         }
-        else if (ResolveInside(rulesFolder, tests) is not { } testsFolder || !Directory.Exists(testsFolder))
+        else if (ResolveInside(rulesFolder, tests) is not { } testsFolder || !files.FolderExists(testsFolder))
         {
             report(ManifestChecks.RuleTests, "/rules/tests", $"The rule tests folder '{tests}' does not exist in the rules folder.", DiagnosticSeverity.Error);
         }
@@ -324,7 +337,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             {
                 report("CCT0105", pointer + "/file", $"The workflow file '{workflow.File}' leaves the rules folder.", DiagnosticSeverity.Error);
             }
-            else if (!File.Exists(file))
+            else if (!files.Exists(file))
             {
                 report("CCT0106", pointer + "/file", $"The workflow file '{workflow.File}' does not exist.", DiagnosticSeverity.Error);
             }
@@ -348,7 +361,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     }
 
     /// <summary>The template's JavaScript functions, sandboxed; null (with diagnostics) when the file is refused.</summary>
-    private JavaScriptFunctions? LoadFunctions(string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    private JavaScriptFunctions? LoadFunctions(string rulesFolder, TemplateManifest manifest, TemplateFiles files, List<Diagnostic> diagnostics)
     {
         if (manifest.Rules?.Functions is not { } functionsFile)
         {
@@ -356,7 +369,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
 
         var path = ResolveInside(rulesFolder, functionsFile);
-        if (path is null || !File.Exists(path))
+        if (path is null || !files.Exists(path))
         {
             diagnostics.Add(new Diagnostic("CCT0106", DiagnosticSeverity.Error, $"The functions file '{functionsFile}' does not exist inside the rules folder.",
                 new SourceLocation(DisplayPath(Path.Combine(rulesFolder, functionsFile)), 1, 1)));
@@ -364,7 +377,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
 
         var display = DisplayPath(path);
-        var source = ReadLimited(path, diagnostics);
+        var source = ReadLimited(files, path, diagnostics);
         if (source is null)
         {
             return null;
@@ -380,9 +393,9 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// it is made from is unchanged. A hot reload re-reads every template whenever any file changes; without this,
     /// each edit to one template would recompile all of them.
     /// </summary>
-    private TemplateCompilation CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    private TemplateCompilation CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, TemplateFiles files, List<Diagnostic> diagnostics)
     {
-        var key = CompilationKey(templateFolder, rulesFolder, manifest);
+        var key = CompilationKey(templateFolder, rulesFolder, manifest, files);
         if (_compilations.TryGetValue(templateFolder, out var cached) && cached.Key == key)
         {
             diagnostics.AddRange(cached.Diagnostics.Where(d => !diagnostics.Contains(d)));
@@ -390,7 +403,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
 
         var before = diagnostics.Count;
-        var compilation = CompileWorkflowsAnew(templateFolder, rulesFolder, manifest, diagnostics);
+        var compilation = CompileWorkflowsAnew(templateFolder, rulesFolder, manifest, files, diagnostics);
         _compilations[templateFolder] = new CachedCompilation(key, compilation, diagnostics[before..]);
         return compilation;
     }
@@ -400,7 +413,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// file, the functions file and every schema file it names (a file that cannot be read counts as empty, and its
     /// error is reported by the compilation itself).
     /// </summary>
-    private static string CompilationKey(string templateFolder, string rulesFolder, TemplateManifest manifest)
+    private static string CompilationKey(string templateFolder, string rulesFolder, TemplateManifest manifest, TemplateFiles files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string text)
@@ -412,7 +425,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         void AddFile(string? path)
         {
             Add(path ?? "");
-            Add(path is not null && File.Exists(path) && new FileInfo(path).Length <= MaxFileBytes ? File.ReadAllText(path, Encoding.UTF8) : "");
+            Add(path is not null && files.Find(path) is { Text: { } text } ? text : "");
         }
 
         Add(JsonSerializer.Serialize(manifest.Workflows, TemplateManifest.SerializerOptions));
@@ -435,14 +448,14 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// Reads every workflow file once, then compiles each manifest workflow against the types of its own inputs,
     /// so a misspelled field or a wrong comparison is a load-time error located in the workflow file.
     /// </summary>
-    private TemplateCompilation CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, List<Diagnostic> diagnostics)
+    private TemplateCompilation CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, TemplateFiles files, List<Diagnostic> diagnostics)
     {
         var definitions = new List<WorkflowDefinition>();
         var unreadable = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in (manifest.Workflows ?? []).Select(w => w.File!).Distinct(StringComparer.Ordinal))
         {
             var path = Path.Combine(rulesFolder, file);
-            var text = ReadLimited(path, diagnostics);
+            var text = ReadLimited(files, path, diagnostics);
             var read = text is null ? null : WorkflowReader.Read(DisplayPath(path), text);
             if (read is null || read.HasFileErrors)
             {
@@ -453,7 +466,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             definitions.AddRange(read?.Workflows ?? []);
         }
 
-        var functions = LoadFunctions(rulesFolder, manifest, diagnostics);
+        var functions = LoadFunctions(rulesFolder, manifest, files, diagnostics);
 
         // A file that could not be read has said why; what it would have defined is not missing a second time.
         bool IsConsequence(Diagnostic d) =>
@@ -462,7 +475,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         var schemaTypes = new Dictionary<string, RuleType>(StringComparer.Ordinal);
         foreach (var (key, file) in manifest.Schemas ?? [])
         {
-            using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(templateFolder, file)));
+            using var schema = JsonDocument.Parse(files.Find(Path.GetFullPath(Path.Combine(templateFolder, file)))!.Text!);
             schemaTypes[key] = RuleType.FromJsonSchema(schema.RootElement);
         }
 
@@ -546,62 +559,69 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// Every file of the template's identity (see <see cref="BundlePaths.IsIdentity"/>), keyed by
     /// <see cref="BundlePaths"/> so the keys are the same wherever the schemas and rules paths are.
     /// </summary>
-    private SortedDictionary<string, string>? CollectFiles(string templateFolder, string? rulesFolder, List<Diagnostic> diagnostics)
+    private SortedDictionary<string, string>? CollectFiles(string templateFolder, TemplateFiles files, List<Diagnostic> diagnostics)
     {
-        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var sources = new List<(string Folder, string Root, string Prefix)> { (templateFolder, SchemasRoot, BundlePaths.SchemasPrefix) };
-        if (rulesFolder is not null)
+        var bundle = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (_, identity, tooMany) in files.Included)
         {
-            sources.Add((rulesFolder, RulesRoot, BundlePaths.RulesPrefix));
-        }
-
-        foreach (var (folder, root, prefix) in sources)
-        {
-            foreach (var path in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            foreach (var file in identity)
             {
-                var key = prefix + Path.GetRelativePath(root, path).Replace('\\', '/');
-                if (!BundlePaths.IsIdentity(key))
+                if (bundle.Count >= MaxBundleFiles)
                 {
-                    continue;
+                    return TooMany();
                 }
 
-                if (files.Count >= MaxBundleFiles)
-                {
-                    diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The template has more than {MaxBundleFiles} files.", new SourceLocation(DisplayPath(templateFolder), 1, 1)));
-                    return null;
-                }
-
-                var text = ReadLimited(path, diagnostics);
+                var text = ReadLimited(file, diagnostics);
                 if (text is null)
                 {
                     return null;
                 }
 
-                files[key] = Normalise(text);
+                bundle[file.Key!] = Normalise(text);
+            }
+
+            if (tooMany)
+            {
+                return TooMany();
             }
         }
 
-        return files;
+        return bundle;
+
+        SortedDictionary<string, string>? TooMany()
+        {
+            diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The template has more than {MaxBundleFiles} files.", new SourceLocation(DisplayPath(templateFolder), 1, 1)));
+            return null;
+        }
     }
 
-    private string? ReadLimited(string path, List<Diagnostic> diagnostics)
+    private static string? ReadLimited(TemplateFiles files, string path, List<Diagnostic> diagnostics)
     {
-        var info = new FileInfo(path);
-        if (info.Length > MaxFileBytes)
+        var file = files.Read(Path.GetFullPath(path));
+        if (file is null)
         {
-            diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The file is {info.Length} bytes; the limit is {MaxFileBytes}.", new SourceLocation(DisplayPath(path), 1, 1)));
+            diagnostics.Add(new Diagnostic("CCT0106", DiagnosticSeverity.Error, "The file cannot be read: it is not in the template.", new SourceLocation(files.DisplayPath(path), 1, 1)));
             return null;
         }
 
-        try
+        return ReadLimited(file, diagnostics);
+    }
+
+    private static string? ReadLimited(TemplateFile file, List<Diagnostic> diagnostics)
+    {
+        if (file.ReadError is { } error)
         {
-            return File.ReadAllText(path, Encoding.UTF8);
-        }
-        catch (IOException exception)
-        {
-            diagnostics.Add(new Diagnostic("CCT0106", DiagnosticSeverity.Error, $"The file cannot be read: {exception.Message}", new SourceLocation(DisplayPath(path), 1, 1)));
+            diagnostics.Add(new Diagnostic("CCT0106", DiagnosticSeverity.Error, $"The file cannot be read: {error}", new SourceLocation(file.DisplayPath, 1, 1)));
             return null;
         }
+
+        if (file.Text is null)
+        {
+            diagnostics.Add(new Diagnostic("CCT0111", DiagnosticSeverity.Error, $"The file is {file.Length} bytes; the limit is {MaxFileBytes}.", new SourceLocation(file.DisplayPath, 1, 1)));
+            return null;
+        }
+
+        return file.Text;
     }
 
     /// <summary>Paths, sizes and write times of every template file: cheap, and changes whenever content can.</summary>

@@ -42,8 +42,12 @@ internal sealed class SchemaCompiler
     private readonly List<(SchemaFile File, JToken Token)> _booleanSchemas = [];
     private readonly List<(SchemaFile File, JProperty Keyword, long Value)> _fractionalCounts = [];
 
-    public SchemaCompiler(SchemaGuardOptions options, string templateRoot, List<Diagnostic> diagnostics)
+    /// <summary>The template's files when they were read already; null to read <c>$ref</c>'d files from disk.</summary>
+    private readonly TemplateFiles? _source;
+
+    public SchemaCompiler(SchemaGuardOptions options, string templateRoot, List<Diagnostic> diagnostics, TemplateFiles? source = null)
     {
+        _source = source;
         _options = options;
         _templateRoot = templateRoot;
         _diagnostics = diagnostics;
@@ -564,7 +568,8 @@ internal sealed class SchemaCompiler
             try
             {
                 fullPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file.FullPath)!, location));
-                if (!fullPath.StartsWith(_templateRoot, StringComparison.Ordinal) || PassesThroughLink(fullPath, _templateRoot))
+                if (!fullPath.StartsWith(_templateRoot, StringComparison.Ordinal)
+                    || (_source?.PassesThroughLink(fullPath, _templateRoot) ?? PassesThroughLink(fullPath, _templateRoot)))
                     refusal = "leaves the template folder";
             }
             catch (Exception e) when (e is ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)
@@ -588,14 +593,16 @@ internal sealed class SchemaCompiler
             return null;
         }
 
-        if (!File.Exists(fullPath))
+        if (!(_source?.Exists(fullPath) ?? File.Exists(fullPath)))
         {
             Report(file, keyword, at, SchemaDiagnosticCodes.UnresolvedReference, $"$ref \"{reference}\" names a file that does not exist");
             return null;
         }
 
         var displayPath = Path.Combine(Path.GetDirectoryName(file.DisplayPath) ?? "", location);
-        var loaded = SchemaFile.Read(fullPath, displayPath, _options, _diagnostics);
+        var loaded = _source is null
+            ? SchemaFile.Read(fullPath, displayPath, _options, _diagnostics)
+            : SchemaFile.Read(_source.Find(fullPath), fullPath, displayPath, _options, _diagnostics);
         if (loaded is null)
             return null;
         _files[fullPath] = loaded;

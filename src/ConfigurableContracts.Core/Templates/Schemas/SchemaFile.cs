@@ -97,6 +97,34 @@ internal sealed class SchemaFile
         return Parse(bytes, fullPath, displayPath, options, diagnostics);
     }
 
+    /// <summary>
+    /// A schema file the template load has read already (<paramref name="file"/>, null when there is none), under the
+    /// same limits and with the same diagnostics as reading it from disk.
+    /// </summary>
+    public static SchemaFile? Read(TemplateFile? file, string fullPath, string displayPath, SchemaGuardOptions options, List<Diagnostic> diagnostics)
+    {
+        if (file is null)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, "schema file not found", displayPath, "", 1, 1));
+            return null;
+        }
+
+        if (file.ReadError is not null)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.FileUnreadable, $"schema file cannot be read: {file.ReadError}", displayPath, "", 1, 1));
+            return null;
+        }
+
+        if (file.Length > options.MaxSchemaBytes || file.Bytes is null)
+        {
+            diagnostics.Add(new(SchemaDiagnosticCodes.FileTooLarge,
+                $"schema file is {file.Length} bytes; the limit is {options.MaxSchemaBytes}", displayPath, "", 1, 1));
+            return null;
+        }
+
+        return Parse(file.Bytes, fullPath, displayPath, options, diagnostics);
+    }
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static SchemaFile? Parse(ReadOnlySpan<byte> bytes, string fullPath, string displayPath, SchemaGuardOptions options, List<Diagnostic> diagnostics)

@@ -21,7 +21,18 @@ public sealed class SchemaGuard
     public Task<SchemaLoadResult> LoadAsync(string templateFolder, string schemaPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(schemaPath);
-        return LoadCoreAsync(templateFolder, schemaPath, text: null, cancellationToken);
+        return LoadCoreAsync(templateFolder, schemaPath, text: null, source: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Guards <paramref name="schemaPath"/> as read into <paramref name="files"/>, resolving <c>$ref</c>s within them:
+    /// the same refusals as on disk, without reading the folder again.
+    /// </summary>
+    public Task<SchemaLoadResult> LoadAsync(string templateFolder, string schemaPath, TemplateFiles files, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schemaPath);
+        ArgumentNullException.ThrowIfNull(files);
+        return LoadCoreAsync(templateFolder, schemaPath, text: null, files, cancellationToken);
     }
 
     /// <summary>
@@ -31,29 +42,29 @@ public sealed class SchemaGuard
     public Task<SchemaLoadResult> LoadTextAsync(string templateFolder, string schemaPath, string schemaJson, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(schemaJson);
-        return LoadCoreAsync(templateFolder, schemaPath, schemaJson, cancellationToken);
+        return LoadCoreAsync(templateFolder, schemaPath, schemaJson, source: null, cancellationToken);
     }
 
-    private async Task<SchemaLoadResult> LoadCoreAsync(string templateFolder, string schemaPath, string? text, CancellationToken cancellationToken)
+    private async Task<SchemaLoadResult> LoadCoreAsync(string templateFolder, string schemaPath, string? text, TemplateFiles? source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(templateFolder);
         var diagnostics = new List<Diagnostic>();
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(templateFolder)) + Path.DirectorySeparatorChar;
         var fullPath = Path.GetFullPath(schemaPath);
-        if (!fullPath.StartsWith(root, StringComparison.Ordinal) || SchemaCompiler.PassesThroughLink(fullPath, root))
+        if (!fullPath.StartsWith(root, StringComparison.Ordinal) || (source?.PassesThroughLink(fullPath, root) ?? SchemaCompiler.PassesThroughLink(fullPath, root)))
         {
             diagnostics.Add(new(SchemaDiagnosticCodes.RefusedReference,
                 $"schema file is outside its template folder {templateFolder}", schemaPath, "", 1, 1));
             return new SchemaLoadResult(null, diagnostics);
         }
 
-        var file = text is null
-            ? SchemaFile.Read(fullPath, schemaPath, _options, diagnostics)
-            : SchemaFile.Parse(System.Text.Encoding.UTF8.GetBytes(text), fullPath, schemaPath, _options, diagnostics);
+        var file = text is not null ? SchemaFile.Parse(System.Text.Encoding.UTF8.GetBytes(text), fullPath, schemaPath, _options, diagnostics)
+            : source is not null ? SchemaFile.Read(source.Find(fullPath), fullPath, schemaPath, _options, diagnostics)
+            : SchemaFile.Read(fullPath, schemaPath, _options, diagnostics);
         if (file is null)
             return new SchemaLoadResult(null, diagnostics);
 
-        var compiler = new SchemaCompiler(_options, root, diagnostics);
+        var compiler = new SchemaCompiler(_options, root, diagnostics, source);
         var node = compiler.Compile(file);
         if (node is null)
             return new SchemaLoadResult(null, diagnostics);

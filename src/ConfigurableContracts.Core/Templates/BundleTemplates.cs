@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Templates;
+using ConfigurableContracts.Core.Evaluation;
 
-namespace ConfigurableContracts.Core.Evaluation;
+namespace ConfigurableContracts.Core.Templates;
 
 /// <summary>
 /// Finds the exact template a contract or decision was made with, by bundle hash: from the catalog while those files
@@ -28,18 +28,16 @@ public sealed class BundleTemplates(TemplateCatalog catalog, DbConnectionFactory
     {
         var stored = await StoredBundles.FindAsync(connections, bundleHash, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"No template bundle {bundleHash} is stored.");
-        var root = Path.Combine(Path.GetTempPath(), "configurable-contracts-bundles", bundleHash);
-        TemplateLoader loader;
+        TemplateLoadResult result;
         try
         {
-            loader = BundleFolder.Write(root, stored.TemplateId, stored.Files);
+            result = BundleFolder.Load(stored.TemplateId, stored.Files);
         }
         catch (InvalidOperationException exception)
         {
-            throw new InvalidOperationException($"Template bundle {bundleHash} cannot be written out: {exception.Message}", exception);
+            throw new InvalidOperationException($"Template bundle {bundleHash} cannot be laid out: {exception.Message}", exception);
         }
 
-        var result = loader.Load(Path.Combine(loader.SchemasRoot, stored.TemplateId));
         var version = result.Version
             ?? throw new InvalidOperationException($"Stored template bundle {bundleHash} no longer loads: {string.Join("; ", result.Diagnostics)}");
         if (version.BundleHash == bundleHash)
