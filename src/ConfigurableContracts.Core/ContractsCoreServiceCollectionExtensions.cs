@@ -1,5 +1,6 @@
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Outcomes;

@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

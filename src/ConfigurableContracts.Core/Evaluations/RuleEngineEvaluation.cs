@@ -1,4 +1,5 @@
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Decisions;
 
 namespace ConfigurableContracts.Core.Evaluations;
 
@@ -38,8 +39,8 @@ public sealed class RuleEngineEvaluation(ContractEvaluator evaluator) : IContrac
     }
 
     /// <summary>Reports straight through: <see cref="Progress{T}"/> would post to the thread pool and reorder reports.</summary>
-    private sealed class Relay(Action<Evaluation.EvaluationProgress> report) : IProgress<Evaluation.EvaluationProgress>
+    private sealed class Relay(Action<ConfigurableContracts.Core.Decisions.EvaluationProgress> report) : IProgress<ConfigurableContracts.Core.Decisions.EvaluationProgress>
     {
-        public void Report(Evaluation.EvaluationProgress value) => report(value);
+        public void Report(ConfigurableContracts.Core.Decisions.EvaluationProgress value) => report(value);
     }
 }

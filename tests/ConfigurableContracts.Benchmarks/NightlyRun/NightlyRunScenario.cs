@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime;
 using System.Text.Json;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Testing;
@@ -10,6 +11,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+
 using SchedulerOptions = ConfigurableContracts.Core.Evaluations.SchedulerOptions;
 
 namespace ConfigurableContracts.Benchmarks.NightlyRun;

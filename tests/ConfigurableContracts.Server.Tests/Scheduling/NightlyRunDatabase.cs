@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Hosting;

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConfigurableContracts.Core.Audit;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Security;
