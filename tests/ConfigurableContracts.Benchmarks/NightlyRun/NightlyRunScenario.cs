@@ -12,7 +12,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-using SchedulerOptions = ConfigurableContracts.Core.Evaluations.SchedulerOptions;
+using SchedulerOptions = ConfigurableContracts.Core.Runs.SchedulerOptions;
 
 namespace ConfigurableContracts.Benchmarks.NightlyRun;
 

@@ -2,7 +2,7 @@ using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Tests.Data;
 using Dapper;
 
-using SchedulerOptions = ConfigurableContracts.Core.Evaluations.SchedulerOptions;
+using SchedulerOptions = ConfigurableContracts.Core.Runs.SchedulerOptions;
 
 namespace ConfigurableContracts.Core.Tests.Decisions;
 

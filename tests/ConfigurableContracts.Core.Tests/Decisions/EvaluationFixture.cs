@@ -1,7 +1,7 @@
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Evaluation;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Core.Tests.Data;
 using ConfigurableContracts.Testing;

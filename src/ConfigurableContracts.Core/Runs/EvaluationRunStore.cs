@@ -6,7 +6,7 @@ using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>
 /// Reads and writes <c>evaluation_runs</c>. Every state change of a run is one conditional UPDATE, so two

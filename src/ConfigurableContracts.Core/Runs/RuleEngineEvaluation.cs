@@ -1,7 +1,7 @@
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Decisions;
 
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>
 /// The scheduler's evaluation: runs a contract's template workflows through <see cref="ContractEvaluator"/> as of the

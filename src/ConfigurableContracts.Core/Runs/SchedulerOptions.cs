@@ -1,4 +1,4 @@
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>
 /// When and how contracts are evaluated. Bound from the <c>Scheduler</c> section and checked by

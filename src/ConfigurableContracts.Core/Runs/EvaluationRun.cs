@@ -1,4 +1,4 @@
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>
 /// One evaluation of one contract, as recorded in <c>evaluation_runs</c>: why it ran, where it is, what it wrote.

@@ -15,7 +15,7 @@
 //     type name recorded.
 // The product registers RuleEngineEvaluation, which runs the template's workflows through ContractEvaluator.
 
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>Evaluates one contract's outcome rules for one run. See the top of this file for the contract.</summary>
 public interface IContractEvaluation

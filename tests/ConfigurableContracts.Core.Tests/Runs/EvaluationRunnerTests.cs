@@ -1,5 +1,5 @@
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Tests.Data;
 using ConfigurableContracts.Testing;
 using Microsoft.Extensions.Logging;
@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ConfigurableContracts.Core.Tests.Evaluations;
+namespace ConfigurableContracts.Core.Tests.Runs;
 
 public abstract class EvaluationRunnerTests<TDatabase> : StoreTests<TDatabase>
     where TDatabase : IDatabaseKind, new()

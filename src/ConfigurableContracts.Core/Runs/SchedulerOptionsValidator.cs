@@ -2,7 +2,7 @@ using ConfigurableContracts.Core.Data;
 using Microsoft.Extensions.Options;
 using Quartz;
 
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>
 /// Reports every bad <c>Scheduler</c> setting, quoting the value that is wrong: at start-up in the server, when a

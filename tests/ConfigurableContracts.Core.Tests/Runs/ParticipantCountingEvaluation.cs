@@ -1,9 +1,8 @@
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Runs;
 using Dapper;
 
-using ConfigurableContracts.Core.Evaluations;
-
-namespace ConfigurableContracts.Core.Tests.Evaluations;
+namespace ConfigurableContracts.Core.Tests.Runs;
 
 /// <summary>
 /// A scheduling-only evaluation for the runner's tests: it walks the contract's participants, reports progress for

@@ -1,7 +1,7 @@
 using ConfigurableContracts.Core.Data;
 using Dapper;
 
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>An active contract as scheduling sees it: its id, its own cron (if any) and when it became active.</summary>
 public sealed record EvaluableContract(string Id, string? ScheduleCron, DateTimeOffset? ActivatedAt);

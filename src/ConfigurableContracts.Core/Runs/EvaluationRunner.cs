@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ConfigurableContracts.Core.Evaluations;
+namespace ConfigurableContracts.Core.Runs;
 
 /// <summary>What to run: a contract, why, and for which instant; a queued run's id when one was recorded first.</summary>
 public sealed record RunRequest(string ContractId, RunTrigger Trigger, DateTimeOffset ScheduledFor, string? RunId = null);

@@ -1,8 +1,8 @@
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Tests.Data;
 using ConfigurableContracts.Testing;
 
-namespace ConfigurableContracts.Core.Tests.Evaluations;
+namespace ConfigurableContracts.Core.Tests.Runs;
 
 public abstract class EvaluationRunStoreTests<TDatabase> : StoreTests<TDatabase>
     where TDatabase : IDatabaseKind, new()
