@@ -23,9 +23,11 @@ namespace ConfigurableContracts.Core.Decisions;
 /// The jobs have homes of their own: <see cref="EvaluationPipeline"/> (read, evaluate and commit, overlapped),
 /// <see cref="ParticipantDecisions"/> (each participant's outcomes, numbering, ledger, cohort members),
 /// <see cref="CohortEvaluation"/>, <see cref="DecisionChanges"/> and <see cref="DecisionSerialisation"/>.
+/// It is also the product's <see cref="IContractEvaluation"/>, the evaluation the scheduler's runs call.
 /// </remarks>
 public sealed class ContractEvaluator(
     DbConnectionFactory connections, BundleTemplates bundles, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<ContractEvaluator> logger)
+    : IContractEvaluation
 {
     // Checked here too, not only at server start-up: a batch of 0 would evaluate nobody and decide the cohort empty.
     private readonly int _batchSize = options.Value.BatchSizeProblem() is { } problem
@@ -35,6 +37,37 @@ public sealed class ContractEvaluator(
     /// <summary>The rule engine's version, recorded on every decision.</summary>
     public static string EngineVersion { get; } =
         typeof(CompiledWorkflowSet).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>
+    /// A run's evaluation: as of the Europe/Stockholm date of the run's scheduled instant, so a retried or recovered
+    /// run decides for the same night; what it wrote is stored with the run as named counts.
+    /// </summary>
+    async Task<EvaluationOutcome> IContractEvaluation.RunAsync(string contractId, EvaluationRun run, IProgress<EvaluationProgress> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(progress);
+        EvaluationSummary summary;
+        try
+        {
+            summary = await EvaluateAsync(contractId, run.Id, ContractCalendar.DateOf(run.ScheduledFor), progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContractNotEvaluableException exception)
+        {
+            throw new ContractEvaluationException(exception.Message, exception);
+        }
+
+        return new EvaluationOutcome(summary.Participants, new Dictionary<string, long>
+        {
+            ["participants"] = summary.Participants,
+            ["decisionsWritten"] = summary.DecisionsWritten,
+            ["decisionsUnchanged"] = summary.DecisionsUnchanged,
+            ["ledgerEntriesWritten"] = summary.LedgerEntriesWritten,
+            ["achieved"] = summary.Achieved,
+            ["notAchieved"] = summary.NotAchieved,
+            ["notEvaluable"] = summary.NotEvaluable,
+            ["errors"] = summary.Errors,
+        });
+    }
 
     public async Task<EvaluationSummary> EvaluateAsync(string contractId, string runId, DateOnly asOf, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
     {
@@ -71,10 +104,9 @@ public sealed class ContractEvaluator(
             run, ledger, workflows, workflows.ToDictionary(w => w.Name, w => WorkflowInputs.ContractValue(parameters.RootElement, w)),
             CohortTargetSpec.From(template), contractText);
         var total = await EvaluationStore.CountParticipantsAsync(connection, contractId).ConfigureAwait(false);
-        var started = time.GetTimestamp();
 
-        var done = await new EvaluationPipeline(store, _batchSize, time)
-            .RunAsync(connection, decisions, total, started, progress, cancellationToken).ConfigureAwait(false);
+        var done = await new EvaluationPipeline(store, _batchSize)
+            .RunAsync(connection, decisions, total, progress, cancellationToken).ConfigureAwait(false);
         await CohortEvaluation.EvaluateAsync(connection, store, run, decisions.Cohort, parameters.RootElement, contractText, cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
             "Evaluated contract {ContractId} as of {AsOf}: {Participants} participants, {Written} decisions written, {Unchanged} unchanged, {Ledger} ledger entries",

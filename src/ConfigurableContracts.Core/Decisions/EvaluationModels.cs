@@ -1,8 +1,5 @@
 namespace ConfigurableContracts.Core.Decisions;
 
-/// <summary>How far a run is: participants done of the total, and the rate over the run so far.</summary>
-public sealed record EvaluationProgress(int ParticipantsDone, int ParticipantsTotal, double ParticipantsPerSecond);
-
 /// <summary>
 /// What one evaluation of a contract did, and where its time went: <see cref="WriteTime"/> in write transactions,
 /// <see cref="ReadTime"/> reading participants, measurements and current decisions, <see cref="EvaluateTime"/>

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using ConfigurableContracts.Core.Runs;
 
 namespace ConfigurableContracts.Core.Decisions;
 
@@ -13,15 +14,15 @@ namespace ConfigurableContracts.Core.Decisions;
 /// Batches are written in participant order, one transaction each, so a crash leaves a prefix of whole batches;
 /// the retry finds them current and unchanged and writes nothing for them.
 /// </remarks>
-internal sealed class EvaluationPipeline(EvaluationStore store, int batchSize, TimeProvider time)
+internal sealed class EvaluationPipeline(EvaluationStore store, int batchSize)
 {
     /// <summary>Evaluates, decides and commits every participant of the run; returns the participants done.</summary>
     public async Task<int> RunAsync(
-        DbConnection connection, ParticipantDecisions decisions, int total, long started, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
+        DbConnection connection, ParticipantDecisions decisions, int total, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
     {
         var batches = Channel.CreateBounded<EvaluationBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var writer = WriteBatchesAsync(decisions.Run, batches.Reader, total, started, progress, stopReading, cancellationToken);
+        var writer = WriteBatchesAsync(decisions.Run, batches.Reader, total, progress, stopReading, cancellationToken);
         ExceptionDispatchInfo? readFailure = null;
         try
         {
@@ -128,7 +129,7 @@ internal sealed class EvaluationPipeline(EvaluationStore store, int batchSize, T
 
     /// <summary>Commits the batches in the order they were decided, on a connection of its own; returns the participants done.</summary>
     private async Task<int> WriteBatchesAsync(
-        RunContext run, ChannelReader<EvaluationBatch> batches, int total, long started, IProgress<EvaluationProgress>? progress,
+        RunContext run, ChannelReader<EvaluationBatch> batches, int total, IProgress<EvaluationProgress>? progress,
         CancellationTokenSource stopReading, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -145,8 +146,7 @@ internal sealed class EvaluationPipeline(EvaluationStore store, int batchSize, T
                 done += batch.Participants;
 
                 // Reported once committed: what a progress reader sees done survives a crash of the process.
-                var seconds = time.GetElapsedTime(started).TotalSeconds;
-                progress?.Report(new EvaluationProgress(done, Math.Max(total, done), seconds > 0 ? done / seconds : 0));
+                progress?.Report(new EvaluationProgress(done, Math.Max(total, done)));
             }
 
             // The writer commits without waiting for the disk; the run is done only once all of it is there.

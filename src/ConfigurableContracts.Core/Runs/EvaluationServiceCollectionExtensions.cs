@@ -28,7 +28,7 @@ public static class EvaluationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BundleTemplates>();
         services.TryAddSingleton<ContractEvaluator>();
-        services.TryAddSingleton<IContractEvaluation, RuleEngineEvaluation>();
+        services.TryAddSingleton<IContractEvaluation>(provider => provider.GetRequiredService<ContractEvaluator>());
         services.AddSingleton<EvaluationRunStore>();
         services.AddSingleton<EvaluableContracts>();
         services.AddSingleton<EvaluationRunner>();

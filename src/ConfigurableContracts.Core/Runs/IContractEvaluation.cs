@@ -13,7 +13,7 @@
 //   - throw ContractEvaluationException for a failure whose message is safe to show (no pseudonyms, no data);
 //     DbException and TimeoutException are retried with backoff; anything else fails the run with only its
 //     type name recorded.
-// The product registers RuleEngineEvaluation, which runs the template's workflows through ContractEvaluator.
+// The product registers ContractEvaluator, which runs the template's workflows (Decisions/).
 
 namespace ConfigurableContracts.Core.Runs;
 
@@ -23,7 +23,10 @@ public interface IContractEvaluation
     Task<EvaluationOutcome> RunAsync(string contractId, EvaluationRun run, IProgress<EvaluationProgress> progress, CancellationToken cancellationToken);
 }
 
-/// <summary>How far an evaluation has come: participants done out of the total it will evaluate.</summary>
+/// <summary>
+/// How far an evaluation has come: participants done out of the total it will evaluate. Reported once a batch is
+/// committed; the run record derives the rate from its start and the last progress write.
+/// </summary>
 public readonly record struct EvaluationProgress(int ParticipantsDone, int ParticipantsTotal);
 
 /// <summary>What an evaluation wrote, as named counts (e.g. <c>decisionsWritten</c>), stored with the run.</summary>

@@ -1,8 +1,7 @@
 using ConfigurableContracts.Core.Decisions;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Tests.Data;
 using Dapper;
-
-using SchedulerOptions = ConfigurableContracts.Core.Runs.SchedulerOptions;
 
 namespace ConfigurableContracts.Core.Tests.Decisions;
 
