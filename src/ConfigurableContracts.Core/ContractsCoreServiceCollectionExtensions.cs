@@ -1,10 +1,10 @@
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Templates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

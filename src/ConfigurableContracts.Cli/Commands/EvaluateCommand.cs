@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ConfigurableContracts.Cli.Hosting;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

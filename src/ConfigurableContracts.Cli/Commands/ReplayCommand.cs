@@ -1,7 +1,7 @@
 using System.CommandLine;
 using ConfigurableContracts.Cli.Hosting;
 using ConfigurableContracts.Core.Audit;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;

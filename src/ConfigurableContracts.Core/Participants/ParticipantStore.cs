@@ -1,5 +1,6 @@
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Data.Bulk;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Tenancy;
 using Dapper;

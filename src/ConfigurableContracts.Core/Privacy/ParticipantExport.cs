@@ -1,8 +1,8 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Measurements;
-using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Security;

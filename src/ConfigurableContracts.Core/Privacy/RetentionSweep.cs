@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Security;
 using Dapper;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
 
 namespace ConfigurableContracts.Core.Templates;
 

@@ -1,4 +1,3 @@
-using ConfigurableContracts.Core.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Templates;

@@ -1,5 +1,4 @@
 using ConfigurableContracts.Core.Contracts;
-using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
 
 namespace ConfigurableContracts.Server.Contracts;

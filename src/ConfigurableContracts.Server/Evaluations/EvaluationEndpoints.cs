@@ -1,8 +1,8 @@
-using ConfigurableContracts.Server.Security;
-using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Contracts;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
+using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Server.Scheduling;
+using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConfigurableContracts.Server.Evaluations;

@@ -1,6 +1,5 @@
 using System.Reflection;
 using ConfigurableContracts.Core.Contracts;
-using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Contracts;

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Server.Audit;

@@ -1,4 +1,3 @@
-using ConfigurableContracts.Core.Evaluation;
 using System.Security.Claims;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using Quartz;
 
 namespace ConfigurableContracts.Server.Scheduling;

@@ -1,4 +1,4 @@
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using Microsoft.Extensions.Options;
 
 namespace ConfigurableContracts.Server.Scheduling;

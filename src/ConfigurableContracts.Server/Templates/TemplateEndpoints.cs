@@ -1,5 +1,4 @@
 using System.Text;
-using ConfigurableContracts.Core.Evaluation;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules;
 using ConfigurableContracts.Server.Errors;

@@ -3,14 +3,14 @@ using System.Globalization;
 using System.Runtime;
 using System.Text.Json;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using SchedulerOptions = ConfigurableContracts.Core.Evaluations.SchedulerOptions;
 
 namespace ConfigurableContracts.Benchmarks.NightlyRun;
 
@@ -56,18 +56,19 @@ internal static class NightlyRunScenario
             await SeedAsync(connections, root, template, Contract, participants, withOrganisations: false);
             Console.WriteLine($"seeded {participants:N0} participants with measurements in {seeding.Elapsed.TotalSeconds:F1} s");
 
+            var run = new Stopwatch();
             var progress = new Progress<EvaluationProgress>(p =>
             {
                 if (p.ParticipantsDone % 20_000 < SchedulerOptions.DefaultBatchSize)
                 {
-                    Console.WriteLine($"  {p.ParticipantsDone:N0}/{p.ParticipantsTotal:N0} participants, {p.ParticipantsPerSecond:N0}/s");
+                    Console.WriteLine($"  {p.ParticipantsDone:N0}/{p.ParticipantsTotal:N0} participants, {p.ParticipantsDone / run.Elapsed.TotalSeconds:N0}/s");
                 }
             });
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var (jitted, jitTime, collections) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(), GC.CollectionCount(0));
             var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
             var written = DiskBytesWritten();
-            var run = Stopwatch.StartNew();
+            run.Start();
             var summary = await evaluator.EvaluateAsync(Contract, "bench-run", new DateOnly(2022, 12, 31), progress, CancellationToken.None);
             run.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,5 @@
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Data.Bulk;
 using Dapper;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,5 @@
-using ConfigurableContracts.Core.Evaluations;
 using ConfigurableContracts.Core.Privacy;
+using ConfigurableContracts.Core.Runs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Tests.Data;
-using ConfigurableContracts.Core.Tests.Evaluation;
+using ConfigurableContracts.Core.Tests.Decisions;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Tests.Privacy;

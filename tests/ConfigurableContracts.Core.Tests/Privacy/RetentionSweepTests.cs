@@ -1,9 +1,9 @@
 using System.Text.Json;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Tests.Data;
-using ConfigurableContracts.Core.Tests.Evaluation;
+using ConfigurableContracts.Core.Tests.Decisions;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Tests.Privacy;

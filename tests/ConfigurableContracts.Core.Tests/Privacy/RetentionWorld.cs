@@ -1,13 +1,14 @@
 using System.Globalization;
 using ConfigurableContracts.Core.Audit;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Measurements;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Participants;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Tests.Data;
-using ConfigurableContracts.Core.Tests.Evaluation;
+using ConfigurableContracts.Core.Tests.Decisions;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Rules;
 

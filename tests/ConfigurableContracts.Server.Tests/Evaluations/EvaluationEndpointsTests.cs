@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Server.Security;
 using ConfigurableContracts.Testing;
 using Dapper;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Tests.Contracts;
 using ConfigurableContracts.Tests.Corpora;

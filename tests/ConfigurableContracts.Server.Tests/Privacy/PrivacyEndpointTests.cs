@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ConfigurableContracts.Core.Audit;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Server.Privacy;

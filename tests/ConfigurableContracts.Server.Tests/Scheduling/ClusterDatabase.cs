@@ -1,5 +1,5 @@
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Server.Scheduling;
 using ConfigurableContracts.Server.Tests.Evaluations;
 using Dapper;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using Xunit.Abstractions;
 
 namespace ConfigurableContracts.Server.Tests.Scheduling;

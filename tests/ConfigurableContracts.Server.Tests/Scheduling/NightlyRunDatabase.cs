@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ConfigurableContracts.Core.Data;
-using ConfigurableContracts.Core.Evaluation;
-using ConfigurableContracts.Core.Evaluations;
+using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Hosting;
 using ConfigurableContracts.Testing;

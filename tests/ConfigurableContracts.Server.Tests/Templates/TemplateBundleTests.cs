@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ConfigurableContracts.Core.Evaluation;
+using ConfigurableContracts.Core.Decisions;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Templates;
 using ConfigurableContracts.Server.Tests.Contracts;
