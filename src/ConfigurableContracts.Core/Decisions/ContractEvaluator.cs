@@ -29,10 +29,9 @@ public sealed class ContractEvaluator(
     DbConnectionFactory connections, BundleTemplates bundles, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<ContractEvaluator> logger)
     : IContractEvaluation
 {
-    // Checked here too, not only at server start-up: a batch of 0 would evaluate nobody and decide the cohort empty.
-    private readonly int _batchSize = options.Value.BatchSizeProblem() is { } problem
-        ? throw new OptionsValidationException(Options.DefaultName, typeof(SchedulerOptions), [problem])
-        : options.Value.BatchSize;
+    // SchedulerOptionsValidator, registered by AddContractsCore for the server and the CLI alike, has refused a batch
+    // of 0 (which would evaluate nobody and decide the cohort empty) before the options reach here.
+    private readonly int _batchSize = options.Value.BatchSize;
 
     /// <summary>The rule engine's version, recorded on every decision.</summary>
     public static string EngineVersion { get; } =
