@@ -54,6 +54,7 @@ public static class MeasurementEndpoints
         ActiveContract contract,
         string participantId,
         JsonElement document,
+        HttpContext context,
         ParticipantStore participants,
         MeasurementStore measurements,
         CancellationToken cancellationToken)
@@ -64,6 +65,9 @@ public static class MeasurementEndpoints
         {
             return TypedResults.NotFound();
         }
+
+        // The audit entry names this participant; handing it the pseudonym just read spares a second lookup.
+        RequestAudit.Of(context)?.Names(participant.Pseudonym);
 
         var intake = MeasurementIntake.Validate(contract.Template, document);
         if (!intake.IsValid)
@@ -95,16 +99,19 @@ public static class MeasurementEndpoints
         string contractId,
         string participantId,
         RequestCaller requestCaller,
+        HttpContext context,
         ParticipantStore participants,
         MeasurementStore measurements,
         CancellationToken cancellationToken,
         bool history = false)
     {
         var caller = requestCaller.Caller;
-        if (await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false) is null)
+        if (await participants.GetAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false) is not { } participant)
         {
             return TypedResults.NotFound();
         }
+
+        RequestAudit.Of(context)?.Names(participant.Pseudonym);
 
         var found = history
             ? await measurements.HistoryAsync(caller, contractId, participantId, cancellationToken).ConfigureAwait(false)
