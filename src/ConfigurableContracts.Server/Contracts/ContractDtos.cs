@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ConfigurableContracts.Server.Contracts;
 
@@ -8,6 +9,15 @@ public sealed record CreateContractRequest(string? TemplateId, string? TemplateV
 
 /// <summary>Replace a draft's title and parameters (send the ETag you read as <c>If-Match</c>).</summary>
 public sealed record UpdateContractRequest(string? Title, JsonElement? Parameters);
+
+/// <summary>
+/// An edit of a draft: the route, the new title and parameters (the body, still shown as
+/// <see cref="UpdateContractRequest"/> in the OpenAPI document) and the ETag it was read at.
+/// </summary>
+public sealed record EditDraftRequest(
+    [property: FromRoute(Name = "contractId")] string ContractId,
+    [property: FromBody] UpdateContractRequest Edit,
+    [property: FromHeader(Name = "If-Match")] string? IfMatch);
 
 /// <summary>A contract as the API shows it; <c>rowVersion</c> is also its ETag.</summary>
 public sealed record ContractDto(

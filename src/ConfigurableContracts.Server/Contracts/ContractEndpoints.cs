@@ -113,9 +113,7 @@ public static class ContractEndpoints
     }
 
     public static async Task<Results<Ok<ContractDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateContract(
-        string contractId,
-        UpdateContractRequest request,
-        [FromHeader(Name = "If-Match")] string? ifMatch,
+        [AsParameters] EditDraftRequest request,
         RequestCaller requestCaller,
         BundleTemplates bundles,
         ContractStore contracts,
@@ -123,6 +121,8 @@ public static class ContractEndpoints
         HttpResponse response,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var (contractId, edit, ifMatch) = request;
         var caller = requestCaller.Caller;
         var current = await contracts.GetAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
         if (current is null)
@@ -146,7 +146,7 @@ public static class ContractEndpoints
         }
 
         var (parameters, errors) = await ContractParameters.CheckAsync(
-            template, request.Parameters, request.Title, caller.OrganisationId, organisations, cancellationToken).ConfigureAwait(false);
+            template, edit.Parameters, edit.Title, caller.OrganisationId, organisations, cancellationToken).ConfigureAwait(false);
         if (parameters is null)
         {
             return Problems.Validation(errors);

@@ -1,9 +1,11 @@
+using System.ComponentModel;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Server.Scheduling;
 using ConfigurableContracts.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ConfigurableContracts.Server.Evaluations;
 
@@ -13,6 +15,8 @@ namespace ConfigurableContracts.Server.Evaluations;
 /// </summary>
 public static class EvaluationEndpoints
 {
+    internal const int FirstPage = 1;
+    internal const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;
 
     public static RouteGroupBuilder MapEvaluations(this IEndpointRouteBuilder app)
@@ -61,8 +65,10 @@ public static class EvaluationEndpoints
     }
 
     public static async Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListEvaluations(
-        RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? contractId = null, string? status = null, int page = 1, int pageSize = 50)
+        RequestCaller caller, ContractStore visible, EvaluationRunStore runs, [AsParameters] EvaluationListRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var (contractId, status, page, pageSize) = request;
         if (Validate(status, page, pageSize, out var statusFilter) is { } errors)
         {
             return TypedResults.ValidationProblem(errors);
@@ -84,8 +90,11 @@ public static class EvaluationEndpoints
     }
 
     public static Task<Results<Ok<EvaluationRunPageDto>, ValidationProblem>> ListContractEvaluations(
-        string contractId, RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken, string? status = null, int page = 1, int pageSize = 50) =>
-        ListEvaluations(caller, visible, runs, cancellationToken, contractId, status, page, pageSize);
+        RequestCaller caller, ContractStore visible, EvaluationRunStore runs, [AsParameters] ContractEvaluationListRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ListEvaluations(caller, visible, runs, new EvaluationListRequest(request.ContractId, request.Status, request.Page, request.PageSize), cancellationToken);
+    }
 
     public static async Task<Results<Ok<EvaluationRunDto>, NotFound>> GetEvaluation(
         string runId, RequestCaller caller, ContractStore visible, EvaluationRunStore runs, CancellationToken cancellationToken) =>
@@ -128,6 +137,24 @@ public static class EvaluationEndpoints
         return errors.Count == 0 ? null : errors;
     }
 }
+
+/// <summary>
+/// The query string of <c>GET /api/evaluations</c>: the contract (required unless admin), the status, the page. The
+/// OpenAPI document takes a property's default from <see cref="DefaultValueAttribute"/>, not from the constructor,
+/// so each default is stated twice from one constant.
+/// </summary>
+public sealed record EvaluationListRequest(
+    [property: FromQuery(Name = "contractId")] string? ContractId = null,
+    [property: FromQuery(Name = "status")] string? Status = null,
+    [property: FromQuery(Name = "page"), DefaultValue(EvaluationEndpoints.FirstPage)] int Page = EvaluationEndpoints.FirstPage,
+    [property: FromQuery(Name = "pageSize"), DefaultValue(EvaluationEndpoints.DefaultPageSize)] int PageSize = EvaluationEndpoints.DefaultPageSize);
+
+/// <summary>A contract's run list: the contract from the route, then the status and the page as <see cref="EvaluationListRequest"/> reads them.</summary>
+public sealed record ContractEvaluationListRequest(
+    [property: FromRoute(Name = "contractId")] string ContractId,
+    [property: FromQuery(Name = "status")] string? Status = null,
+    [property: FromQuery(Name = "page"), DefaultValue(EvaluationEndpoints.FirstPage)] int Page = EvaluationEndpoints.FirstPage,
+    [property: FromQuery(Name = "pageSize"), DefaultValue(EvaluationEndpoints.DefaultPageSize)] int PageSize = EvaluationEndpoints.DefaultPageSize);
 
 /// <summary>An evaluation run as the API shows it.</summary>
 public sealed record EvaluationRunDto(
