@@ -75,10 +75,20 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
         var pattern = audit.Pattern;
         var names = audit.Parameters;
         var contractId = Value(audit, "contractId");
-        var pseudonym = audit.Pseudonym ?? Value(audit, "pseudonym") ?? (context.Request.Query["participant"].Count == 1 ? context.Request.Query["participant"][0] : null);
-        if (Value(audit, "participantId") is { } participantId && contractId is not null)
+        // A handler that read the participant names it; otherwise a participant id in the route is looked up (never
+        // taken from the query string, which the caller controls); otherwise the pseudonym the request itself names.
+        string? pseudonym;
+        if (audit.Pseudonym is { } named)
+        {
+            pseudonym = named;
+        }
+        else if (Value(audit, "participantId") is { } participantId && contractId is not null)
         {
             pseudonym = await targets.ParticipantPseudonymAsync(contractId, participantId, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            pseudonym = Value(audit, "pseudonym") ?? (context.Request.Query["participant"].Count == 1 ? context.Request.Query["participant"][0] : null);
         }
 
         if (Value(audit, "decisionId") is { } decisionId && await targets.DecisionAsync(decisionId, CancellationToken.None).ConfigureAwait(false) is { } decision)

@@ -36,6 +36,23 @@ public sealed class ApiAuditTests(ServerFactory server) : IClassFixture<ServerFa
         Assert.NotNull(entry.RequestId);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ReadingMeasurements_NamesTheRoutesParticipant_NotOneTheQueryStringClaims(bool participantExists)
+    {
+        await using var scenario = await ContractScenario.CreateAsync(server);
+        var contractId = (await scenario.ContractAsync()).GetProperty("id").GetString()!;
+        var participantId = participantExists ? await ContractScenario.EnrolAsync(scenario.ProviderA, contractId, "HV-ROUTE1") : "no-such-participant";
+
+        using var response = await scenario.ProviderA.Client.GetAsync(
+            $"/api/contracts/{contractId}/participants/{participantId}/measurements?participant=HV-FORGED");
+
+        Assert.Equal(participantExists ? HttpStatusCode.OK : HttpStatusCode.NotFound, response.StatusCode);
+        var entry = (await EntriesByAsync(scenario.ProviderA)).Last();
+        Assert.Equal(("ListMeasurements", participantExists ? "HV-ROUTE1" : null), (entry.Action, entry.ParticipantPseudonym));
+    }
+
     [Fact]
     public async Task RefusedRequests_AreAudited_AsDeniedNotFoundAndUnauthenticated()
     {
