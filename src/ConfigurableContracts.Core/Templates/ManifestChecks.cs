@@ -516,7 +516,7 @@ internal sealed class ManifestChecks(
             return found;
         }
 
-        var nested = rule.Contains('/', StringComparison.Ordinal) || AllRules(rules).Any(r => r.Name == rule);
+        var nested = rule.Contains('/', StringComparison.Ordinal) || RuleDefinition.AllOf(rules).Any(r => r.Name == rule);
         Error(UnknownName, pointer + "/rule", nested
             ? $"'{rule}' is a nested rule of workflow '{workflow}'; only its top-level rules are decided, paid and counted."
             : $"Workflow '{workflow}' has no rule '{rule}'.{NameSuggestions.Hint(rule, rules.Select(r => r.Name))}");
@@ -549,8 +549,6 @@ internal sealed class ManifestChecks(
 
     private RuleType? OutputType(string workflow, string rule) =>
         workflows.FirstOrDefault(w => w.Name == workflow)?.Facts?.SuccessOutputType(workflow, rule);
-
-    private static IEnumerable<RuleDefinition> AllRules(IEnumerable<RuleDefinition> rules) => rules.SelectMany(r => AllRules(r.Rules).Prepend(r));
 
     /// <summary><paramref name="name"/> beside the last step of <paramref name="path"/>: caps.perProvder, perProvider → caps.perProvider.</summary>
     private static string Sibling(string path, string name) =>

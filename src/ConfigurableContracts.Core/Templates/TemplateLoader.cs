@@ -544,7 +544,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
                 pending.Push(injected);
             }
 
-            foreach (var target in AllRules(definition.Rules).SelectMany(r => new[] { r.OnSuccess?.WorkflowName, r.OnFailure?.WorkflowName }).OfType<string>())
+            foreach (var target in RuleDefinition.AllOf(definition.Rules).SelectMany(r => new[] { r.OnSuccess?.WorkflowName, r.OnFailure?.WorkflowName }).OfType<string>())
             {
                 pending.Push(target);
             }
@@ -552,8 +552,6 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
         return result;
     }
-
-    private static IEnumerable<RuleDefinition> AllRules(IEnumerable<RuleDefinition> rules) => rules.SelectMany(r => AllRules(r.Rules).Prepend(r));
 
     /// <summary>
     /// Every file of the template's identity (see <see cref="BundlePaths.IsIdentity"/>), keyed by

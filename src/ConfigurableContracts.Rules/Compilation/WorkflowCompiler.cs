@@ -43,7 +43,7 @@ public static partial class WorkflowCompiler
         // Inputs that EvaluateRule actions hand to a workflow on top of the usual ones (additionalInputs).
         var extraInputs = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var workflow in workflows)
-            foreach (var action in AllRules(workflow.Rules).SelectMany(r => new[] { r.OnSuccess, r.OnFailure }))
+            foreach (var action in RuleDefinition.AllOf(workflow.Rules).SelectMany(r => new[] { r.OnSuccess, r.OnFailure }))
                 if (action is { Kind: RuleActionKind.EvaluateRule, WorkflowName: { } target })
                     foreach (var input in action.AdditionalInputs)
                     {
@@ -62,9 +62,6 @@ public static partial class WorkflowCompiler
         }
         return new WorkflowCompilation(new CompiledWorkflowSet(compiled, WorkflowSetHash.Compute(workflows)), diagnostics) { Facts = facts };
     }
-
-    private static IEnumerable<RuleDefinition> AllRules(IEnumerable<RuleDefinition> rules) =>
-        rules.SelectMany(r => AllRules(r.Rules).Prepend(r));
 
     [GeneratedRegex(@"\$\(([^)]*)\)")]
     private static partial Regex Placeholder();

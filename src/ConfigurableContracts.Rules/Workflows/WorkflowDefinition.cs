@@ -28,6 +28,10 @@ public enum RuleOperator
 /// <summary>A rule: either an expression, or an operator over nested rules.</summary>
 public sealed record RuleDefinition
 {
+    /// <summary>Every rule of <paramref name="rules"/> and, depth first, every rule nested in them.</summary>
+    public static IEnumerable<RuleDefinition> AllOf(IEnumerable<RuleDefinition> rules) =>
+        rules.SelectMany(r => AllOf(r.Rules).Prepend(r));
+
     public required string Name { get; init; }
     public ExpressionSource? Expression { get; init; }
     public RuleOperator? Operator { get; init; }

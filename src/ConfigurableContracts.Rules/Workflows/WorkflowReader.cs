@@ -19,13 +19,10 @@ public sealed record WorkflowReadResult(IReadOnlyList<WorkflowDefinition> Workfl
         get
         {
             var ruleErrors = new HashSet<Diagnostic>(
-                Workflows.SelectMany(w => Flatten(w.Rules)).SelectMany(r => r.ReadErrors), ReferenceEqualityComparer.Instance);
+                Workflows.SelectMany(w => RuleDefinition.AllOf(w.Rules)).SelectMany(r => r.ReadErrors), ReferenceEqualityComparer.Instance);
             return Diagnostics.Any(d => d.IsError && !ruleErrors.Contains(d));
         }
     }
-
-    internal static IEnumerable<RuleDefinition> Flatten(IEnumerable<RuleDefinition> rules) =>
-        rules.SelectMany(r => Flatten(r.Rules).Prepend(r));
 }
 
 /// <summary>
@@ -386,7 +383,7 @@ public static class WorkflowReader
 
             // Errors found since this rule began belong to it, except those its nested rules already hold: eval can
             // then report this rule as Error and run the others, where a file-wide error would stop them all.
-            var ofChildren = new HashSet<Diagnostic>(WorkflowReadResult.Flatten(children).SelectMany(c => c.ReadErrors), ReferenceEqualityComparer.Instance);
+            var ofChildren = new HashSet<Diagnostic>(RuleDefinition.AllOf(children).SelectMany(c => c.ReadErrors), ReferenceEqualityComparer.Instance);
             var own = Diagnostics.Skip(start).Where(d => d.IsError && !ofChildren.Contains(d)).ToList();
             return new RuleDefinition
             {
