@@ -44,24 +44,8 @@ public sealed class PaymentModel
     }
 
     /// <summary>Reads a cap (a number at a dotted path such as <c>caps.perProvider</c>) from contract parameters; null when absent.</summary>
-    public static decimal? ReadCap(JsonElement parameters, string? dottedPath)
-    {
-        if (dottedPath is null)
-        {
-            return null;
-        }
-
-        var current = parameters;
-        foreach (var part in dottedPath.Split('.'))
-        {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part, out current))
-            {
-                return null;
-            }
-        }
-
-        return current.ValueKind == JsonValueKind.Number ? current.GetDecimal() : null;
-    }
+    public static decimal? ReadCap(JsonElement parameters, string? dottedPath) =>
+        dottedPath is not null && TemplateParameters.Resolve(parameters, dottedPath) is { ValueKind: JsonValueKind.Number } value ? value.GetDecimal() : null;
 
     /// <summary>A rule output as a payable amount: a positive number, rounded to öre (2 decimals, banker's rounding avoided).</summary>
     public static decimal? AsAmount(object? output) => output switch

@@ -48,8 +48,10 @@ public static class TemplateParameters
         }
     }
 
-    private static JsonElement? Resolve(JsonElement document, string dottedPath)
+    /// <summary>The value at a dotted parameter path such as <c>caps.perProvider</c>, or null when any step is absent.</summary>
+    public static JsonElement? Resolve(JsonElement document, string dottedPath)
     {
+        ArgumentNullException.ThrowIfNull(dottedPath);
         var current = document;
         foreach (var part in dottedPath.Split('.'))
         {
