@@ -83,11 +83,11 @@ internal sealed class ManifestChecks(
             {
                 var pointer = $"/workflows/{i}/inputs/{name}";
                 var participantScope = workflow.Scope == "participant";
-                var bound = type switch
+                var bound = TemplateWorkflow.SourceOfType(type) switch
                 {
-                    "date" or "contract" => true,
-                    "participant" => participantScope,
-                    _ when type.EndsWith("[]", StringComparison.Ordinal) => !participantScope && ++arrays == 1,
+                    InputSource.EvaluationDate or InputSource.Contract => true,
+                    InputSource.Participant => participantScope,
+                    InputSource.Cohort => !participantScope && ++arrays == 1,
                     _ => participantScope && planInputs.Contains(name),
                 };
                 if (!bound)
@@ -113,7 +113,7 @@ internal sealed class ManifestChecks(
     {
         var points = manifest.MeasurementPlan?.Points ?? [];
         var participantInputs = (manifest.Workflows ?? []).Where(w => w.Scope == "participant")
-            .SelectMany(w => w.Inputs ?? []).Where(i => i.Value is not ("date" or "contract" or "participant") && !i.Value.EndsWith("[]", StringComparison.Ordinal))
+            .SelectMany(w => w.Inputs ?? []).Where(i => TemplateWorkflow.SourceOfType(i.Value) == InputSource.Measurement)
             .Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < points.Count; i++)
         {
@@ -288,7 +288,7 @@ internal sealed class ManifestChecks(
         foreach (var workflow in cohortWorkflows)
         {
             var index = manifest.Workflows!.IndexOf(workflow);
-            var (input, type) = (workflow.Inputs ?? []).FirstOrDefault(i => i.Value.EndsWith("[]", StringComparison.Ordinal));
+            var (input, type) = (workflow.Inputs ?? []).FirstOrDefault(i => TemplateWorkflow.SourceOfType(i.Value) == InputSource.Cohort);
             if (input is null || !schemas.TryGetValue(type[..^2], out var member))
             {
                 continue;

@@ -32,7 +32,13 @@ public sealed class TemplateWorkflow
     public bool IsParticipantScoped => Scope == "participant";
 
     /// <summary>Where the value of input <paramref name="name"/> comes from, by its declared type.</summary>
-    public InputSource SourceOf(string name) => DeclaredInputs.GetValueOrDefault(name) switch
+    public InputSource SourceOf(string name) => SourceOfType(DeclaredInputs.GetValueOrDefault(name));
+
+    /// <summary>
+    /// Where an input of manifest type <paramref name="declaredType"/> takes its value from: the one reading of input
+    /// types, shared by the evaluator and the manifest checks that refuse inputs nothing can fill.
+    /// </summary>
+    public static InputSource SourceOfType(string? declaredType) => declaredType switch
     {
         "date" => InputSource.EvaluationDate,
         "contract" => InputSource.Contract,
