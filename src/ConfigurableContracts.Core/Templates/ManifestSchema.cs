@@ -14,7 +14,7 @@ internal static class ManifestSchema
 {
     public const string ResourceName = "template-manifest.schema.json";
 
-    private static readonly Lazy<(GuardedSchema Schema, JsonElement Text)> Compiled = new(Compile);
+    private static readonly Lazy<(GuardedSchema Schema, SchemaDocument Text)> Compiled = new(Compile);
 
     /// <summary>
     /// Every way <paramref name="manifest"/> breaks the schema, as a JSON pointer into the manifest and a message; an
@@ -30,7 +30,7 @@ internal static class ManifestSchema
             var message = error.Message;
             if (message == "is not an allowed property here" && segments.Count > 0)
             {
-                var allowed = AllowedProperties(text, text, segments.Take(segments.Count - 1).ToList());
+                var allowed = SubschemaAt(text, segments.Take(segments.Count - 1).ToList()) is { } parent ? text.PropertyNames(parent) : [];
                 var name = segments[^1];
                 message = $"'{name}' is not a manifest field here{(allowed.Count > 0 ? $" (allowed: {string.Join(", ", allowed)})" : "")}.{NameSuggestions.Hint(name, allowed)}";
             }
@@ -49,7 +49,7 @@ internal static class ManifestSchema
         }
     }
 
-    private static (GuardedSchema, JsonElement) Compile()
+    private static (GuardedSchema, SchemaDocument) Compile()
     {
         using var stream = typeof(ManifestSchema).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"The embedded {ResourceName} is missing from the build.");
@@ -61,55 +61,31 @@ internal static class ManifestSchema
         var result = new SchemaGuard().LoadTextAsync(folder, Path.Combine(folder, ResourceName), json).GetAwaiter().GetResult();
         var schema = result.Schema
             ?? throw new InvalidOperationException($"The embedded {ResourceName} does not load: {string.Join("; ", result.Diagnostics.Select(d => d.Message))}");
-        using var document = JsonDocument.Parse(json);
-        return (schema, document.RootElement.Clone());
+        return (schema, SchemaDocument.Parse("manifest", ResourceName, json));
     }
 
-    /// <summary>The property names the schema allows for the object at <paramref name="segments"/>, following properties, items and local $refs.</summary>
-    private static List<string> AllowedProperties(JsonElement root, JsonElement schema, IReadOnlyList<string> segments) =>
-        SubschemaAt(root, segments, schema) is { } found && found.TryGetProperty("properties", out var names) ? [.. names.EnumerateObject().Select(p => p.Name)] : [];
-
-    /// <summary>The subschema that applies at <paramref name="segments"/> of a manifest, or null.</summary>
-    private static JsonElement? SubschemaAt(JsonElement root, IReadOnlyList<string> segments, JsonElement? start = null)
+    /// <summary>The subschema that applies at <paramref name="segments"/> of a manifest (through properties, items and local <c>$ref</c>s), or null.</summary>
+    private static JsonElement? SubschemaAt(SchemaDocument schemaFile, IReadOnlyList<string> segments)
     {
-        var schema = Resolve(root, start ?? root);
+        var schema = schemaFile.Root;
         foreach (var segment in segments)
         {
             if (schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty(segment, out var property))
             {
-                schema = Resolve(root, property);
+                schema = schemaFile.Resolve(property, "").Node;
             }
             else if (schema.TryGetProperty("items", out var items) && int.TryParse(segment, out _))
             {
-                schema = Resolve(root, items);
+                schema = schemaFile.Resolve(items, "").Node;
             }
             else if (schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.Object)
             {
-                schema = Resolve(root, additional);
+                schema = schemaFile.Resolve(additional, "").Node;
             }
             else
             {
                 return null;
             }
-        }
-
-        return schema;
-    }
-
-    private static JsonElement Resolve(JsonElement root, JsonElement schema)
-    {
-        for (var hops = 0; hops < 16 && schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$ref", out var reference); hops++)
-        {
-            var target = root;
-            foreach (var part in (reference.GetString() ?? "").TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!target.TryGetProperty(part, out target))
-                {
-                    return schema;
-                }
-            }
-
-            schema = target;
         }
 
         return schema;
