@@ -189,7 +189,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
 
         var compilation = rulesFolder is null || diagnostics.Any(d => d.IsError)
             ? null
-            : CompileWorkflows(folder, rulesFolder, manifest, files, diagnostics);
+            : CompileWorkflows(folder, rulesFolder, manifest, files, schemaDocuments, diagnostics);
         var workflows = compilation?.Workflows ?? [];
         if (compilation is not null && !diagnostics.Any(d => d.IsError))
         {
@@ -393,7 +393,8 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// it is made from is unchanged. A hot reload re-reads every template whenever any file changes; without this,
     /// each edit to one template would recompile all of them.
     /// </summary>
-    private TemplateCompilation CompileWorkflows(string templateFolder, string rulesFolder, TemplateManifest manifest, TemplateFiles files, List<Diagnostic> diagnostics)
+    private TemplateCompilation CompileWorkflows(
+        string templateFolder, string rulesFolder, TemplateManifest manifest, TemplateFiles files, Dictionary<string, SchemaDocument> schemas, List<Diagnostic> diagnostics)
     {
         var key = CompilationKey(templateFolder, rulesFolder, manifest, files);
         if (_compilations.TryGetValue(templateFolder, out var cached) && cached.Key == key)
@@ -403,7 +404,7 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
         }
 
         var before = diagnostics.Count;
-        var compilation = CompileWorkflowsAnew(templateFolder, rulesFolder, manifest, files, diagnostics);
+        var compilation = CompileWorkflowsAnew(rulesFolder, manifest, files, schemas, diagnostics);
         _compilations[templateFolder] = new CachedCompilation(key, compilation, diagnostics[before..]);
         return compilation;
     }
@@ -448,7 +449,8 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
     /// Reads every workflow file once, then compiles each manifest workflow against the types of its own inputs,
     /// so a misspelled field or a wrong comparison is a load-time error located in the workflow file.
     /// </summary>
-    private TemplateCompilation CompileWorkflowsAnew(string templateFolder, string rulesFolder, TemplateManifest manifest, TemplateFiles files, List<Diagnostic> diagnostics)
+    private TemplateCompilation CompileWorkflowsAnew(
+        string rulesFolder, TemplateManifest manifest, TemplateFiles files, Dictionary<string, SchemaDocument> schemas, List<Diagnostic> diagnostics)
     {
         var definitions = new List<WorkflowDefinition>();
         var unreadable = new HashSet<string>(StringComparer.Ordinal);
@@ -473,10 +475,10 @@ public sealed partial class TemplateLoader(string contentRoot, TemplateOptions o
             (unreadable.Count > 0 && d.Code is DiagnosticCodes.UnknownInjectedWorkflow or DiagnosticCodes.UnknownEvaluateRuleTarget)
             || (functions is null && manifest.Rules?.Functions is not null && d.Code == DiagnosticCodes.NoFunctions);
         var schemaTypes = new Dictionary<string, RuleType>(StringComparer.Ordinal);
-        foreach (var (key, file) in manifest.Schemas ?? [])
+        foreach (var (key, schema) in schemas)
         {
-            using var schema = JsonDocument.Parse(files.Find(Path.GetFullPath(Path.Combine(templateFolder, file)))!.Text!);
-            schemaTypes[key] = RuleType.FromJsonSchema(schema.RootElement);
+            // Parsed once by the load, for the manifest checks; the rule types are read from the same tree.
+            schemaTypes[key] = RuleType.FromJsonSchema(schema.Root);
         }
 
         var compiled = new List<TemplateWorkflow>();
