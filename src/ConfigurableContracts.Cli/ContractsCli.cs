@@ -13,6 +13,7 @@ internal static class ContractsCli
         EvalCommand.Create(),
         ValidateCommand.Create(),
         TestCommand.Create(),
+        ConformanceCommand.Create(),
         SchemaCommand.Create(),
         ReplayCommand.Create(),
         MigrateCommand.Create(),

@@ -46,22 +46,24 @@ public static class ResultComparison
         foreach (var our in ours)
         {
             var path = parent.Length == 0 ? our.RuleName : $"{parent}/{our.RuleName}";
-            if (!theirsByName.Remove(our.RuleName, out var their))
-            {
-                differences.Add(new RuleDifference(path, DifferenceKind.Missing, Describe(our), "no result"));
-                continue;
-            }
-            var ourError = our.Status == RuleStatus.Error;
-            if (ourError != their.HasError)
-                differences.Add(new RuleDifference(path, DifferenceKind.Error, Describe(our), Describe(their)));
-            else if (our.IsSuccess != their.IsSuccess)
-                differences.Add(new RuleDifference(path, DifferenceKind.Success, Describe(our), Describe(their)));
-            else if (!ourError && !OracleValues.Equal(our.ActionOutput, their.Output))
-                differences.Add(new RuleDifference(path, DifferenceKind.Output, OracleValues.Describe(our.ActionOutput), OracleValues.Describe(their.Output)));
-            Compare(our.ChildResults ?? [], their.Children, path, differences);
+            theirsByName.Remove(our.RuleName, out var their);
+            if (CompareRule(path, our, their) is { } difference) differences.Add(difference);
+            if (their is not null) Compare(our.ChildResults ?? [], their.Children, path, differences);
         }
         foreach (var their in theirsByName.Values)
             differences.Add(new RuleDifference(parent.Length == 0 ? their.RuleName : $"{parent}/{their.RuleName}", DifferenceKind.Missing, "no result", Describe(their)));
+    }
+
+    /// <summary>One rule's difference, its children aside; null when the two answers agree.</summary>
+    public static RuleDifference? CompareRule(string path, RuleResultTree ours, OracleRuleResult? theirs)
+    {
+        if (theirs is null) return new RuleDifference(path, DifferenceKind.Missing, Describe(ours), "no result");
+        var ourError = ours.Status == RuleStatus.Error;
+        if (ourError != theirs.HasError) return new RuleDifference(path, DifferenceKind.Error, Describe(ours), Describe(theirs));
+        if (ours.IsSuccess != theirs.IsSuccess) return new RuleDifference(path, DifferenceKind.Success, Describe(ours), Describe(theirs));
+        if (!ourError && !OracleValues.Equal(ours.ActionOutput, theirs.Output))
+            return new RuleDifference(path, DifferenceKind.Output, OracleValues.Describe(ours.ActionOutput), OracleValues.Describe(theirs.Output));
+        return null;
     }
 
     private static string Describe(RuleResultTree result) => result.Status switch

@@ -29,8 +29,14 @@ public sealed class RulesEngineOracle
     /// <summary>Why RulesEngine refused the file itself (it failed to deserialise or validate); null when it loaded.</summary>
     public string? LoadFailure { get; }
 
+    /// <summary>
+    /// RulesEngine's defaults but one: it writes a failed rule's formatted ErrorMessage into ExceptionMessage, the
+    /// field that otherwise carries its exceptions, so a rule that merely failed would read as one that threw.
+    /// </summary>
+    public static ReSettings DefaultSettings() => new() { EnableFormattedErrorMessage = false };
+
     /// <summary>Reads a workflow file (one workflow object or an array) as RulesEngine would.</summary>
-    /// <param name="settings">RulesEngine's settings; its defaults when null.</param>
+    /// <param name="settings">RulesEngine's settings; <see cref="DefaultSettings"/> when null.</param>
     public static RulesEngineOracle Load(string workflowFileJson, ReSettings? settings = null)
     {
         try
@@ -39,7 +45,7 @@ public sealed class RulesEngineOracle
             var workflows = trimmed.StartsWith('[')
                 ? JsonSerializer.Deserialize<Workflow[]>(workflowFileJson, FileOptions)
                 : [JsonSerializer.Deserialize<Workflow>(workflowFileJson, FileOptions)!];
-            return new RulesEngineOracle(new MicrosoftRulesEngine(workflows, settings ?? new ReSettings()), null);
+            return new RulesEngineOracle(new MicrosoftRulesEngine(workflows, settings ?? DefaultSettings()), null);
         }
         catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException
                                               or FluentValidation.ValidationException or NotSupportedException)

@@ -21,6 +21,9 @@ public sealed record TemplateTestReport(string TemplateId, IReadOnlyList<Diagnos
     /// template being written may not have its boundary cases yet.
     /// </summary>
     public IReadOnlyList<Diagnostic> CoverageGaps { get; init; } = [];
+
+    /// <summary>The template version the cases ran against; null when it did not load.</summary>
+    public TemplateVersion? Template { get; init; }
 }
 
 /// <summary>
@@ -126,6 +129,7 @@ public static class TemplateTestRunner
             Coverage = coverage,
             CoverageRequired = manifest.RequiredCoverage.Select(r => r.Rule).ToHashSet(),
             CoverageGaps = gaps,
+            Template = template,
         };
     }
 

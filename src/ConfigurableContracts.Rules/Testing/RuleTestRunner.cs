@@ -13,6 +13,9 @@ public sealed record RuleTestCaseResult(string Name, bool Passed, IReadOnlyList<
 
     /// <summary>The workflow the case ran, which coverage is counted under.</summary>
     public string Workflow { get; init; } = "";
+
+    /// <summary>The inputs the case ran with, as written (so another engine can run the same case).</summary>
+    public IReadOnlyDictionary<string, JsonElement> Inputs { get; init; } = new Dictionary<string, JsonElement>();
 }
 
 /// <summary>
@@ -62,6 +65,7 @@ public static class RuleTestRunner
         {
             Expected = testCase.Expectations,
             Workflow = testCase.Workflow,
+            Inputs = testCase.Inputs,
         };
     }
 
