@@ -1,13 +1,11 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Json;
-using NJsonSchema;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
 /// A template schema that passed the guard. Documents are validated by the guard's own compiled checks over
-/// System.Text.Json, which enforce exactly the keywords the guard admitted (see docs/decisions/0003-schema-guard.md);
-/// <see cref="Model"/> is NJsonSchema's reading of the same files, loaded offline, for tooling that speaks NJsonSchema.
+/// System.Text.Json, which enforce exactly the keywords the guard admitted (see docs/decisions/0003-schema-guard.md).
 /// Instances are immutable and safe to share between threads.
 /// </summary>
 public sealed class GuardedSchema
@@ -17,11 +15,10 @@ public sealed class GuardedSchema
     private readonly int _maxDocumentBytes;
     private readonly TimeSpan _patternBudget;
 
-    internal GuardedSchema(string path, SchemaNode root, JsonSchema model, IReadOnlyList<string> files, SchemaGuardOptions options)
+    internal GuardedSchema(string path, SchemaNode root, IReadOnlyList<string> files, SchemaGuardOptions options)
     {
         Path = path;
         _root = root;
-        Model = model;
         Files = files;
         _maxDocumentBytes = options.MaxDocumentBytes;
         _patternBudget = options.PatternBudgetPerDocument;
@@ -35,9 +32,6 @@ public sealed class GuardedSchema
 
     /// <summary>The schema file's path as the caller gave it.</summary>
     public string Path { get; }
-
-    /// <summary>NJsonSchema's object model of the schema, with every reference resolved from guarded files only.</summary>
-    public JsonSchema Model { get; }
 
     /// <summary>Full paths of every file the schema is made of, itself first (for content hashing and file watching).</summary>
     public IReadOnlyList<string> Files { get; }

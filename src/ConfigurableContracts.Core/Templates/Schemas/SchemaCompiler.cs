@@ -7,8 +7,7 @@ using Newtonsoft.Json.Linq;
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
-/// Walks the raw JSON of a template schema (and of the files its relative <c>$ref</c>s reach) before NJsonSchema
-/// sees it, refusing every keyword the guard does not enforce and compiling the rest into <see cref="SchemaNode"/>s.
+/// Walks the raw JSON of a template schema (and of the files its relative <c>$ref</c>s reach), refusing every keyword the guard does not enforce and compiling the rest into <see cref="SchemaNode"/>s.
 /// Draft-07 tells validators to ignore unknown keywords; for hand-written contract schemas that would turn a typo
 /// (<c>"requried"</c>) or a later-draft keyword (<c>"$defs"</c>) into a check that silently never happens.
 /// </summary>
@@ -39,8 +38,6 @@ internal sealed class SchemaCompiler
     private readonly Dictionary<JToken, SchemaNode> _nodes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SchemaNode, (SchemaFile File, JToken Token)> _origins = [];
     private readonly Queue<(SchemaNode Node, SchemaFile File, JProperty Keyword, string Pointer)> _references = new();
-    private readonly List<(SchemaFile File, JToken Token)> _booleanSchemas = [];
-    private readonly List<(SchemaFile File, JProperty Keyword, long Value)> _fractionalCounts = [];
 
     /// <summary>The template's files when they were read already; null to read <c>$ref</c>'d files from disk.</summary>
     private readonly TemplateFiles? _source;
@@ -53,7 +50,7 @@ internal sealed class SchemaCompiler
         _diagnostics = diagnostics;
     }
 
-    /// <summary>Every file the compiled schema uses, by full path; NJsonSchema is later served from here only.</summary>
+    /// <summary>Every file the compiled schema uses, by full path.</summary>
     public IReadOnlyDictionary<string, SchemaFile> Files => _files;
 
     public SchemaNode? Compile(SchemaFile root)
@@ -68,17 +65,7 @@ internal sealed class SchemaCompiler
 
         if (_diagnostics.Count == 0)
             FindInPlaceCycles();
-        if (_diagnostics.Count > 0)
-            return null;
-
-        foreach (var file in _files.Values)
-        {
-            file.RewriteForModel(
-                _booleanSchemas.Where(b => b.File == file).Select(b => b.Token),
-                _fractionalCounts.Where(c => c.File == file).Select(c => (c.Keyword, c.Value)));
-        }
-
-        return node;
+        return _diagnostics.Count > 0 ? null : node;
     }
 
     private SchemaNode CompileFile(SchemaFile file)
@@ -104,7 +91,6 @@ internal sealed class SchemaCompiler
         if (token.Type == JTokenType.Boolean)
         {
             node.Constant = (bool)token;
-            _booleanSchemas.Add((file, token));
             return node;
         }
 
@@ -492,8 +478,6 @@ internal sealed class SchemaCompiler
                 : null;
         if (count is null)
             ReportValue(file, keyword, at, "a non-negative integer");
-        else if (value.Type == JTokenType.Float)
-            _fractionalCounts.Add((file, keyword, count.Value));
         return count;
     }
 
