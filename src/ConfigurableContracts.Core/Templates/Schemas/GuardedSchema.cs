@@ -15,11 +15,12 @@ public sealed class GuardedSchema
     private readonly int _maxDocumentBytes;
     private readonly TimeSpan _patternBudget;
 
-    internal GuardedSchema(string path, SchemaNode root, IReadOnlyList<string> files, SchemaGuardOptions options)
+    internal GuardedSchema(string path, SchemaNode root, IReadOnlyList<SchemaSource> sources, SchemaGuardOptions options)
     {
         Path = path;
         _root = root;
-        Files = files;
+        Sources = sources;
+        Files = sources.Select(source => source.FullPath).ToList();
         _maxDocumentBytes = options.MaxDocumentBytes;
         _patternBudget = options.PatternBudgetPerDocument;
         _documentOptions = new JsonDocumentOptions
@@ -35,6 +36,9 @@ public sealed class GuardedSchema
 
     /// <summary>Full paths of every file the schema is made of, itself first (for content hashing and file watching).</summary>
     public IReadOnlyList<string> Files { get; }
+
+    /// <summary>The text of each of <see cref="Files"/> as the guard checked it, with its resolved <c>$ref</c>s (for <see cref="SchemaBundle"/>).</summary>
+    internal IReadOnlyList<SchemaSource> Sources { get; }
 
     /// <summary>Validates a parsed document; an empty list means valid.</summary>
     public IReadOnlyList<DocumentError> Validate(JsonElement document)

@@ -38,6 +38,7 @@ internal sealed class SchemaCompiler
     private readonly Dictionary<JToken, SchemaNode> _nodes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SchemaNode, (SchemaFile File, JToken Token)> _origins = [];
     private readonly Queue<(SchemaNode Node, SchemaFile File, JProperty Keyword, string Pointer)> _references = new();
+    private readonly List<ResolvedReference> _resolved = [];
 
     /// <summary>The template's files when they were read already; null to read <c>$ref</c>'d files from disk.</summary>
     private readonly TemplateFiles? _source;
@@ -52,6 +53,9 @@ internal sealed class SchemaCompiler
 
     /// <summary>Every file the compiled schema uses, by full path.</summary>
     public IReadOnlyDictionary<string, SchemaFile> Files => _files;
+
+    /// <summary>Where each <c>$ref</c> of those files led, as this compiler resolved it.</summary>
+    public IReadOnlyList<ResolvedReference> References => _resolved;
 
     public SchemaNode? Compile(SchemaFile root)
     {
@@ -531,6 +535,7 @@ internal sealed class SchemaCompiler
             }
         }
 
+        _resolved.Add(new ResolvedReference(file.FullPath, pointer, target.FullPath, decoded));
         return CompileSchema(token, target, decoded);
     }
 

@@ -79,6 +79,8 @@ public sealed class SchemaGuard
             return new SchemaLoadResult(null, diagnostics);
 
         var files = compiler.Files.Keys.OrderBy(p => p == fullPath ? 0 : 1).ThenBy(p => p, StringComparer.Ordinal).ToList();
-        return new SchemaLoadResult(new GuardedSchema(schemaPath, node, files, _options), diagnostics);
+        var sources = files.Select(path => new SchemaSource(path, compiler.Files[path].Text,
+            compiler.References.Where(r => r.FromFile == path).ToList())).ToList();
+        return new SchemaLoadResult(new GuardedSchema(schemaPath, node, sources, _options), diagnostics);
     }
 }
