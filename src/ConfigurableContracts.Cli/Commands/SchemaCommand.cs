@@ -48,7 +48,7 @@ internal static class SchemaCommand
             parseResult.InvocationConfiguration.Output,
             cancellationToken));
 
-        return new Command("schema", "Work with the JSON Schemas of a template.") { check };
+        return new Command("schema", "Work with the JSON Schemas of a template.") { check, SchemaCodegenCommand.Create() };
     }
 
     private static async Task<int> CheckAsync(FileInfo schemaFile, FileInfo dataFile, bool all, TextWriter output, CancellationToken cancellationToken)
