@@ -188,12 +188,12 @@ internal sealed class SchemaCompiler
                 break;
             case "enum":
                 if (value is JArray values)
-                    node.Enum = values.Select(ToElement).ToArray();
+                    node.Enum = values.Select((_, i) => file.ExactValue(Append(at, i))).ToArray();
                 else
                     ReportValue(file, keyword, at, "an array");
                 break;
             case "const":
-                node.Const = ToElement(value);
+                node.Const = file.ExactValue(at);
                 break;
             case "minimum":
                 node.Minimum = Number(keyword, file, at);
@@ -466,17 +466,20 @@ internal sealed class SchemaCompiler
             return null;
         }
 
-        var text = value.ToString(Formatting.None);
-        decimal? exact = decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        // The file's own text of the number: Newtonsoft's tree holds it as a decimal, rounded past 28 places.
+        var element = file.ExactValue(at);
+        var text = element.GetRawText();
+        decimal? exact = ExactNumber.TryGetDecimal(element, out var parsed) ? parsed : null;
         return new NumberLimit(exact, double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture), text);
     }
 
     private long? Count(JProperty keyword, SchemaFile file, string at)
     {
         var value = keyword.Value;
-        // Parsed from the text so that an integer beyond decimal's range is a diagnostic, not an overflow exception.
+        // Read exactly from the file's text, so that 2.0000000000000000000000000000001 is no count and an integer
+        // beyond decimal's range is a diagnostic, not an overflow exception.
         long? count = value.Type is JTokenType.Integer or JTokenType.Float
-            && decimal.TryParse(value.ToString(Formatting.None), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && ExactNumber.TryGetDecimal(file.ExactValue(at), out var number)
             && number >= 0 && number <= long.MaxValue && number == decimal.Truncate(number)
                 ? (long)number
                 : null;
@@ -661,12 +664,6 @@ internal sealed class SchemaCompiler
                 }
             }
         }
-    }
-
-    private static JsonElement ToElement(JToken token)
-    {
-        using var document = JsonDocument.Parse(token.ToString(Formatting.None));
-        return document.RootElement.Clone();
     }
 
     private void ReportValue(SchemaFile file, JProperty keyword, string at, string expected)

@@ -30,6 +30,28 @@ internal sealed class SchemaFile
     /// <summary>Where each value of the file starts, by JSON pointer, for diagnostics.</summary>
     public JsonPositions Locator => field ??= JsonPositions.Index(Text);
 
+    // Never disposed: the file lives for one load, and values handed out are clones.
+    private JsonDocument? _exact;
+
+    /// <summary>
+    /// The value at <paramref name="pointer"/> as System.Text.Json reads it, numbers exactly as written: keyword values
+    /// (limits, const, enum) are taken from here, not from the Newtonsoft tree, whose numbers are rounded decimals.
+    /// </summary>
+    public JsonElement ExactValue(string pointer)
+    {
+        // The text passed the strict syntax check already, so this parse cannot fail; depth is bounded by that check.
+        var element = (_exact ??= JsonDocument.Parse(Text, new JsonDocumentOptions { MaxDepth = int.MaxValue })).RootElement;
+        foreach (var segment in pointer.Split('/').Skip(1))
+        {
+            var name = segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            element = element.ValueKind == JsonValueKind.Array
+                ? element[int.Parse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)]
+                : element.GetProperty(name);
+        }
+
+        return element.Clone();
+    }
+
     public JToken Root { get; }
 
     /// <summary>Set when the root declares an absolute <c>$id</c>: relative file references would then resolve to a remote URL.</summary>
