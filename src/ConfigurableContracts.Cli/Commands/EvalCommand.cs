@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Rules;
 using ConfigurableContracts.Rules.Compilation;
 using ConfigurableContracts.Rules.Evaluation;
@@ -11,7 +12,9 @@ namespace ConfigurableContracts.Cli.Commands;
 
 /// <summary>
 /// <c>contracts eval &lt;workflow.json&gt; [--workflow NAME] --input NAME=FILE.json …</c>: runs a RulesEngine workflow
-/// file against JSON inputs whose types are inferred from the data, and prints the result trees as JSON.
+/// file against JSON inputs whose types are inferred from the data, and prints the result trees as JSON (whose strings
+/// escape control characters, as JSON does). Each diagnostic is one line on stderr: control characters and line
+/// separators in it, say from a property or rule name quoted in a message, are printed as JSON escapes.
 /// </summary>
 internal static class EvalCommand
 {
@@ -63,14 +66,14 @@ internal static class EvalCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine($"{functionsPath}:1:1: error CCR0400: cannot read the file: {e.Message}");
+                error.WriteLine(OneLineText.Escape($"{functionsPath}:1:1: error CCR0400: cannot read the file: {e.Message}"));
                 return UnreadableExitCode;
             }
 
             functions = JavaScriptFunctions.Load(functionsPath, source, out var scriptDiagnostics);
             foreach (var diagnostic in scriptDiagnostics)
             {
-                error.WriteLine(diagnostic);
+                error.WriteLine(OneLineText.Escape(diagnostic.ToString()));
             }
 
             if (functions is null)
@@ -86,12 +89,12 @@ internal static class EvalCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"{path}:1:1: error {DiagnosticCodes.InvalidJson}: cannot read the file: {e.Message}");
+            error.WriteLine(OneLineText.Escape($"{path}:1:1: error {DiagnosticCodes.InvalidJson}: cannot read the file: {e.Message}"));
             return UnreadableExitCode;
         }
         // An error inside one rule (an unknown action, Enabled: "yes", …) makes that rule report Error below; only
         // an error that belongs to no rule means the file is not a readable workflow.
-        foreach (var diagnostic in read.Diagnostics) error.WriteLine(diagnostic);
+        foreach (var diagnostic in read.Diagnostics) error.WriteLine(OneLineText.Escape(diagnostic.ToString()));
         if (read.HasFileErrors) return UnreadableExitCode;
 
         var types = new Dictionary<string, RuleType>(StringComparer.Ordinal);
@@ -100,7 +103,7 @@ internal static class EvalCommand
         {
             if (!TryReadInput(argument, out var name, out var json, out var problem))
             {
-                error.WriteLine($"--input {argument}: {problem}");
+                error.WriteLine(OneLineText.Escape($"--input {argument}: {problem}"));
                 return UnreadableExitCode;
             }
             var type = RuleType.InferFromData(json);
@@ -112,7 +115,7 @@ internal static class EvalCommand
         var selected = read.Workflows.Where(w => workflowName is null || w.Name == workflowName).ToList();
         if (selected.Count == 0)
         {
-            error.WriteLine($"{path}: no workflow named '{workflowName}'; the file has: {string.Join(", ", read.Workflows.Select(w => w.Name))}.");
+            error.WriteLine(OneLineText.Escape($"{path}: no workflow named '{workflowName}'; the file has: {string.Join(", ", read.Workflows.Select(w => w.Name))}."));
             return UnreadableExitCode;
         }
 
@@ -120,7 +123,7 @@ internal static class EvalCommand
         // diagnostic also goes to stderr: an error that belongs to no rule (an unknown injected workflow, an injection
         // cycle, a GlobalParam that does not bind) has no result to appear in, and would otherwise vanish.
         var compilation = WorkflowCompiler.Compile(read.Workflows, types, functions);
-        foreach (var diagnostic in compilation.Diagnostics) error.WriteLine(diagnostic);
+        foreach (var diagnostic in compilation.Diagnostics) error.WriteLine(OneLineText.Escape(diagnostic.ToString()));
 
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

@@ -6,9 +6,11 @@ using ConfigurableContracts.Core.Templates.Schemas;
 namespace ConfigurableContracts.Cli.Commands;
 
 /// <summary>
-/// <c>contracts schema check --schema FILE DATA</c>: validates a JSON document or a JSON Lines file against a template
-/// schema under the guard, one output line per document, so a script can pair lines with input records.
-/// Exit codes: 0 all valid, 1 any invalid, 2 the schema (or the data file) could not be used.
+/// <c>contracts schema check --schema FILE DATA [--all]</c>: validates a JSON document or a JSON Lines file against a
+/// template schema under the guard, one output line per document, so a script can pair lines with input records:
+/// control characters and line separators in paths and messages are printed as JSON escapes, so no name or value
+/// from a document can break a line. Exit codes: 0 all valid, 1 any invalid, 2 the schema (or the data file) could
+/// not be used.
 /// </summary>
 internal static class SchemaCommand
 {
@@ -28,21 +30,28 @@ internal static class SchemaCommand
             Description = "A JSON document, or a JSON Lines file (.jsonl, or detected from the content) with one document per line.",
         };
 
+        var allOption = new Option<bool>("--all")
+        {
+            Description = "List every error of an invalid document on its line, separated by \"; \", instead of the first and a count of the others.",
+        };
+
         var check = new Command("check", "Validate a JSON document or JSON Lines file against a template schema.")
         {
             schemaOption,
             dataArgument,
+            allOption,
         };
         check.SetAction((parseResult, cancellationToken) => CheckAsync(
             parseResult.GetRequiredValue(schemaOption),
             parseResult.GetRequiredValue(dataArgument),
+            parseResult.GetValue(allOption),
             parseResult.InvocationConfiguration.Output,
             cancellationToken));
 
-        return new Command("schema", "Work with the JSON Schemas of a template.") { check };
+        return new Command("schema", "Work with the JSON Schemas of a template.") { check, SchemaCodegenCommand.Create() };
     }
 
-    private static async Task<int> CheckAsync(FileInfo schemaFile, FileInfo dataFile, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> CheckAsync(FileInfo schemaFile, FileInfo dataFile, bool all, TextWriter output, CancellationToken cancellationToken)
     {
         var templateFolder = schemaFile.DirectoryName ?? Directory.GetCurrentDirectory();
         // FileInfo.ToString() is the path as typed, so diagnostics point where the author looks.
@@ -50,13 +59,13 @@ internal static class SchemaCommand
         if (!loaded.Succeeded)
         {
             foreach (var diagnostic in loaded.Diagnostics)
-                await output.WriteLineAsync($"rejected: {diagnostic}").ConfigureAwait(false);
+                await output.WriteLineAsync(OneLineText.Escape($"rejected: {diagnostic}")).ConfigureAwait(false);
             return Rejected;
         }
 
         if (!dataFile.Exists)
         {
-            await output.WriteLineAsync($"rejected: data file {dataFile.FullName} not found").ConfigureAwait(false);
+            await output.WriteLineAsync(OneLineText.Escape($"rejected: data file {dataFile.FullName} not found")).ConfigureAwait(false);
             return Rejected;
         }
 
@@ -66,19 +75,24 @@ internal static class SchemaCommand
         {
             var errors = schema.Validate(document);
             anyInvalid |= errors.Count > 0;
-            await output.WriteLineAsync(Verdict(errors)).ConfigureAwait(false);
+            await output.WriteLineAsync(Verdict(errors, all)).ConfigureAwait(false);
         }
 
         return anyInvalid ? SomeInvalid : AllValid;
     }
 
-    private static string Verdict(IReadOnlyList<DocumentError> errors)
+    private static string Verdict(IReadOnlyList<DocumentError> errors, bool all)
     {
         if (errors.Count == 0)
             return "valid";
+        if (all)
+            return "invalid: " + string.Join("; ", errors.Select(Line));
         var more = errors.Count > 1 ? $" (+{errors.Count - 1} more)" : "";
-        return $"invalid: {errors[0].Path}: {errors[0].Message}{more}";
+        return $"invalid: {Line(errors[0])}{more}";
     }
+
+    // Paths come escaped from the guard; a message can still quote a schema's pattern or a document's value.
+    private static string Line(DocumentError error) => $"{error.Path}: {OneLineText.Escape(error.Message)}";
 
     /// <summary>
     /// A .jsonl/.ndjson file is JSON Lines; any other file is one document unless it is not valid JSON as a whole while

@@ -1,10 +1,12 @@
 using System.Text;
+using ConfigurableContracts.Core.Json;
 
 namespace ConfigurableContracts.Core.Intake;
 
 /// <summary>
-/// Builds JSON paths in the form validation errors use (<c>$.providers[2].id</c>, <c>$['odd key']</c>), so every
-/// error from our own checks reads like those from the schema.
+/// Builds JSON paths in the form validation errors use (<c>$.providers[2].id</c>, <c>$['odd key']</c>,
+/// <c>$['two\nlines']</c>), so every error from our own checks reads like those from the schema; the schema guard's
+/// paths are written here too.
 /// </summary>
 public static class JsonPath
 {
@@ -29,13 +31,20 @@ public static class JsonPath
             return parent + "." + name;
         }
 
-        var escaped = new StringBuilder(name.Length + 4);
+        // Quote and backslash are escaped so the name can be read back; control characters and line separators as
+        // in JSON, so a path is always one line.
+        var bracketed = new StringBuilder(parent, parent.Length + name.Length + 4).Append("['");
         foreach (var c in name)
         {
-            escaped.Append(c is '\'' or '\\' ? "\\" + c : c.ToString());
+            if (c is '\'' or '\\')
+            {
+                bracketed.Append('\\');
+            }
+
+            OneLineText.Append(bracketed, c);
         }
 
-        return $"{parent}['{escaped}']";
+        return bracketed.Append("']").ToString();
     }
 
     public static string Index(string parent, int index) =>

@@ -14,16 +14,26 @@ internal static class SchemaFileLoader
     private static readonly SchemaGuard Guard = new();
 
     public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, List<Diagnostic> diagnostics) =>
-        Located(Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult(), displayPath, diagnostics);
+        Located(Guard.LoadAsync(templateFolder, path).GetAwaiter().GetResult(), path, displayPath, diagnostics);
 
     /// <summary>Loads the schema at <paramref name="path"/> from a template's files as read for one load.</summary>
     public static IDocumentSchema? Load(string templateFolder, string path, string displayPath, TemplateFiles files, List<Diagnostic> diagnostics) =>
-        Located(Guard.LoadAsync(templateFolder, path, files).GetAwaiter().GetResult(), displayPath, diagnostics);
+        Located(Guard.LoadAsync(templateFolder, path, files).GetAwaiter().GetResult(), path, displayPath, diagnostics);
 
-    private static GuardedDocumentSchema? Located(SchemaLoadResult result, string displayPath, List<Diagnostic> diagnostics)
+    private static GuardedDocumentSchema? Located(SchemaLoadResult result, string path, string displayPath, List<Diagnostic> diagnostics)
     {
-        // The guard names the file by the path it was given; the template's diagnostics name it as the designer does.
-        diagnostics.AddRange(result.Diagnostics.Select(d => d with { Location = d.Location with { Path = displayPath } }));
+        // The guard names each file by the full path it was given or reached through a $ref; the template's diagnostics
+        // name it as the designer does, relative to the repository, so a refusal inside a $ref'd file points there.
+        var folder = Path.GetDirectoryName(path)!;
+        var displayFolder = Path.GetDirectoryName(displayPath) ?? "";
+        diagnostics.AddRange(result.Diagnostics.Select(d => d with
+        {
+            Location = d.Location with
+            {
+                Path = d.Location.Path == path ? displayPath
+                    : Path.Combine(displayFolder, Path.GetRelativePath(folder, d.Location.Path)).Replace('\\', '/'),
+            },
+        }));
         return result.Schema is { } schema ? new GuardedDocumentSchema(schema) : null;
     }
 

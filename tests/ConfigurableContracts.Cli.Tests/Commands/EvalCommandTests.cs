@@ -342,4 +342,20 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(1, unknownOption);
         Assert.DoesNotContain("\"workflow\":", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Eval_PrintsEachDiagnosticOnOneLine_WhenANameInItHoldsLineBreaks()
+    {
+        // The suggestion quotes the input's field name, which holds a newline.
+        var workflow = Write("outcomes.json", """[{ "WorkflowName": "W", "Rules": [{ "RuleName": "Typo", "Expression": "participant.agee > 15" }] }]""");
+        var participant = Write("participant.json", "{\"ag\\ne\": 16}");
+
+        var (exitCode, output, error) = Invoke("eval", workflow, "--input", $"participant={participant}");
+
+        Assert.Equal(0, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith(@"error CCR0202: 'participant' has no field 'agee'. Did you mean 'ag\ne'?", line.TrimEnd('\r'), StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(output);
+        Assert.Contains("'ag\ne'", document.RootElement[0].GetProperty("results")[0].GetProperty("exceptionMessage").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -137,4 +137,73 @@ public sealed class SchemaCommandTests : IDisposable
         Assert.StartsWith("invalid: $: is not valid JSON", lines[1], StringComparison.Ordinal);
         Assert.Equal(2, lines.Length);
     }
+
+    [Fact]
+    public void Check_ListsEveryError_OnTheDocumentsOneLine_WithAll()
+    {
+        var schema = Write("participant.schema.json", ParticipantSchema);
+        var data = Write("participants.jsonl", string.Join('\n',
+            """{"pseudonym":"P1","enrolledOn":"2022-02-30","name":"Anna"}""",
+            """{"pseudonym":"P-0001","enrolledOn":"2022-03-01"}""",
+            """{"pseudonym":"P2"}"""));
+
+        var (exitCode, lines) = Run("schema", "check", "--schema", schema, data, "--all");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            [
+                "invalid: $.pseudonym: must be at least 4 characters long; $.enrolledOn: is not a valid date (expected YYYY-MM-DD); $.name: is not an allowed property here",
+                "valid",
+                "invalid: $.enrolledOn: is required; $.pseudonym: must be at least 4 characters long",
+            ],
+            lines);
+    }
+
+    [Fact]
+    public void Check_ShowsTheFirstErrorAndCountsTheOthers_WithoutAll()
+    {
+        var schema = Write("participant.schema.json", ParticipantSchema);
+        var data = Write("participant.json", """{"pseudonym":"P1","enrolledOn":"2022-02-30","name":"Anna"}""");
+
+        var (exitCode, lines) = Run("schema", "check", "--schema", schema, data);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(["invalid: $.pseudonym: must be at least 4 characters long (+2 more)"], lines);
+    }
+
+    [Fact]
+    public void Check_EscapesControlCharactersInPathsAndMessages_SoEachDocumentIsOneLine()
+    {
+        // The pattern is written with a raw U+2028 and U+0085, which JSON allows inside strings, and the message quotes
+        // it; document property names arrive with escaped newlines and tabs, and with a raw paragraph separator.
+        var schema = Write("participant.schema.json", "{ \"properties\": { \"code\": { \"pattern\": \"^a\u2028b\u0085c$\" } }, \"additionalProperties\": false, \"required\": [\"code\"] }");
+        var data = Write("participants.jsonl", string.Join('\n',
+            """{"code":"x","two\nlines":1,"tab\there":2}""",
+            "{\"code\":\"a\u2028b\u0085c\",\"para\u2029graph\":3}",
+            """{"code":"a\u2028b\u0085c"}"""));
+
+        var (exitCode, lines) = Run("schema", "check", "--schema", schema, data, "--all");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            [
+                """invalid: $.code: does not match the pattern ^a\u2028b\u0085c$; $['two\nlines']: is not an allowed property here; $['tab\there']: is not an allowed property here""",
+                """invalid: $['para\u2029graph']: is not an allowed property here""",
+                "valid",
+            ],
+            lines);
+    }
+
+    [Fact]
+    public void Check_PrintsEachRefusalOnOneLine_WhenAKeywordNameHoldsANewline()
+    {
+        var schema = Write("participant.schema.json", """{ "properties": { "age": { "mini\nmum": 1 } } }""");
+        var data = Write("participant.json", "{}");
+
+        var (exitCode, lines) = Run("schema", "check", "--schema", schema, data);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(lines);
+        Assert.Contains("error CCT0005: keyword 'mini\\nmum' at /properties/age", line, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using NJsonSchema;
+using ConfigurableContracts.Core.Templates.Schemas;
 
 namespace ConfigurableContracts.Core.Tests.TemplateFiles;
 
@@ -49,16 +49,17 @@ public sealed class EditorSchemaTests
 
         if (schemaReference == DraftSevenMetaSchema)
         {
-            // The file is itself a JSON Schema: it must parse as one, with every $ref resolving, and say what it is for.
-            var parsed = await JsonSchema.FromJsonAsync(text, fullPath);
-            Assert.False(string.IsNullOrWhiteSpace(parsed.Title), $"{path} has no title.");
-            Assert.False(string.IsNullOrWhiteSpace(parsed.Description), $"{path} has no description.");
+            // The file is itself a JSON Schema: the guard must accept it, every $ref resolving, and it must say what it is for.
+            await ShippedSchema.LoadAsync(fullPath);
+            using var parsed = JsonDocument.Parse(text);
+            Assert.False(string.IsNullOrWhiteSpace(parsed.RootElement.TryGetProperty("title", out var title) ? title.GetString() : null), $"{path} has no title.");
+            Assert.False(string.IsNullOrWhiteSpace(parsed.RootElement.TryGetProperty("description", out var description) ? description.GetString() : null), $"{path} has no description.");
             return;
         }
 
         var schemaPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullPath)!, schemaReference!));
         Assert.True(File.Exists(schemaPath), $"{path} names \"$schema\": \"{schemaReference}\", which does not exist.");
-        var schema = await JsonSchema.FromFileAsync(schemaPath);
+        var schema = await ShippedSchema.LoadAsync(schemaPath);
 
         AssertValid(schema, text, $"{path} against {RepositoryLayout.Relative(schemaPath)}");
     }
@@ -73,7 +74,7 @@ public sealed class EditorSchemaTests
         Assert.False(schemaKey is null,
             $"{path} matches no schema key of template {templateId}; name it after the key (contract.json, participants.jsonl).");
         manifest.TryGetSchemaFile(schemaKey!, out var schemaPath);
-        var schema = await JsonSchema.FromFileAsync(schemaPath);
+        var schema = await ShippedSchema.LoadAsync(schemaPath);
 
         var lines = await File.ReadAllLinesAsync(RepositoryLayout.Full(path));
         var documents = path.EndsWith(".jsonl", StringComparison.Ordinal)
@@ -119,10 +120,10 @@ public sealed class EditorSchemaTests
         return candidates.FirstOrDefault(key => manifest.TryGetSchemaFile(key, out _));
     }
 
-    private static void AssertValid(JsonSchema schema, string json, string what)
+    private static void AssertValid(GuardedSchema schema, string json, string what)
     {
-        var errors = schema.Validate(json);
-        Assert.True(errors.Count == 0, $"{what}:\n" + string.Join('\n', errors.Select(e => e.ToString())));
+        var errors = ShippedSchema.Errors(schema, json).ToList();
+        Assert.True(errors.Count == 0, $"{what}:\n" + string.Join('\n', errors));
     }
 
     private static void CollectKeywordViolations(JsonElement schema, string pointer, List<string> violations)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using NJsonSchema;
 
 namespace ConfigurableContracts.Core.Tests.TemplateFiles;
 
@@ -122,10 +121,10 @@ public sealed class RuleTestFileTests
             return [$"the manifest has no schema {schemaKey}"];
         }
 
-        var schema = await JsonSchema.FromFileAsync(schemaPath);
+        var schema = await ShippedSchema.LoadAsync(schemaPath);
         if (!isArray)
         {
-            return schema.Validate(value.GetRawText()).Select(e => e.ToString());
+            return ShippedSchema.Errors(schema, value.GetRawText());
         }
 
         if (value.ValueKind != JsonValueKind.Array)
@@ -134,7 +133,7 @@ public sealed class RuleTestFileTests
         }
 
         return value.EnumerateArray()
-            .SelectMany((item, index) => schema.Validate(item.GetRawText()).Select(e => $"[{index}] {e}"))
+            .SelectMany((item, index) => ShippedSchema.Errors(schema, item.GetRawText()).Select(e => $"[{index}] {e}"))
             .ToList();
     }
 }

@@ -1,13 +1,11 @@
 using System.Text.Json;
 using ConfigurableContracts.Core.Json;
-using NJsonSchema;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
 /// A template schema that passed the guard. Documents are validated by the guard's own compiled checks over
-/// System.Text.Json, which enforce exactly the keywords the guard admitted (see docs/decisions/0003-schema-guard.md);
-/// <see cref="Model"/> is NJsonSchema's reading of the same files, loaded offline, for tooling that speaks NJsonSchema.
+/// System.Text.Json, which enforce exactly the keywords the guard admitted (see docs/decisions/0003-schema-guard.md).
 /// Instances are immutable and safe to share between threads.
 /// </summary>
 public sealed class GuardedSchema
@@ -17,12 +15,12 @@ public sealed class GuardedSchema
     private readonly int _maxDocumentBytes;
     private readonly TimeSpan _patternBudget;
 
-    internal GuardedSchema(string path, SchemaNode root, JsonSchema model, IReadOnlyList<string> files, SchemaGuardOptions options)
+    internal GuardedSchema(string path, SchemaNode root, IReadOnlyList<SchemaSource> sources, SchemaGuardOptions options)
     {
         Path = path;
         _root = root;
-        Model = model;
-        Files = files;
+        Sources = sources;
+        Files = sources.Select(source => source.FullPath).ToList();
         _maxDocumentBytes = options.MaxDocumentBytes;
         _patternBudget = options.PatternBudgetPerDocument;
         _documentOptions = new JsonDocumentOptions
@@ -36,11 +34,11 @@ public sealed class GuardedSchema
     /// <summary>The schema file's path as the caller gave it.</summary>
     public string Path { get; }
 
-    /// <summary>NJsonSchema's object model of the schema, with every reference resolved from guarded files only.</summary>
-    public JsonSchema Model { get; }
-
     /// <summary>Full paths of every file the schema is made of, itself first (for content hashing and file watching).</summary>
     public IReadOnlyList<string> Files { get; }
+
+    /// <summary>The text of each of <see cref="Files"/> as the guard checked it, with its resolved <c>$ref</c>s (for <see cref="SchemaBundle"/>).</summary>
+    internal IReadOnlyList<SchemaSource> Sources { get; }
 
     /// <summary>Validates a parsed document; an empty list means valid.</summary>
     public IReadOnlyList<DocumentError> Validate(JsonElement document)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ConfigurableContracts.Core.Json;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
@@ -41,7 +42,7 @@ internal sealed class InstancePath
 
     /// <summary>
     /// Splits a path as <see cref="Render"/> writes it, such as <c>$.workflows[0]['odd name'].file</c>, back into its
-    /// property names and indexes.
+    /// property names and indexes, undoing the escapes of bracketed names.
     /// </summary>
     public static IReadOnlyList<string> Parse(string path)
     {
@@ -66,7 +67,19 @@ internal sealed class InstancePath
                 var j = i + 2;
                 for (; j < path.Length && path[j] != '\''; j++)
                 {
-                    name.Append(path[j] == '\\' && j + 1 < path.Length ? path[++j] : path[j]);
+                    if (path[j] != '\\' || j + 1 >= path.Length)
+                    {
+                        name.Append(path[j]);
+                    }
+                    else if (OneLineText.TryReadEscape(path, j + 1, out var escaped, out var length))
+                    {
+                        name.Append(escaped);
+                        j += length;
+                    }
+                    else
+                    {
+                        name.Append(path[++j]);
+                    }
                 }
 
                 segments.Add(name.ToString());
@@ -87,44 +100,8 @@ internal sealed class InstancePath
         return segments;
     }
 
-    private static void AppendProperty(StringBuilder builder, string name)
-    {
-        // Paths go into error answers and logs, which must not repeat a personal identity number the intake refuses.
-        if (Intake.PersonalIdentityNumbers.Contains(name))
-        {
-            name = Intake.JsonPath.MaskedName;
-        }
-
-        if (IsPlainName(name))
-        {
-            builder.Append('.').Append(name);
-            return;
-        }
-
-        // Names that would be ambiguous after a dot are written in bracket form, as JSONPath tools read them.
-        builder.Append("['");
-        foreach (var c in name)
-        {
-            if (c is '\'' or '\\')
-                builder.Append('\\');
-            builder.Append(c);
-        }
-
-        builder.Append("']");
-    }
+    // The one way a property is written into a path, masking included (Intake.JsonPath); only error paths pay for it.
+    private static void AppendProperty(StringBuilder builder, string name) => builder.Append(Intake.JsonPath.Property("", name));
 
     private readonly record struct Segment(string? Name, JsonProperty Property, int Index);
-
-    private static bool IsPlainName(string name)
-    {
-        if (name.Length == 0 || char.IsAsciiDigit(name[0]))
-            return false;
-        foreach (var c in name)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '$')
-                return false;
-        }
-
-        return true;
-    }
 }

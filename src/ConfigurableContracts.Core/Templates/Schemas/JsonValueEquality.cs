@@ -61,9 +61,7 @@ internal sealed class JsonValueEquality : IEqualityComparer<JsonElement>
         switch (obj.ValueKind)
         {
             case JsonValueKind.Number:
-                if (obj.TryGetDecimal(out var d))
-                    return ((double)d).GetHashCode();
-                return obj.TryGetDouble(out var f) ? f.GetHashCode() : 0;
+                return ExactNumber.Hash(obj);
             case JsonValueKind.String:
                 return StringComparer.Ordinal.GetHashCode(obj.GetString()!);
             case JsonValueKind.Array:
@@ -82,12 +80,6 @@ internal sealed class JsonValueEquality : IEqualityComparer<JsonElement>
         }
     }
 
-    internal static bool NumbersEqual(JsonElement x, JsonElement y)
-    {
-        if (x.TryGetDecimal(out var a) && y.TryGetDecimal(out var b))
-            return a == b;
-        if (x.TryGetDouble(out var c) && y.TryGetDouble(out var e))
-            return c.Equals(e);
-        return string.Equals(x.GetRawText(), y.GetRawText(), StringComparison.Ordinal);
-    }
+    // By exact value: through decimal or double, 1e-30 would equal 0 and 9007199254740993 equal 9007199254740992.
+    internal static bool NumbersEqual(JsonElement x, JsonElement y) => ExactNumber.Equal(x, y);
 }

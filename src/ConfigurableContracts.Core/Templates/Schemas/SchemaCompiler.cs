@@ -7,8 +7,7 @@ using Newtonsoft.Json.Linq;
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
-/// Walks the raw JSON of a template schema (and of the files its relative <c>$ref</c>s reach) before NJsonSchema
-/// sees it, refusing every keyword the guard does not enforce and compiling the rest into <see cref="SchemaNode"/>s.
+/// Walks the raw JSON of a template schema (and of the files its relative <c>$ref</c>s reach), refusing every keyword the guard does not enforce and compiling the rest into <see cref="SchemaNode"/>s.
 /// Draft-07 tells validators to ignore unknown keywords; for hand-written contract schemas that would turn a typo
 /// (<c>"requried"</c>) or a later-draft keyword (<c>"$defs"</c>) into a check that silently never happens.
 /// </summary>
@@ -39,8 +38,7 @@ internal sealed class SchemaCompiler
     private readonly Dictionary<JToken, SchemaNode> _nodes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SchemaNode, (SchemaFile File, JToken Token)> _origins = [];
     private readonly Queue<(SchemaNode Node, SchemaFile File, JProperty Keyword, string Pointer)> _references = new();
-    private readonly List<(SchemaFile File, JToken Token)> _booleanSchemas = [];
-    private readonly List<(SchemaFile File, JProperty Keyword, long Value)> _fractionalCounts = [];
+    private readonly List<ResolvedReference> _resolved = [];
 
     /// <summary>The template's files when they were read already; null to read <c>$ref</c>'d files from disk.</summary>
     private readonly TemplateFiles? _source;
@@ -53,8 +51,11 @@ internal sealed class SchemaCompiler
         _diagnostics = diagnostics;
     }
 
-    /// <summary>Every file the compiled schema uses, by full path; NJsonSchema is later served from here only.</summary>
+    /// <summary>Every file the compiled schema uses, by full path.</summary>
     public IReadOnlyDictionary<string, SchemaFile> Files => _files;
+
+    /// <summary>Where each <c>$ref</c> of those files led, as this compiler resolved it.</summary>
+    public IReadOnlyList<ResolvedReference> References => _resolved;
 
     public SchemaNode? Compile(SchemaFile root)
     {
@@ -68,17 +69,7 @@ internal sealed class SchemaCompiler
 
         if (_diagnostics.Count == 0)
             FindInPlaceCycles();
-        if (_diagnostics.Count > 0)
-            return null;
-
-        foreach (var file in _files.Values)
-        {
-            file.RewriteForModel(
-                _booleanSchemas.Where(b => b.File == file).Select(b => b.Token),
-                _fractionalCounts.Where(c => c.File == file).Select(c => (c.Keyword, c.Value)));
-        }
-
-        return node;
+        return _diagnostics.Count > 0 ? null : node;
     }
 
     private SchemaNode CompileFile(SchemaFile file)
@@ -104,7 +95,6 @@ internal sealed class SchemaCompiler
         if (token.Type == JTokenType.Boolean)
         {
             node.Constant = (bool)token;
-            _booleanSchemas.Add((file, token));
             return node;
         }
 
@@ -198,12 +188,12 @@ internal sealed class SchemaCompiler
                 break;
             case "enum":
                 if (value is JArray values)
-                    node.Enum = values.Select(ToElement).ToArray();
+                    node.Enum = values.Select((_, i) => file.ExactValue(Append(at, i))).ToArray();
                 else
                     ReportValue(file, keyword, at, "an array");
                 break;
             case "const":
-                node.Const = ToElement(value);
+                node.Const = file.ExactValue(at);
                 break;
             case "minimum":
                 node.Minimum = Number(keyword, file, at);
@@ -476,24 +466,25 @@ internal sealed class SchemaCompiler
             return null;
         }
 
-        var text = value.ToString(Formatting.None);
-        decimal? exact = decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        // The file's own text of the number: Newtonsoft's tree holds it as a decimal, rounded past 28 places.
+        var element = file.ExactValue(at);
+        var text = element.GetRawText();
+        decimal? exact = ExactNumber.TryGetDecimal(element, out var parsed) ? parsed : null;
         return new NumberLimit(exact, double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture), text);
     }
 
     private long? Count(JProperty keyword, SchemaFile file, string at)
     {
         var value = keyword.Value;
-        // Parsed from the text so that an integer beyond decimal's range is a diagnostic, not an overflow exception.
+        // Read exactly from the file's text, so that 2.0000000000000000000000000000001 is no count and an integer
+        // beyond decimal's range is a diagnostic, not an overflow exception.
         long? count = value.Type is JTokenType.Integer or JTokenType.Float
-            && decimal.TryParse(value.ToString(Formatting.None), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && ExactNumber.TryGetDecimal(file.ExactValue(at), out var number)
             && number >= 0 && number <= long.MaxValue && number == decimal.Truncate(number)
                 ? (long)number
                 : null;
         if (count is null)
             ReportValue(file, keyword, at, "a non-negative integer");
-        else if (value.Type == JTokenType.Float)
-            _fractionalCounts.Add((file, keyword, count.Value));
         return count;
     }
 
@@ -547,6 +538,7 @@ internal sealed class SchemaCompiler
             }
         }
 
+        _resolved.Add(new ResolvedReference(file.FullPath, pointer, target.FullPath, decoded));
         return CompileSchema(token, target, decoded);
     }
 
@@ -672,12 +664,6 @@ internal sealed class SchemaCompiler
                 }
             }
         }
-    }
-
-    private static JsonElement ToElement(JToken token)
-    {
-        using var document = JsonDocument.Parse(token.ToString(Formatting.None));
-        return document.RootElement.Clone();
     }
 
     private void ReportValue(SchemaFile file, JProperty keyword, string at, string expected)

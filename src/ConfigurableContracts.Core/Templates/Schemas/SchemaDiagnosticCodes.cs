@@ -22,5 +22,6 @@ public static class SchemaDiagnosticCodes
     public const string UnsupportedDialect = "CCT0012";
     public const string IgnoredBesideRef = "CCT0013";
     public const string ReferenceCycle = "CCT0014";
-    public const string ModelLoadFailed = "CCT0015";
+
+    // CCT0015 (NJsonSchema could not model an accepted schema) is retired with that model: never reuse the number.
 }

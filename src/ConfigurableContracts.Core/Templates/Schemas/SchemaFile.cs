@@ -7,8 +7,8 @@ using Newtonsoft.Json.Linq;
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
-/// One schema file read under the guard's limits: the text (handed to NJsonSchema later) and a Newtonsoft tree that
-/// keeps line numbers for diagnostics. Strict JSON is checked with System.Text.Json first, because Newtonsoft on its
+/// One schema file read under the guard's limits: the text and a Newtonsoft tree that keeps line numbers for
+/// diagnostics. Strict JSON is checked with System.Text.Json first, because Newtonsoft on its
 /// own accepts comments, single quotes and unquoted names that no other part of the system would.
 /// </summary>
 internal sealed class SchemaFile
@@ -19,7 +19,6 @@ internal sealed class SchemaFile
         DisplayPath = displayPath;
         Text = text;
         Root = root;
-        ModelText = text;
     }
 
     public string FullPath { get; }
@@ -31,41 +30,32 @@ internal sealed class SchemaFile
     /// <summary>Where each value of the file starts, by JSON pointer, for diagnostics.</summary>
     public JsonPositions Locator => field ??= JsonPositions.Index(Text);
 
-    public JToken Root { get; private set; }
+    // Never disposed: the file lives for one load, and values handed out are clones.
+    private JsonDocument? _exact;
 
     /// <summary>
-    /// The text NJsonSchema reads: the same schema with the spellings its reader rejects rewritten to equivalents
-    /// (boolean subschemas as objects, 2.0 as 2). Until <see cref="RewriteForModel"/> runs it is the file's text.
+    /// The value at <paramref name="pointer"/> as System.Text.Json reads it, numbers exactly as written: keyword values
+    /// (limits, const, enum) are taken from here, not from the Newtonsoft tree, whose numbers are rounded decimals.
     /// </summary>
-    public string ModelText { get; private set; } = "";
+    public JsonElement ExactValue(string pointer)
+    {
+        // The text passed the strict syntax check already, so this parse cannot fail; depth is bounded by that check.
+        var element = (_exact ??= JsonDocument.Parse(Text, new JsonDocumentOptions { MaxDepth = int.MaxValue })).RootElement;
+        foreach (var segment in pointer.Split('/').Skip(1))
+        {
+            var name = segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            element = element.ValueKind == JsonValueKind.Array
+                ? element[int.Parse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)]
+                : element.GetProperty(name);
+        }
+
+        return element.Clone();
+    }
+
+    public JToken Root { get; }
 
     /// <summary>Set when the root declares an absolute <c>$id</c>: relative file references would then resolve to a remote URL.</summary>
     public bool HasAbsoluteId { get; set; }
-
-    /// <summary>Called once the file is compiled, when its tree is no longer needed for diagnostics.</summary>
-    public void RewriteForModel(IEnumerable<JToken> booleanSchemas, IEnumerable<(JProperty Keyword, long Value)> fractionalCounts)
-    {
-        var changed = false;
-        foreach (var (keyword, value) in fractionalCounts)
-        {
-            keyword.Value = new JValue(value);
-            changed = true;
-        }
-
-        foreach (var token in booleanSchemas)
-        {
-            // true accepts everything like {}; false accepts nothing like {"not": {}}.
-            var replacement = (bool)token ? new JObject() : new JObject { ["not"] = new JObject() };
-            if (ReferenceEquals(token, Root))
-                Root = replacement;
-            else
-                token.Replace(replacement);
-            changed = true;
-        }
-
-        if (changed)
-            ModelText = Root.ToString(Formatting.None);
-    }
 
     public static SchemaFile? Read(string fullPath, string displayPath, SchemaGuardOptions options, List<Diagnostic> diagnostics)
     {

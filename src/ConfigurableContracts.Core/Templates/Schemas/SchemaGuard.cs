@@ -1,12 +1,11 @@
 using ConfigurableContracts.Rules;
-using NJsonSchema;
 
 namespace ConfigurableContracts.Core.Templates.Schemas;
 
 /// <summary>
 /// Loads the JSON Schemas of a template folder under the guard: size and depth limits, <c>$ref</c> only within the
 /// same file or to files inside the template folder, and every keyword either enforced or refused with a diagnostic
-/// naming it. Only then does NJsonSchema read the schema, through a resolver that cannot fetch anything.
+/// naming it. Documents are then validated by the compiled checks alone (see docs/decisions/0003-schema-guard.md).
 /// </summary>
 public sealed class SchemaGuard
 {
@@ -21,7 +20,7 @@ public sealed class SchemaGuard
     public Task<SchemaLoadResult> LoadAsync(string templateFolder, string schemaPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(schemaPath);
-        return LoadCoreAsync(templateFolder, schemaPath, text: null, source: null, cancellationToken);
+        return Load(templateFolder, schemaPath, text: null, source: null, cancellationToken);
     }
 
     /// <summary>
@@ -32,7 +31,7 @@ public sealed class SchemaGuard
     {
         ArgumentNullException.ThrowIfNull(schemaPath);
         ArgumentNullException.ThrowIfNull(files);
-        return LoadCoreAsync(templateFolder, schemaPath, text: null, files, cancellationToken);
+        return Load(templateFolder, schemaPath, text: null, files, cancellationToken);
     }
 
     /// <summary>
@@ -42,12 +41,22 @@ public sealed class SchemaGuard
     public Task<SchemaLoadResult> LoadTextAsync(string templateFolder, string schemaPath, string schemaJson, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(schemaJson);
-        return LoadCoreAsync(templateFolder, schemaPath, schemaJson, source: null, cancellationToken);
+        return Load(templateFolder, schemaPath, schemaJson, source: null, cancellationToken);
     }
 
-    private async Task<SchemaLoadResult> LoadCoreAsync(string templateFolder, string schemaPath, string? text, TemplateFiles? source, CancellationToken cancellationToken)
+    /// <summary>
+    /// A load reads a few small files and waits on nothing, so it completes on the caller's thread; the public methods
+    /// keep their Task shape for the callers that await them.
+    /// </summary>
+    private Task<SchemaLoadResult> Load(string templateFolder, string schemaPath, string? text, TemplateFiles? source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(templateFolder);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(LoadCore(templateFolder, schemaPath, text, source));
+    }
+
+    private SchemaLoadResult LoadCore(string templateFolder, string schemaPath, string? text, TemplateFiles? source)
+    {
         var diagnostics = new List<Diagnostic>();
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(templateFolder)) + Path.DirectorySeparatorChar;
         var fullPath = Path.GetFullPath(schemaPath);
@@ -69,21 +78,9 @@ public sealed class SchemaGuard
         if (node is null)
             return new SchemaLoadResult(null, diagnostics);
 
-        JsonSchema model;
-        try
-        {
-            model = await JsonSchema.FromJsonAsync(file.ModelText, file.FullPath, OfflineReferenceResolver.Factory(compiler.Files), cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // NJsonSchema reads some valid draft-07 shapes differently or not at all; a schema it cannot model is refused
-            // rather than half-loaded, so the catalog never offers a template whose model is missing.
-            diagnostics.Add(new(SchemaDiagnosticCodes.ModelLoadFailed, $"NJsonSchema cannot load the schema: {e.Message}", schemaPath, "", 1, 1));
-            return new SchemaLoadResult(null, diagnostics);
-        }
-
         var files = compiler.Files.Keys.OrderBy(p => p == fullPath ? 0 : 1).ThenBy(p => p, StringComparer.Ordinal).ToList();
-        return new SchemaLoadResult(new GuardedSchema(schemaPath, node, model, files, _options), diagnostics);
+        var sources = files.Select(path => new SchemaSource(path, compiler.Files[path].Text,
+            compiler.References.Where(r => r.FromFile == path).ToList())).ToList();
+        return new SchemaLoadResult(new GuardedSchema(schemaPath, node, sources, _options), diagnostics);
     }
 }

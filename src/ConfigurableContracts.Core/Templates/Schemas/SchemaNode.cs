@@ -23,7 +23,10 @@ internal enum InstanceTypes
     String = 64,
 }
 
-/// <summary>A numeric keyword value kept exactly (decimal) when it fits, so that 0.1 compares as 0.1.</summary>
+/// <summary>
+/// A numeric keyword value: <see cref="Exact"/> when a decimal holds it without loss (the fast path, so that 0.1 compares
+/// as 0.1), and always its <see cref="Text"/> as the schema file writes it, which <see cref="ExactNumber"/> compares exactly.
+/// </summary>
 internal readonly record struct NumberLimit(decimal? Exact, double Approximate, string Text);
 
 /// <summary>A compiled pattern with the source text the error message quotes.</summary>
@@ -286,15 +289,7 @@ internal sealed class SchemaNode
     }
 
     /// <summary>Draft-07 counts any number with a zero fractional part as an integer, so 1.0 and 1e2 qualify.</summary>
-    internal static bool IsInteger(JsonElement number)
-    {
-        if (number.TryGetInt64(out _))
-            return true;
-        if (number.TryGetDecimal(out var exact))
-            return exact == decimal.Truncate(exact);
-        var approximate = ApproximateValue(number);
-        return double.IsFinite(approximate) && Math.Floor(approximate) == approximate;
-    }
+    internal static bool IsInteger(JsonElement number) => ExactNumber.IsInteger(number);
 
     private static double ApproximateValue(JsonElement number)
     {
@@ -306,9 +301,9 @@ internal sealed class SchemaNode
 
     private static int Compare(JsonElement number, NumberLimit limit)
     {
-        if (limit.Exact is decimal exactLimit && number.TryGetDecimal(out var exact))
+        if (limit.Exact is decimal exactLimit && ExactNumber.TryGetDecimal(number, out var exact))
             return exact.CompareTo(exactLimit);
-        return ApproximateValue(number).CompareTo(limit.Approximate);
+        return ExactNumber.Compare(number, limit.Text);
     }
 
     private bool ValidateNumber(JsonElement instance, ValidationContext context)
@@ -350,8 +345,10 @@ internal sealed class SchemaNode
     private static bool IsMultipleOf(JsonElement instance, NumberLimit divisor)
     {
         // Decimal remainder is exact for the decimal fractions people write (0.01 of a krona), where double is not.
-        if (divisor.Exact is decimal exactDivisor && instance.TryGetDecimal(out var exact))
+        if (divisor.Exact is decimal exactDivisor && ExactNumber.TryGetDecimal(instance, out var exact))
             return exact % exactDivisor == 0m;
+        if (ExactNumber.IsMultipleOf(instance, divisor.Text) is bool multiple)
+            return multiple;
         var value = ApproximateValue(instance);
         var quotient = value / divisor.Approximate;
         if (double.IsFinite(quotient))
