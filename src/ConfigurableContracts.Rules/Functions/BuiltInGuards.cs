@@ -53,6 +53,7 @@ internal sealed class BuiltInGuards
         ReplaceOnRegExp,
         PatternFromFirstArgument,
         Bind,
+        Flat,
     }
 
     private readonly Engine _engine;
@@ -132,6 +133,7 @@ internal sealed class BuiltInGuards
             {
                 "join" => Check.Join,
                 "toLocaleString" => Check.LocaleJoin,
+                "flat" => Check.Flat,
                 _ => Check.ArrayLengthOfThis,
             };
         }
@@ -213,6 +215,22 @@ internal sealed class BuiltInGuards
                 arguments[0] = new JsString(TypeConverter.ToString(arguments[0]));
                 BoundReplacement(arguments[0].AsString(), arguments, replacementIndex: 1);
                 break;
+            case Check.Flat:
+                RequireShortArray(thisObject);
+                arguments = [.. arguments];
+                var depth = arguments.Length == 0 || arguments[0].IsUndefined() ? 1 : TypeConverter.ToIntegerOrInfinity(arguments[0]);
+                if (arguments.Length > 0)
+                {
+                    // Converted once here and handed on as a number, so a valueOf on the argument runs once.
+                    arguments[0] = JsNumber.Create(depth);
+                }
+
+                if (depth > _options.MaxRecursionDepth && NestsDeeperThan(thisObject, _options.MaxRecursionDepth))
+                {
+                    throw new SandboxLimitException($"flat would descend into arrays nested more than {_options.MaxRecursionDepth} levels deep; the limit is {_options.MaxRecursionDepth}.");
+                }
+
+                break;
             case Check.Bind:
                 return Bind(target, thisObject, arguments);
             case Check.PatternFromFirstArgument:
@@ -241,6 +259,47 @@ internal sealed class BuiltInGuards
         }
 
         return result;
+    }
+
+    // Array.prototype.flat recurses in .NET once per level of nesting, where only Jint's stack guard would stop it, at a
+    // depth that depends on the thread. The nesting is measured first, over the arrays' own data properties (no getter
+    // runs twice), without recursion, and a cycle counts as nesting without end.
+    private bool NestsDeeperThan(JsValue value, int limit)
+    {
+        var onPath = new HashSet<ObjectInstance>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<(ObjectInstance Array, int Depth, bool Leaving)>();
+        var inspected = 0;
+        if (value is ObjectInstance root && value.IsArray())
+        {
+            pending.Push((root, 0, false));
+        }
+
+        while (pending.Count > 0)
+        {
+            var (array, depth, leaving) = pending.Pop();
+            if (leaving)
+            {
+                onPath.Remove(array);
+                continue;
+            }
+
+            if (depth > limit || !onPath.Add(array))
+            {
+                return true;
+            }
+
+            pending.Push((array, depth, true));
+            var length = TypeConverter.ToLength(array.GetOwnProperty("length").Value ?? JsValue.Undefined);
+            for (ulong index = 0; index < length && inspected++ < _options.MaxArrayLength; index++)
+            {
+                if (array.GetOwnProperty((double)index) is { Value: ObjectInstance element } descriptor && descriptor.IsDataDescriptor() && element.IsArray())
+                {
+                    pending.Push((element, depth + 1, false));
+                }
+            }
+        }
+
+        return false;
     }
 
     // Array.prototype.join and toLocaleString (ECMAScript 2024 23.1.3.18 and 23.1.3.32), checked while the result

@@ -45,7 +45,9 @@ internal sealed class SandboxEngine : IDisposable
 
     // Prototypes a script reaches only through instances (an array's iterator, a generator function), which the walk
     // from the global object would not find, so that freezing and guarding reach them too.
-    private const string HiddenIntrinsics = """
+    private static readonly Prepared<Script> HiddenIntrinsics = Engine.PrepareScript(HiddenIntrinsicsSource, strict: true);
+
+    private const string HiddenIntrinsicsSource = """
         (() => {
             const proto = Object.getPrototypeOf;
             const generatorFunction = proto(function* () { });

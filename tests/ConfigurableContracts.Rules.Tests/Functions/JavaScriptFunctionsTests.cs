@@ -167,6 +167,35 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_FlattensAsJavaScriptDoes_AndRefusesNestingPastTheRecursionLimit()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxRecursionDepth = 10 };
+        var functions = LoadOrFail("""
+            function nested(n, depth) { let a = [n]; for (let i = 0; i < n; i++) { a = [a, i]; } return a.flat(depth).length; }
+            function cyclic() { const a = [1]; a.push(a); return a.flat(Infinity).length; }
+            """, options);
+
+        Assert.Equal(11m, functions.Invoke("nested", [10L, 1000L]));
+        Assert.Equal(2m, functions.Invoke("nested", [30L, null]));
+        Assert.Equal(12m, functions.Invoke("nested", [30L, 10L]));
+        Assert.Contains("nested more than 10 levels", Assert.Throws<RuleFunctionException>(() => functions.Invoke("nested", [11L, 1000L])).Message, StringComparison.Ordinal);
+        Assert.Contains("nested more than 10 levels", Assert.Throws<RuleFunctionException>(() => functions.Invoke("cyclic", [])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_CannotChangeATopLevelConstForTheNextCall()
+    {
+        var functions = LoadOrFail("""
+            const table = { rates: [1, 2] };
+            /** @returns {integer} */
+            function bump() { try { table.rates.push(3); } catch (e) { } try { table.extra = 1; } catch (e) { } return table.rates.length + (table.extra ?? 0); }
+            """);
+
+        Assert.Equal(2L, functions.Invoke("bump", []));
+        Assert.Equal(2L, functions.Invoke("bump", []));
+    }
+
+    [Fact]
     public void Invoke_GivesEachCallAFreshRegexLiteral()
     {
         var functions = LoadOrFail("""
