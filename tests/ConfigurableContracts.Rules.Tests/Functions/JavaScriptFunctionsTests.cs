@@ -349,6 +349,21 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_ReturnsClassInstancesAsPlainData_AndRefusesOtherObjects()
+    {
+        var functions = LoadOrFail("""
+            function point() { class Point { #secret = 1; constructor() { this.x = 2; this.y = 4; } } return new Point(); }
+            function map() { return new Map([["a", 1]]); }
+            function error() { return new RangeError("not data"); }
+            """);
+
+        var point = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(functions.Invoke("point", []));
+        Assert.Equal(new Dictionary<string, object?> { ["x"] = 2m, ["y"] = 4m }, point);
+        Assert.Contains("a Map object", Assert.Throws<RuleFunctionException>(() => functions.Invoke("map", [])).Message, StringComparison.Ordinal);
+        Assert.Contains("not a rule value", Assert.Throws<RuleFunctionException>(() => functions.Invoke("error", [])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Invoke_TreatsDatesAsUtc_AndReturnsUtcDateTime()
     {
         var functions = LoadOrFail("""
