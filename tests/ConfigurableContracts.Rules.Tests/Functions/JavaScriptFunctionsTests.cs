@@ -195,6 +195,38 @@ public sealed class JavaScriptFunctionsTests
         Assert.Equal(2L, functions.Invoke("bump", []));
     }
 
+    [Theory]
+    [InlineData("\"x\".repeat(2 ** 29)", "the limit is 1000000")]
+    [InlineData("Date.now()", "read the clock")]
+    [InlineData("(() => { for (;;) { } })()", "statements")]
+    [InlineData("(() => { let s = \"x\"; for (;;) { s = s + s; } })()", "memory limit")]
+    [InlineData("new RegExp(\"a\".repeat(2000))", "the limit is 1000")]
+    public void Invoke_LimitsCannotBeCaughtByTheScript(string expression, string reason)
+    {
+        var functions = LoadOrFail($"function f() {{ try {{ return {expression}; }} catch (e) {{ return \"caught\"; }} finally {{ }} }}");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("f", []));
+        Assert.Contains(reason, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_KeepsBuiltInsWorking_ThroughTheirGuards()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {string} */
+            function f() {
+                class A { }
+                const a = new A(), bound = Math.max.bind(null, 1);
+                const iterated = [];
+                for (const [k, v] of new Map([["k", [1, 2].values()]])) { iterated.push(k, ...v); }
+                return [a instanceof A, [] instanceof Array, bound(5), iterated.join(""), [1, 2].values === [][Symbol.iterator],
+                        "a,b".split(",").length, "abc".at(-1), Object.entries({ x: 1 }).flat().join("=")].join(" ");
+            }
+            """);
+
+        Assert.Equal("true true 5 k12 true 2 c x=1", functions.Invoke("f", []));
+    }
+
     [Fact]
     public void Invoke_GivesEachCallAFreshRegexLiteral()
     {
