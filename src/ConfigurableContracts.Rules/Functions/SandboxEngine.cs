@@ -102,7 +102,22 @@ internal sealed class SandboxEngine : IDisposable
     public static SandboxEngine Create(Prepared<Script> script, IReadOnlyList<ScriptFunction> functions, JavaScriptFunctionOptions options)
     {
         var sandbox = new SandboxEngine(options);
-        var engine = sandbox._engine;
+        try
+        {
+            sandbox.LockDownAndLoad(script, functions, options);
+            return sandbox;
+        }
+        catch
+        {
+            // A script whose top level failed (CCR0408) leaves no engine behind.
+            sandbox.Dispose();
+            throw;
+        }
+    }
+
+    private void LockDownAndLoad(Prepared<Script> script, IReadOnlyList<ScriptFunction> functions, JavaScriptFunctionOptions options)
+    {
+        var engine = _engine;
         var roots = new List<ObjectInstance> { engine.Global };
         roots.AddRange(((JsArray)engine.Evaluate(HiddenIntrinsics)).Select(v => v.AsObject()));
 
@@ -123,24 +138,23 @@ internal sealed class SandboxEngine : IDisposable
         proxy.Delete("revocable");
         engine.Global.Set("Proxy", engine.Advanced.CreateProxy(proxy, new ProxyDepthLimit(engine, options)));
 
-        sandbox._guards = new BuiltInGuards(engine, options, patterns, sandbox._stack);
-        sandbox._guards.Install(roots);
+        _guards = new BuiltInGuards(engine, options, patterns, _stack);
+        _guards.Install(roots);
         KeepErrorPropertiesAssignableOnInstances(engine);
 
-        sandbox._stack.Start();
-        sandbox._guards.StartCall();
+        _stack.Start();
+        _guards.StartCall();
         engine.Execute(script);
         foreach (var function in functions)
         {
             // A global function declaration is a property of the global object; a top-level const is a binding of
             // the global scope, which only evaluating its name reaches.
-            sandbox._functions[function.Name] = engine.Evaluate(function.Name);
+            _functions[function.Name] = engine.Evaluate(function.Name);
         }
 
         roots.AddRange(TopLevelConstants(engine, script.Program!));
         Freeze(engine, roots);
-        sandbox._snapshot = engine.Advanced.CaptureGlobalSnapshot();
-        return sandbox;
+        _snapshot = engine.Advanced.CaptureGlobalSnapshot();
     }
 
     /// <summary>Calls one function with fresh statement, time, memory and recursion budgets.</summary>
