@@ -19,9 +19,11 @@ namespace ConfigurableContracts.Rules.Functions;
 /// <list type="bullet">
 /// <item>the stack (<see cref="StackBudget"/>): Jint's stack guard probes on entry into script functions only, so
 /// built-ins that look each other up by name (<c>o.toString = Object.prototype.toLocaleString; String(o)</c>, an
-/// error whose message is itself) recurse in .NET until the process dies;</item>
+/// error whose message is itself) recurse in .NET until the process dies. Jint counts the wrappers, which are host
+/// functions, in its per-function recursion limit, which usually stops such a cycle first;</item>
+/// <item>time: Jint checks its timeout between statements, and a long run of built-in calls passes none;</item>
 /// <item>chains of <c>bind</c>: a bound function calls its target from .NET, so a chain of them recurses as deep as
-/// it is long, past the per-function recursion count;</item>
+/// it is long, past the per-function recursion count; <c>flat</c> likewise recurses once per level of nesting;</item>
 /// <item>strings built in one native step: <c>join</c>, <c>toLocaleString</c>, <c>concat</c>, <c>repeat</c>,
 /// <c>padStart</c>/<c>padEnd</c> and <c>replace</c> with a string replacement can build gigabytes before the memory
 /// limit is next checked (between statements), and <c>String(a)</c> of an array nested as a DAG does 2^40 work;</item>
