@@ -1,19 +1,26 @@
+using System.Runtime.CompilerServices;
 using Jint;
 using Jint.Native;
-using Jint.Native.Function;
+using Jint.Native.Object;
+using Jint.Runtime;
 using Jint.Runtime.Descriptors;
+using Jint.Runtime.Descriptors.Specialized;
+using Jint.Runtime.Interop;
 
 namespace ConfigurableContracts.Rules.Functions;
 
 /// <summary>
 /// Turns a frozen prototype's data property into a getter/setter pair that reads the prototype's default and writes
-/// to the instance. In ES5 a read-only inherited property also blocks plain assignment on every instance (the
-/// "override mistake"), so after the sandbox freezes <c>Error.prototype</c>, <c>new Error("x")</c> would silently
-/// lose its message; with this pair, instances keep working while the prototype itself stays unchangeable.
+/// to the instance. A read-only inherited property also blocks plain assignment on every instance (the "override
+/// mistake"), so after the sandbox freezes <c>Error.prototype</c>, <c>e.name = "Custom"</c> would throw; with this
+/// pair, instances keep working while the prototype itself stays unchangeable.
 /// </summary>
 internal static class InstancePropertyDefault
 {
-    public static void Install(Engine engine, Jint.Native.Object.ObjectInstance prototype, string name)
+    // The default each installed getter answers, so a thrown error can be described without running any getter.
+    private static readonly ConditionalWeakTable<ObjectInstance, JsValue> Defaults = [];
+
+    public static void Install(Engine engine, ObjectInstance prototype, string name)
     {
         var current = prototype.GetOwnProperty(name);
         if (current == PropertyDescriptor.Undefined || !current.IsDataDescriptor())
@@ -21,49 +28,29 @@ internal static class InstancePropertyDefault
             return;
         }
 
-        prototype.DefineOwnProperty(
-            name,
-            new PropertyDescriptor(new DefaultGetter(engine, current.Value ?? JsValue.Undefined), new OwnPropertySetter(engine, name), enumerable: false, configurable: false),
-            throwOnError: true);
+        var value = current.Value ?? JsValue.Undefined;
+        var getter = new ClrFunction(engine, "get " + name, (_, _) => value, 0, PropertyFlag.Configurable);
+        Defaults.AddOrUpdate(getter, value);
+        var setter = new ClrFunction(engine, "set " + name, (thisObject, arguments) => SetOnInstance(engine, thisObject, name, arguments), 1, PropertyFlag.Configurable);
+        prototype.DefineOwnProperty(name, new GetSetPropertyDescriptor(getter, setter, enumerable: false, configurable: false));
     }
 
-    /// <summary>Reads back the default the prototype held; the sandbox may call it when describing a thrown error.</summary>
-    internal sealed class DefaultGetter : FunctionInstance
+    /// <summary>The default an installed getter answers, without calling it.</summary>
+    public static bool TryGetDefault(JsValue? getter, out JsValue value)
     {
-        public DefaultGetter(Engine engine, JsValue value)
-            : base(engine, [], null, strict: true)
-        {
-            Value = value;
-            Prototype = engine.Function.PrototypeObject;
-        }
-
-        public JsValue Value { get; }
-
-        public override JsValue Call(JsValue thisObject, JsValue[] arguments) => Value;
+        value = JsValue.Undefined;
+        return getter is ObjectInstance instance && Defaults.TryGetValue(instance, out value!);
     }
 
-    private sealed class OwnPropertySetter : FunctionInstance
+    private static JsValue SetOnInstance(Engine engine, JsValue thisObject, string name, JsValue[] arguments)
     {
-        private readonly string _name;
-
-        public OwnPropertySetter(Engine engine, string name)
-            : base(engine, [], null, strict: true)
+        if (thisObject is ObjectInstance instance
+            && !instance.DefineOwnProperty(name, new PropertyDescriptor(arguments.Length > 0 ? arguments[0] : JsValue.Undefined, writable: true, enumerable: false, configurable: true)))
         {
-            _name = name;
-            Prototype = engine.Function.PrototypeObject;
+            // The prototype itself, or a frozen instance: assignment must fail as it would on a read-only property.
+            throw new JavaScriptException(engine.Intrinsics.TypeError, $"Cannot assign to read only property '{name}' of object");
         }
 
-        public override JsValue Call(JsValue thisObject, JsValue[] arguments)
-        {
-            if (thisObject.IsObject())
-            {
-                thisObject.AsObject().DefineOwnProperty(
-                    _name,
-                    new PropertyDescriptor(arguments.Length > 0 ? arguments[0] : JsValue.Undefined, writable: true, enumerable: false, configurable: true),
-                    throwOnError: true);
-            }
-
-            return JsValue.Undefined;
-        }
+        return JsValue.Undefined;
     }
 }

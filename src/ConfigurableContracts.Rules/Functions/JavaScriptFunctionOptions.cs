@@ -21,34 +21,44 @@ public sealed record JavaScriptFunctionOptions
     /// </summary>
     public int MaxSyntaxDepth { get; init; } = 160;
 
-    /// <summary>Statements one call may execute, counting statements in nested calls.</summary>
+    /// <summary>Statements one call may execute, counting statements in nested calls (Jint's <c>MaxStatements</c>).</summary>
     public int MaxStatements { get; init; } = 50_000;
 
-    /// <summary>Wall-clock time one call may take; checked before each statement.</summary>
+    /// <summary>Wall-clock time one call may take; checked between statements (Jint's <c>TimeoutInterval</c>).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often one function may be on the call stack at once (Jint counts recursion per function).</summary>
+    /// <summary>
+    /// How often one function may be on the call stack at once, by any route: calls, <c>new</c>, getters, coercions
+    /// (Jint's <c>LimitRecursion</c>).
+    /// </summary>
     public int MaxRecursionDepth { get; init; } = 64;
 
     /// <summary>
-    /// Stack one call may use, measured from where it starts; the backstop for recursion Jint does not count
-    /// (getters, constructors, <c>valueOf</c>, built-ins). Plain recursion stops earlier, at
-    /// <see cref="MaxRecursionDepth"/>; one level of it costs about 3 KiB.
+    /// Stack one call may use in built-ins, measured from where it starts, and the room every call is guaranteed
+    /// (a caller with less has the call moved to a thread of its own). Recursion through script functions stops
+    /// earlier, at <see cref="MaxRecursionDepth"/> per function.
     /// </summary>
     public int MaxStackBytes { get; init; } = 512 * 1024;
 
-    /// <summary>Time a single regular expression match may take.</summary>
+    /// <summary>
+    /// Bytes one call may allocate, counted by the thread's allocation counter between statements (Jint's
+    /// <c>LimitMemory</c>); a string concatenation whose result alone is larger is refused before it is built.
+    /// </summary>
+    public long MaxMemoryBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Time a single regular expression match may take (Jint's <c>RegexTimeoutInterval</c>).</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// Longest regular-expression pattern, in characters; .NET parses patterns in native code where the statement
-    /// and time limits are not checked.
+    /// Longest regular-expression pattern built at run time, in characters: Jint builds a regex in one native step
+    /// where no time check runs (200 000 nested groups take about a second).
     /// </summary>
     public int MaxRegexLength { get; init; } = 1_000;
 
     /// <summary>
-    /// Longest string the <c>+</c> and <c>+=</c> operators may build. Jint 2.10.4 cannot meter memory, and without
-    /// this a script doubling a string reaches gigabytes in thirty statements.
+    /// Longest string a built-in may build in one native step (<c>join</c>, array <c>toString</c> and
+    /// <c>toLocaleString</c>, string <c>concat</c>, <c>repeat</c>, <c>padStart</c>, <c>padEnd</c>, <c>replace</c> and
+    /// <c>replaceAll</c> with a string replacement): the memory limit is only checked between statements.
     /// </summary>
     public int MaxStringLength { get; init; } = 1_000_000;
 
@@ -56,8 +66,8 @@ public sealed record JavaScriptFunctionOptions
     public int MaxValueDepth { get; init; } = 32;
 
     /// <summary>
-    /// Longest array a call may pass to a built-in array method or return; built-ins loop over <c>length</c> in
-    /// native code, where no statement or time check runs.
+    /// Longest array a script may build (Jint's <c>MaxArraySize</c>), pass to a built-in array method as
+    /// <c>this</c>, pass in or return.
     /// </summary>
     public int MaxArrayLength { get; init; } = 100_000;
 
@@ -77,10 +87,16 @@ public sealed record JavaScriptFunctionOptions
         {
             throw new ArgumentOutOfRangeException(nameof(MaxStackBytes), MaxStackBytes, "MaxStackBytes must be at most 64 MiB.");
         }
-        RequirePositive(MaxArrayLength, nameof(MaxArrayLength));
-        if (Timeout <= TimeSpan.Zero)
+
+        if (MaxMemoryBytes <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(MaxMemoryBytes), MaxMemoryBytes, $"{nameof(MaxMemoryBytes)} must be positive.");
+        }
+
+        RequirePositive(MaxArrayLength, nameof(MaxArrayLength));
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be positive and at most one day.");
         }
 
         if (RegexTimeout <= TimeSpan.Zero || RegexTimeout > TimeSpan.FromDays(1))

@@ -2,33 +2,37 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
+using Acornima.Ast;
+using Jint;
 using Jint.Native;
+using Jint.Native.Object;
 using Jint.Runtime;
 
 namespace ConfigurableContracts.Rules.Functions;
 
 /// <summary>
-/// A template's <c>functions.js</c>, callable from rule expressions as <c>fn.name(args…)</c> and run by Jint 2.10.4
-/// in a sandbox: no CLR access, no clock or randomness, statement, time, recursion, stack and regex limits per call,
-/// and a script is refused before parsing when it is too large or too deeply nested. Any failure inside a function
-/// surfaces as <see cref="RuleFunctionException"/>; docs/javascript-functions.md is the designer's guide.
+/// A template's <c>functions.js</c>, callable from rule expressions as <c>fn.name(args…)</c> and run by Jint 4 in a
+/// sandbox: no CLR access, no clock or randomness, statement, time, memory, recursion, stack and regex limits per
+/// call, and a script is refused before parsing when it is too large or too deeply nested. Any failure inside a
+/// function surfaces as <see cref="RuleFunctionException"/>; docs/javascript-functions.md is the designer's guide.
 /// </summary>
 /// <remarks>
-/// Jint engines are not thread-safe, so each caller borrows an engine from a pool; every engine parsed the script
-/// once and is reused for many calls, and its globals are frozen so calls cannot influence each other.
+/// Jint engines are not thread-safe, so each caller borrows an engine from a pool; the script is parsed once and the
+/// prepared program shared by every engine, each engine is reused for many calls, and its realm is frozen so calls
+/// cannot influence each other.
 /// </remarks>
 public sealed class JavaScriptFunctions : IRuleFunctions
 {
     private readonly string _path;
-    private readonly string _source;
+    private readonly Prepared<Script> _script;
     private readonly JavaScriptFunctionOptions _options;
     private readonly Dictionary<string, ScriptFunction> _functions;
     private readonly ConcurrentBag<SandboxEngine> _idleEngines = [];
 
-    private JavaScriptFunctions(string path, string source, JavaScriptFunctionOptions options, IReadOnlyList<ScriptFunction> functions, SandboxEngine firstEngine)
+    private JavaScriptFunctions(string path, Prepared<Script> script, JavaScriptFunctionOptions options, IReadOnlyList<ScriptFunction> functions, SandboxEngine firstEngine)
     {
         _path = path;
-        _source = source;
+        _script = script;
         _options = options;
         _functions = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
         _idleEngines.Add(firstEngine);
@@ -66,19 +70,17 @@ public sealed class JavaScriptFunctions : IRuleFunctions
             return null;
         }
 
+        // Validate parsed the text once already, and refused anything too deep to parse again on an ordinary thread.
+        var script = Engine.PrepareScript(source, path, strict: true);
         try
         {
-            var engine = WithStackRoom(options, () => SandboxEngine.Create(source, functions, options));
-            return new JavaScriptFunctions(path, source, options, functions, engine);
+            var engine = WithStackRoom(options, () => SandboxEngine.Create(script, functions, options));
+            return new JavaScriptFunctions(path, script, options, functions, engine);
         }
         catch (Exception exception) when (IsScriptFailure(exception))
         {
-            found.Add(ScriptSyntax.Error(
-                path,
-                ScriptDiagnosticCodes.TopLevelFailed,
-                "the top-level declarations failed: " + Explain(exception, options),
-                exception is JavaScriptException { LineNumber: > 0 } thrown ? thrown.LineNumber : 1,
-                exception is JavaScriptException { LineNumber: > 0 } located ? located.Column + 1 : 1));
+            var (line, column) = Location(exception) ?? (1, 1);
+            found.Add(ScriptSyntax.Error(path, ScriptDiagnosticCodes.TopLevelFailed, "the top-level declarations failed: " + Explain(exception, options), line, column));
             return null;
         }
     }
@@ -112,7 +114,7 @@ public sealed class JavaScriptFunctions : IRuleFunctions
 
     private object? InvokeOnThisThread(ScriptFunction function, IReadOnlyList<object?> arguments)
     {
-        var engine = _idleEngines.TryTake(out var idle) ? idle : SandboxEngine.Create(_source, _functions.Values.ToList(), _options);
+        var engine = _idleEngines.TryTake(out var idle) ? idle : SandboxEngine.Create(_script, _functions.Values.ToList(), _options);
         var reusable = true;
         try
         {
@@ -124,16 +126,15 @@ public sealed class JavaScriptFunctions : IRuleFunctions
         }
         catch (Exception exception) when (IsScriptFailure(exception))
         {
-            var location = exception is JavaScriptException { LineNumber: > 0 } thrown
-                ? $"{thrown.LineNumber}:{thrown.Column + 1}"
-                : $"{function.Line}:{function.Column}";
-            throw new RuleFunctionException($"{_path}:{location}: {function.Name} {Explain(exception, _options)}", exception);
+            var (line, column) = Location(exception) ?? (function.Line, function.Column);
+            throw new RuleFunctionException($"{_path}:{line}:{column}: {function.Name} {Explain(exception, _options)}", exception);
         }
         catch (Exception exception) when (exception is not RuleFunctionException)
         {
             // Anything else is Jint failing inside itself (or running out of memory); the engine's state is
             // unknown, so it is dropped rather than lent to the next caller.
             reusable = false;
+            engine.Dispose();
             throw new RuleFunctionException($"{_path}:{function.Line}:{function.Column}: {function.Name} failed inside the JavaScript engine: {exception.GetType().Name}: {exception.Message}", exception);
         }
         finally
@@ -177,14 +178,21 @@ public sealed class JavaScriptFunctions : IRuleFunctions
         return result;
     }
 
+    // Where a thrown script error came from, 1-based; Jint's own stops (statements, time, memory) carry no position.
+    private static (int Line, int Column)? Location(Exception exception) =>
+        exception is JavaScriptException { Location.Start.Line: > 0 } thrown
+            ? (thrown.Location.Start.Line, thrown.Location.Start.Column + 1)
+            : null;
+
     private static bool IsScriptFailure(Exception exception) =>
-        exception is JavaScriptException or SandboxLimitException or StatementsCountOverflowException
+        exception is JavaScriptException or SandboxLimitException or StatementsCountOverflowException or MemoryLimitExceededException
             or TimeoutException or RecursionDepthOverflowException or RegexMatchTimeoutException;
 
     private static string Explain(Exception exception, JavaScriptFunctionOptions options) => exception switch
     {
         JavaScriptException thrown => "threw " + DescribeThrown(thrown.Error),
         StatementsCountOverflowException => $"ran more than {options.MaxStatements} statements (an endless loop?).",
+        MemoryLimitExceededException => $"went over a memory limit (MaxMemoryBytes {options.MaxMemoryBytes}, MaxArrayLength {options.MaxArrayLength}): {exception.Message}",
         RegexMatchTimeoutException => $"spent more than {options.RegexTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms on one regular expression match.",
         TimeoutException => $"ran longer than {options.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.",
         RecursionDepthOverflowException => $"recursed more than {options.MaxRecursionDepth} levels deep.",
@@ -203,6 +211,12 @@ public sealed class JavaScriptFunctions : IRuleFunctions
         string? message = null;
         for (var instance = error.AsObject(); instance is not null && (name is null || message is null); instance = instance.Prototype)
         {
+            if (!IsPlainData(instance))
+            {
+                // A proxy's own properties are its traps' answers: describing it must not run them.
+                break;
+            }
+
             name ??= StringData(instance, "name");
             message ??= StringData(instance, "message");
         }
@@ -211,11 +225,16 @@ public sealed class JavaScriptFunctions : IRuleFunctions
             ? JavaScriptValueMarshaller.Describe(error)
             : string.IsNullOrEmpty(message) ? name ?? "Error" : $"{name ?? "Error"}: {message}";
 
-        static string? StringData(Jint.Native.Object.ObjectInstance instance, string property) =>
+        // Thrown values and their prototypes whose properties are stored, not computed: plain objects, errors and
+        // Object.prototype. Anything else (a proxy above all) is described by its kind alone.
+        static bool IsPlainData(ObjectInstance instance) =>
+            instance is JsObject or JsError || instance.GetType().Namespace is "Jint.Native.Error" or "Jint.Native.Object";
+
+        static string? StringData(ObjectInstance instance, string property) =>
             instance.GetOwnProperty(property) switch
             {
                 { } data when data.IsDataDescriptor() && data.Value is { } value && value.IsString() => value.AsString(),
-                { Get: { } getter } when getter.IsObject() && getter.AsObject() is InstancePropertyDefault.DefaultGetter { Value: var value } && value.IsString() => value.AsString(),
+                { Get: var getter } when InstancePropertyDefault.TryGetDefault(getter, out var value) && value.IsString() => value.AsString(),
                 _ => null,
             };
     }

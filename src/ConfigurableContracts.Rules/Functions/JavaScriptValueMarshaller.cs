@@ -1,18 +1,17 @@
 using System.Globalization;
 using Jint;
 using Jint.Native;
-using Jint.Native.Array;
-using Jint.Native.Date;
 using Jint.Native.Object;
 using Jint.Runtime;
+using Jint.Runtime.Descriptors;
 
 namespace ConfigurableContracts.Rules.Functions;
 
 /// <summary>
 /// Converts between the rule engine's value model (null, bool, long, decimal, string, DateTime, lists and
 /// string-keyed dictionaries) and JavaScript values. It never uses Jint's reflection-based conversion, which would
-/// hand the script CLR objects and mutates a static cache that is not thread-safe, and it reads results through
-/// property descriptors so no script getter runs after the call has returned.
+/// hand the script CLR objects, and it reads results through property descriptors so no script getter runs after the
+/// call has returned.
 /// </summary>
 internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctionOptions options)
 {
@@ -41,26 +40,26 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
             case null:
                 return JsValue.Null;
             case bool b:
-                return b ? JsValue.True : JsValue.False;
+                return b ? JsBoolean.True : JsBoolean.False;
             case long l:
-                return new JsValue(l);
+                return JsNumber.Create(l);
             case int i:
-                return new JsValue(i);
+                return JsNumber.Create(i);
             case decimal m:
-                return new JsValue((double)m);
+                return JsNumber.Create((double)m);
             case double d:
-                return new JsValue(d);
+                return JsNumber.Create(d);
             case string s:
-                return new JsValue(s);
+                return new JsString(s);
             case DateTime dateTime:
                 // Dates without a kind are calendar dates; the sandbox's time zone is UTC, so they stay the same day.
                 var utc = dateTime.Kind == DateTimeKind.Local ? dateTime.ToUniversalTime() : dateTime;
-                return engine.Date.Construct([new JsValue((utc - Epoch).TotalMilliseconds)]);
+                return new JsDate(engine, (long)(utc - Epoch).TotalMilliseconds);
             case IReadOnlyDictionary<string, object?> dictionary:
-                var instance = engine.Object.Construct(Arguments.Empty);
+                var instance = new JsObject(engine);
                 foreach (var (key, item) in dictionary)
                 {
-                    instance.FastAddProperty(key, ToJavaScript(item, depth + 1), writable: true, enumerable: true, configurable: true);
+                    instance.CreateDataProperty(key, ToJavaScript(item, depth + 1));
                 }
 
                 return instance;
@@ -70,15 +69,13 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
                     throw new RuleFunctionException($"an argument array has {list.Count} elements; the limit is {options.MaxArrayLength}.");
                 }
 
-                var array = engine.Array.Construct(Arguments.Empty);
                 var elements = new JsValue[list.Count];
                 for (var i = 0; i < elements.Length; i++)
                 {
                     elements[i] = ToJavaScript(list[i], depth + 1);
                 }
 
-                engine.Array.PrototypeObject.Push(array, elements);
-                return array;
+                return new JsArray(engine, elements);
             default:
                 throw new RuleFunctionException($"an argument of type {value.GetType().Name} is not a rule value.");
         }
@@ -126,12 +123,13 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
             return FromNumber(value.AsNumber(), declaredType);
         }
 
-        var instance = value.AsObject();
-        return instance switch
+        // Plain objects only (literals and class instances): a Proxy, Map, Promise, Error or function is refused
+        // without touching it, so no trap, getter or toString of the script runs after the call has returned.
+        return value switch
         {
-            DateInstance date => FromDate(date),
-            ArrayInstance array => FromArray(array, depth),
-            _ when instance.Class == "Object" && instance is not ICallable => FromObject(instance, depth),
+            JsDate date => FromDate(date),
+            JsArray array => FromArray(array, depth),
+            JsObject instance => FromObject(instance, depth),
             _ => throw new RuleFunctionException($"returned {Describe(value)}, which is not a rule value."),
         };
     }
@@ -158,9 +156,9 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
             ? (decimal)number
             : throw new RuleFunctionException($"returned {number.ToString("R", CultureInfo.InvariantCulture)}, which is too large for a decimal.");
 
-    private static DateTime FromDate(DateInstance date)
+    private static DateTime FromDate(JsDate date)
     {
-        var milliseconds = date.PrimitiveValue;
+        var milliseconds = date.DateValue;
         const double MaxMilliseconds = 253402300799999; // 9999-12-31T23:59:59.999Z
         const double MinMilliseconds = -62135596800000; // 0001-01-01T00:00:00Z
         return double.IsNaN(milliseconds) || milliseconds > MaxMilliseconds || milliseconds < MinMilliseconds
@@ -168,7 +166,7 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
             : Epoch.AddMilliseconds(milliseconds);
     }
 
-    private List<object?> FromArray(ArrayInstance array, int depth)
+    private List<object?> FromArray(JsArray array, int depth)
     {
         var length = TypeConverter.ToNumber(ReadData(array, "length"));
         if (length > options.MaxArrayLength)
@@ -188,13 +186,14 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
     private Dictionary<string, object?> FromObject(ObjectInstance instance, int depth)
     {
         var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (name, descriptor) in instance.GetOwnProperties())
+        foreach (var (key, descriptor) in instance.GetOwnProperties())
         {
-            if (descriptor.Enumerable != true)
+            if (!descriptor.Enumerable || !key.IsString())
             {
                 continue;
             }
 
+            var name = key.AsString();
             if (properties.Count >= options.MaxArrayLength)
             {
                 throw new RuleFunctionException($"returned an object with more than {options.MaxArrayLength} properties.");
@@ -207,11 +206,11 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
     }
 
     private static JsValue ReadData(ObjectInstance instance, string name) =>
-        instance.GetOwnProperty(name) is { } descriptor && descriptor != Jint.Runtime.Descriptors.PropertyDescriptor.Undefined
+        instance.GetOwnProperty(name) is { } descriptor && descriptor != PropertyDescriptor.Undefined
             ? DataValue(descriptor, name)
             : JsValue.Undefined;
 
-    private static JsValue DataValue(Jint.Runtime.Descriptors.PropertyDescriptor descriptor, string name) =>
+    private static JsValue DataValue(PropertyDescriptor descriptor, string name) =>
         descriptor.IsAccessorDescriptor()
             ? throw new RuleFunctionException($"returned an object whose property '{name}' is a getter; return plain data.")
             : descriptor.Value ?? JsValue.Undefined;
@@ -245,7 +244,20 @@ internal sealed class JavaScriptValueMarshaller(Engine engine, JavaScriptFunctio
             return "the string \"" + (text.Length > 80 ? text[..80] + "…" : text) + "\"";
         }
 
-        var instance = value.AsObject();
-        return instance is ICallable ? "a function" : $"a {instance.Class} object";
+        if (value.IsSymbol())
+        {
+            return "a Symbol";
+        }
+
+        if (value.IsBigInt())
+        {
+            return "a BigInt";
+        }
+
+        // The .NET type names the kind (JsMap, JsPromise, GeneratorInstance…) without running any script code.
+        var kind = value.GetType().Name;
+        kind = kind.StartsWith("Js", StringComparison.Ordinal) && kind.Length > 2 && char.IsUpper(kind[2]) ? kind[2..] : kind;
+        kind = kind.EndsWith("Instance", StringComparison.Ordinal) ? kind[..^"Instance".Length] : kind;
+        return value.IsCallable() ? "a function" : $"a {kind} object";
     }
 }

@@ -1,237 +1,225 @@
 using System.Globalization;
+using Acornima.Ast;
 using Jint;
 using Jint.Native;
-using Jint.Native.Function;
+using Jint.Native.Error;
 using Jint.Native.Object;
-using Jint.Runtime;
-using Jint.Runtime.Descriptors;
-using Jint.Runtime.Interop;
 
 namespace ConfigurableContracts.Rules.Functions;
 
 /// <summary>
-/// One Jint engine with a template's functions loaded into a locked-down global environment. Jint engines are not
-/// thread-safe, so <see cref="JavaScriptFunctions"/> lends each engine to one caller at a time.
+/// One Jint 4 engine with a template's functions loaded into a locked-down realm. Jint engines are not thread-safe,
+/// so <see cref="JavaScriptFunctions"/> lends each engine to one caller at a time.
 /// </summary>
-internal sealed class SandboxEngine
+/// <remarks>
+/// Jint's own options do most of the work: strict mode, statement, time, memory, recursion and array-size limits,
+/// the native-stack guard, the regex match timeout, no string compilation (<c>eval</c>, <c>Function</c>) and no CLR
+/// access (interop is off unless a host calls <c>AllowClr</c>, which this one never does). What remains here is what
+/// those options do not cover: built-ins that read the clock, chance or the garbage collector are removed, the
+/// remaining built-ins are guarded (<see cref="BuiltInGuards"/>), and everything a call could change is frozen.
+/// An engine is reused for many calls (a new engine and its frozen realm cost milliseconds, a call about a
+/// microsecond), and after each call its globals are restored from a snapshot.
+/// </remarks>
+internal sealed class SandboxEngine : IDisposable
 {
+    // Built-ins a rule function must not have: each reads the clock, chance or the garbage collector, blocks the
+    // thread, allocates outside every limit in one native step, or is a second way into something refused.
+    private static readonly string[] RemovedGlobals =
+    [
+        // JSON.stringify expands an array nested as a DAG (a = [a, a], forty times) to 2^40 elements in .NET, and
+        // JSON.parse adds nothing a rule function needs: its values arrive as values.
+        "JSON",
+        // A WeakRef answers differently depending on when the garbage collector ran; a FinalizationRegistry's
+        // callbacks run whenever it did.
+        "WeakRef", "FinalizationRegistry",
+        // Atomics.wait blocks the thread for as long as it is told; buffers are allocated in one native step.
+        "Atomics", "SharedArrayBuffer", "ArrayBuffer", "DataView",
+        "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
+        "BigInt64Array", "BigUint64Array", "Float16Array", "Float32Array", "Float64Array",
+        // BigInt arithmetic and printing run in .NET with no time check (squaring 3n twenty-two times hangs), and a
+        // BigInt is never a rule value; BigInt literals are refused at load (CCR0410).
+        "BigInt",
+        // Temporal.Now and Intl's formatters read the clock through routes of their own; ShadowRealm builds realms.
+        "Temporal", "Intl", "ShadowRealm",
+    ];
+
+    // Prototypes a script reaches only through instances (an array's iterator, a generator function), which the walk
+    // from the global object would not find, so that freezing and guarding reach them too.
+    private static readonly Prepared<Script> HiddenIntrinsics = Engine.PrepareScript(HiddenIntrinsicsSource, strict: true);
+
+    private const string HiddenIntrinsicsSource = """
+        (() => {
+            const proto = Object.getPrototypeOf;
+            const generatorFunction = proto(function* () { });
+            const asyncFunction = proto(async function () { });
+            const asyncGeneratorFunction = proto(async function* () { });
+            return [
+                generatorFunction, generatorFunction.prototype, proto(generatorFunction.prototype),
+                asyncFunction, asyncGeneratorFunction, asyncGeneratorFunction.prototype, proto(asyncGeneratorFunction.prototype),
+                proto([][Symbol.iterator]()), proto(new Map()[Symbol.iterator]()), proto(new Set()[Symbol.iterator]()),
+                proto(""[Symbol.iterator]()), proto(/a/[Symbol.matchAll]("")),
+                proto(Iterator.from({ next() { return { done: true }; } })), proto([].values().map((x) => x)),
+            ];
+        })()
+        """;
+
     private readonly Engine _engine;
     private readonly JavaScriptValueMarshaller _marshaller;
     private readonly StackBudget _stack;
-    private readonly Dictionary<string, FunctionInstance> _functions = new(StringComparer.Ordinal);
+    private BuiltInGuards? _guards;
+    private readonly Dictionary<string, JsValue> _functions = new(StringComparer.Ordinal);
+    private GlobalSnapshot? _snapshot;
 
     private SandboxEngine(JavaScriptFunctionOptions options)
     {
-        _engine = new Engine(o => o
-            .Strict(true)
-            .LimitRecursion(options.MaxRecursionDepth)
-            .MaxStatements(options.MaxStatements)
-            .TimeoutInterval(options.Timeout)
-            .LocalTimeZone(TimeZoneInfo.Utc)
-            .Culture(CultureInfo.InvariantCulture));
+        _engine = new Engine(o =>
+        {
+            o.Strict()
+                .LimitRecursion(options.MaxRecursionDepth)
+                .MaxStatements(options.MaxStatements)
+                .TimeoutInterval(options.Timeout)
+                .LimitMemory(options.MaxMemoryBytes)
+                .MaxArraySize((uint)options.MaxArrayLength)
+                .RegexTimeoutInterval(options.RegexTimeout)
+                .DisableStringCompilation()
+                .Culture(CultureInfo.InvariantCulture);
+            o.TimeSystem = new ClocklessTimeSystem();
+            o.AgentCanSuspend = false;
+
+            // Jint counts recursion per function; the stack guard catches the rest (getters, new, valueOf, proxy
+            // traps, callbacks of built-ins, many distinct functions) before the native stack runs out.
+            o.Constraints.StackOverflowGuard = true;
+        });
         _marshaller = new JavaScriptValueMarshaller(_engine, options);
         _stack = new StackBudget(options.MaxStackBytes);
-        RemoveNondeterministicAndUnboundedBuiltIns(options);
-        GuardBuiltIns(options);
-        KeepErrorPropertiesAssignableOnInstances();
-
-        _engine.Global.FastAddProperty(
-            ScriptSyntax.PlusName,
-            new ClrFunctionInstance(_engine, (_, operands) => Plus(operands.At(0), operands.At(1), options.MaxStringLength)),
-            writable: false,
-            enumerable: false,
-            configurable: false);
-        _engine.Global.FastAddProperty(
-            ScriptSyntax.GuardName,
-            new ClrFunctionInstance(_engine, (_, _) => { _stack.Check(); return JsValue.Undefined; }),
-            writable: false,
-            enumerable: false,
-            configurable: false);
     }
 
     /// <summary>
-    /// Builds an engine for a script that <see cref="ScriptSyntax.Validate"/> accepted: runs its top level under the
-    /// per-call limits, then freezes everything the script can reach so no call can leave state for the next.
+    /// Builds an engine for a script that <see cref="ScriptSyntax.Validate"/> accepted: locks the realm down, runs the
+    /// script's top level under the per-call limits, then freezes everything the script can reach so no call can
+    /// leave state for the next.
     /// </summary>
-    public static SandboxEngine Create(string source, IReadOnlyList<ScriptFunction> functions, JavaScriptFunctionOptions options)
+    public static SandboxEngine Create(Prepared<Script> script, IReadOnlyList<ScriptFunction> functions, JavaScriptFunctionOptions options)
     {
         var sandbox = new SandboxEngine(options);
-        sandbox._stack.Start();
-        sandbox._engine.Execute(ScriptSyntax.ParseGuarded(source));
-        sandbox.FreezeReachableObjects();
-        foreach (var function in functions)
+        try
         {
-            sandbox._functions[function.Name] = (FunctionInstance)sandbox._engine.Global.Get(function.Name).AsObject();
+            sandbox.LockDownAndLoad(script, functions, options);
+            return sandbox;
         }
-
-        return sandbox;
+        catch
+        {
+            // A script whose top level failed (CCR0408) leaves no engine behind.
+            sandbox.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Calls one function with fresh statement, time, recursion and stack budgets.</summary>
+    private void LockDownAndLoad(Prepared<Script> script, IReadOnlyList<ScriptFunction> functions, JavaScriptFunctionOptions options)
+    {
+        var engine = _engine;
+        var roots = new List<ObjectInstance> { engine.Global };
+        roots.AddRange(((JsArray)engine.Evaluate(HiddenIntrinsics)).Select(v => v.AsObject()));
+
+        foreach (var name in RemovedGlobals)
+        {
+            engine.Global.Delete(name);
+        }
+
+        engine.Global.Get("Math").AsObject().Delete("random");
+
+        var patterns = new RegExpPatternLimit(engine, options);
+        var regExp = engine.Advanced.CreateProxy(engine.Intrinsics.RegExp, patterns);
+        engine.Global.Set("RegExp", regExp);
+        engine.Intrinsics.RegExp.Get("prototype").AsObject().Set("constructor", regExp);
+
+        // Proxy.revocable builds proxies past the constructor's depth check; revoking has no use within one call.
+        var proxy = engine.Global.Get("Proxy").AsObject();
+        proxy.Delete("revocable");
+        engine.Global.Set("Proxy", engine.Advanced.CreateProxy(proxy, new ProxyDepthLimit(engine, options)));
+
+        _guards = new BuiltInGuards(engine, options, patterns, _stack);
+        _guards.Install(roots);
+        KeepErrorPropertiesAssignableOnInstances(engine);
+
+        _stack.Start();
+        _guards.StartCall();
+        engine.Execute(script);
+        foreach (var function in functions)
+        {
+            // A global function declaration is a property of the global object; a top-level const is a binding of
+            // the global scope, which only evaluating its name reaches.
+            _functions[function.Name] = engine.Evaluate(function.Name);
+        }
+
+        roots.AddRange(TopLevelConstants(engine, script.Program!));
+        Freeze(engine, roots);
+        _snapshot = engine.Advanced.CaptureGlobalSnapshot();
+    }
+
+    /// <summary>Calls one function with fresh statement, time, memory and recursion budgets.</summary>
     public object? Invoke(ScriptFunction function, IReadOnlyList<object?> arguments)
     {
         var values = _marshaller.ToJavaScript(arguments);
 
-        // Some of Jint's built-ins (toLocaleUpperCase, toLocaleLowerCase) use the thread's culture rather than the
-        // engine's, so the call runs under the invariant culture whatever the host thread is set to.
+        // Some built-ins (toLocaleUpperCase, toLocaleLowerCase) use the thread's culture rather than the engine's,
+        // so the call runs under the invariant culture whatever the host thread is set to.
         var culture = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            _engine.ResetStatementsCount();
-            _engine.ResetTimeoutTicks();
-            _engine.ResetCallStack();
+            // A top-level call: Jint resets every constraint's budget on the way in.
             _stack.Start();
-            var result = _functions[function.Name].Call(JsValue.Undefined, values);
+            _guards!.StartCall();
+            var result = _engine.Call(_functions[function.Name], JsValue.Undefined, values);
             return _marshaller.FromJavaScript(result, function.ReturnType);
         }
         finally
         {
             CultureInfo.CurrentCulture = culture;
+
+            // The realm is frozen, so globals cannot change; the restore drops what freezing cannot reach: promise
+            // jobs a call queued (they would otherwise run, or pile up, on the next caller's time) and the RegExp
+            // legacy statics (RegExp.$1 …) the last match set.
+            _engine.Advanced.ResetCallStack();
+            _engine.Advanced.RestoreGlobalSnapshot(_snapshot!);
         }
     }
 
-    private void RemoveNondeterministicAndUnboundedBuiltIns(JavaScriptFunctionOptions options)
+    /// <summary>Releases the engine; <see cref="JavaScriptFunctions"/> drops an engine whose state is unknown.</summary>
+    public void Dispose() => _engine.Dispose();
+
+    // Jint sets an error's name by assignment, which a frozen Error.prototype would make throw.
+    private static void KeepErrorPropertiesAssignableOnInstances(Engine engine)
     {
-        var global = _engine.Global;
-
-        // eval and Function compile text at run time, past the pre-scan: a nested string would crash the parser.
-        global.Delete("eval", throwOnError: false);
-        global.Delete("Function", throwOnError: false);
-        _engine.Function.PrototypeObject.Delete("constructor", throwOnError: false);
-
-        // Bound functions call their target straight from .NET, so a chain of binds recurses with no check.
-        _engine.Function.PrototypeObject.Delete("bind", throwOnError: false);
-
-        // JSON.parse and JSON.stringify recurse in .NET over nested data without any depth limit.
-        global.Delete("JSON", throwOnError: false);
-
-        // A rule evaluated twice must give the same answer.
-        _engine.Math.Delete("random", throwOnError: false);
-        var regExp = new GuardedRegExpConstructor(_engine, options);
-        global.FastAddProperty("RegExp", regExp, writable: true, enumerable: false, configurable: true);
-        _engine.RegExp.PrototypeObject.FastAddProperty("constructor", regExp, writable: true, enumerable: false, configurable: true);
-
-        var date = new DeterministicDateConstructor(_engine);
-        global.FastAddProperty("Date", date, writable: true, enumerable: false, configurable: true);
-        _engine.Date.PrototypeObject.FastAddProperty("constructor", date, writable: true, enumerable: false, configurable: true);
-    }
-
-    private void GuardBuiltIns(JavaScriptFunctionOptions options)
-    {
-        var holders = new (ObjectInstance Holder, NativeCheck Check)[]
+        foreach (var name in (string[])["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError"])
         {
-            (_engine.Global, NativeCheck.None),
-            (_engine.Object, NativeCheck.None),
-            (_engine.Object.PrototypeObject, NativeCheck.None),
-            (_engine.Function.PrototypeObject, NativeCheck.None),
-            (_engine.Array, NativeCheck.None),
-            (_engine.Array.PrototypeObject, NativeCheck.ArrayLengthOfThis),
-            (_engine.String, NativeCheck.None),
-            (_engine.String.PrototypeObject, NativeCheck.None),
-            (_engine.Number, NativeCheck.None),
-            (_engine.Number.PrototypeObject, NativeCheck.None),
-            (_engine.Boolean.PrototypeObject, NativeCheck.None),
-            (_engine.Math, NativeCheck.None),
-            (_engine.Global.Get("Date").AsObject(), NativeCheck.None),
-            (_engine.Date.PrototypeObject, NativeCheck.None),
-            (_engine.RegExp.PrototypeObject, NativeCheck.None),
-            (_engine.Error.PrototypeObject, NativeCheck.None),
-        };
-
-        foreach (var (holder, defaultCheck) in holders)
-        {
-            foreach (var (name, descriptor) in holder.GetOwnProperties().ToList())
+            if (engine.Global.Get(name) is ErrorConstructor error)
             {
-                if (descriptor.IsAccessorDescriptor()
-                    || descriptor.Value is not { } value
-                    || !value.IsObject()
-                    || value.AsObject() is not FunctionInstance function
-                    || function is IConstructor
-                    || function is GuardedNativeFunction)
-                {
-                    continue;
-                }
-
-                var check = (holder, name) switch
-                {
-                    _ when holder == _engine.Function.PrototypeObject && name == "apply" => NativeCheck.ArrayLengthOfSecondArgument,
-                    _ when holder == _engine.Array.PrototypeObject && name == "concat" => NativeCheck.ArrayLengthOfArguments,
-                    _ when holder == _engine.Array.PrototypeObject && name == "join" => NativeCheck.BoundedJoin,
-                    _ when holder == _engine.String.PrototypeObject && name == "concat" => NativeCheck.BoundedConcat,
-                    _ when holder == _engine.RegExp.PrototypeObject && name is "exec" or "test" => NativeCheck.RegexThis,
-                    _ when holder == _engine.String.PrototypeObject && name is "match" or "search" => NativeCheck.RegexFromFirstArgument,
-                    _ when holder == _engine.String.PrototypeObject && name is "replace" or "split" => NativeCheck.RegexInFirstArgument,
-                    _ => defaultCheck,
-                };
-                holder.DefineOwnProperty(
-                    name,
-                    new PropertyDescriptor(new GuardedNativeFunction(_engine, function, check, options, _stack), descriptor.Writable, descriptor.Enumerable, descriptor.Configurable),
-                    throwOnError: true);
+                var prototype = error.Get("prototype").AsObject();
+                InstancePropertyDefault.Install(engine, prototype, "message");
+                InstancePropertyDefault.Install(engine, prototype, "name");
             }
         }
     }
 
-    // The + operator exactly as Jint 2.10.4 evaluates it, with the string length checked before concatenating.
-    private static JsValue Plus(JsValue left, JsValue right, int maxStringLength)
-    {
-        var leftPrimitive = TypeConverter.ToPrimitive(left);
-        var rightPrimitive = TypeConverter.ToPrimitive(right);
-        if (!leftPrimitive.IsString() && !rightPrimitive.IsString())
-        {
-            return new JsValue(TypeConverter.ToNumber(leftPrimitive) + TypeConverter.ToNumber(rightPrimitive));
-        }
-
-        var leftText = TypeConverter.ToString(leftPrimitive);
-        var rightText = TypeConverter.ToString(rightPrimitive);
-        return (long)leftText.Length + rightText.Length <= maxStringLength
-            ? new JsValue(leftText + rightText)
-            : throw new SandboxLimitException($"'+' would build a string of {(long)leftText.Length + rightText.Length} characters; the limit is {maxStringLength}.");
-    }
-
-    // Jint sets an error's message by assignment, which a frozen Error.prototype would silently block.
-    private void KeepErrorPropertiesAssignableOnInstances()
-    {
-        foreach (var error in (ObjectInstance[])[_engine.Error, _engine.EvalError, _engine.RangeError, _engine.ReferenceError, _engine.SyntaxError, _engine.TypeError, _engine.UriError])
-        {
-            var prototype = error.Get("prototype").AsObject();
-            InstancePropertyDefault.Install(_engine, prototype, "message");
-            InstancePropertyDefault.Install(_engine, prototype, "name");
-        }
-    }
+    // The values of the script's top-level const declarations, which live outside the global object.
+    private static IEnumerable<ObjectInstance> TopLevelConstants(Engine engine, Script program) =>
+        program.Body.OfType<VariableDeclaration>()
+            .SelectMany(d => d.Declarations)
+            .Select(d => d.Id)
+            .OfType<Identifier>()
+            .Select(id => engine.Evaluate(id.Name))
+            .OfType<ObjectInstance>();
 
     // Built-in prototypes, the script's top-level constants and functions all become read-only: prototype pollution
     // throws, and a call cannot leave anything behind for the next call on this engine.
-    private void FreezeReachableObjects()
+    private static void Freeze(Engine engine, IEnumerable<ObjectInstance> roots)
     {
-        var seen = new HashSet<ObjectInstance>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<ObjectInstance>();
-        pending.Push(_engine.Global);
-        while (pending.Count > 0)
+        var freeze = engine.Intrinsics.Object.Get("freeze");
+        foreach (var instance in ReachableObjects.From(roots).ToList())
         {
-            var instance = pending.Pop();
-            if (!seen.Add(instance))
-            {
-                continue;
-            }
-
-            if (instance.Prototype is { } prototype)
-            {
-                pending.Push(prototype);
-            }
-
-            foreach (var (_, descriptor) in instance.GetOwnProperties().ToList())
-            {
-                foreach (var value in (JsValue?[])[descriptor.Value, descriptor.Get, descriptor.Set])
-                {
-                    if (value is not null && value.IsObject())
-                    {
-                        pending.Push(value.AsObject());
-                    }
-                }
-            }
-
-            _engine.Object.Freeze(JsValue.Undefined, [instance]);
+            engine.Call(freeze, JsValue.Undefined, [instance]);
         }
     }
 }

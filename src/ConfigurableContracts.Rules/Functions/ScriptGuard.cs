@@ -1,10 +1,11 @@
 namespace ConfigurableContracts.Rules.Functions;
 
 /// <summary>
-/// Refuses a script before Jint's parser sees it. Jint 2.10.4 parses with unguarded recursion, so a 100 000-deep
-/// bracket nest overflows the stack, which .NET cannot catch: the whole server would die. This scan is a flat loop
-/// over the text that measures the size and the bracket depth while skipping comments, strings and regular
-/// expression literals, so brackets inside them do not count.
+/// Refuses a script before a parser sees it. Acornima (Jint 4's parser) recurses once per nesting level with no
+/// limit of its own, so a 100 000-deep bracket nest overflows the stack, which .NET cannot catch: the whole server
+/// would die. This scan is a flat loop over the text that measures the size and the bracket depth while skipping
+/// comments, strings, template text and regular expression literals, so brackets inside them do not count; a
+/// template literal's <c>${</c> opens a level like a brace.
 /// </summary>
 /// <remarks>
 /// Telling a regular expression from a division needs the parser's context; the scan uses the usual token
@@ -17,6 +18,7 @@ internal static class ScriptGuard
     private static readonly HashSet<string> KeywordsBeforeExpression = new(StringComparer.Ordinal)
     {
         "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else",
+        "yield", "await",
     };
 
     /// <summary>Returns the first limit the source breaks, or null when it may be parsed.</summary>
@@ -47,11 +49,16 @@ internal static class ScriptGuard
         // Whether a '/' at this point starts a regular expression (true) or is a division (false).
         private bool _slashStartsRegex;
 
+        // The bracket depth at which each open template substitution (`${`) started, innermost last; its '}' goes
+        // back to the template's text.
+        private readonly Stack<int> _substitutions;
+
         public Scanner(string text)
         {
             _text = text;
             _line = 1;
             _slashStartsRegex = true;
+            _substitutions = new Stack<int>();
         }
 
         private readonly int Column => _position - _lineStart + 1;
@@ -81,20 +88,41 @@ internal static class ScriptGuard
                         SkipString(c);
                         _slashStartsRegex = false;
                         break;
-                    case '(' or '[' or '{':
-                        depth++;
-                        if (depth > maxDepth)
+                    case '`':
+                        _position++;
+                        if (SkipTemplateText())
                         {
-                            return ScriptSyntax.Error(
-                                path,
-                                ScriptDiagnosticCodes.NestingTooDeep,
-                                $"brackets nest deeper than {maxDepth} levels; split the expression into smaller functions or variables.",
-                                _line,
-                                Column);
+                            if (Open(ref depth, maxDepth, 2) is { } templateTooDeep)
+                            {
+                                return Report(path, templateTooDeep, maxDepth);
+                            }
+
+                            _substitutions.Push(depth);
                         }
 
-                        _slashStartsRegex = true;
+                        break;
+                    case '}' when _substitutions.Count > 0 && _substitutions.Peek() == depth:
+                        // The end of a `${…}` substitution: the template's text goes on.
+                        _substitutions.Pop();
+                        depth--;
                         _position++;
+                        if (SkipTemplateText())
+                        {
+                            if (Open(ref depth, maxDepth, 2) is { } nextTooDeep)
+                            {
+                                return Report(path, nextTooDeep, maxDepth);
+                            }
+
+                            _substitutions.Push(depth);
+                        }
+
+                        break;
+                    case '(' or '[' or '{':
+                        if (Open(ref depth, maxDepth, 1) is { } tooDeep)
+                        {
+                            return Report(path, tooDeep, maxDepth);
+                        }
+
                         break;
                     case ')' or ']' or '}':
                         // Unbalanced closers are the parser's to report; the depth must not go negative, or
@@ -119,6 +147,56 @@ internal static class ScriptGuard
             }
 
             return null;
+        }
+
+        // Counts an opening bracket (or `${`, two characters long) and steps past it; returns where the nesting
+        // first went past the limit.
+        private (int Line, int Column)? Open(ref int depth, int maxDepth, int width)
+        {
+            depth++;
+            var at = (_line, Column);
+            _slashStartsRegex = true;
+            _position += width;
+            return depth > maxDepth ? at : null;
+        }
+
+        private static Diagnostic Report(string path, (int Line, int Column) at, int maxDepth) =>
+            ScriptSyntax.Error(
+                path,
+                ScriptDiagnosticCodes.NestingTooDeep,
+                $"brackets nest deeper than {maxDepth} levels; split the expression into smaller functions or variables.",
+                at.Line,
+                at.Column);
+
+        // Skips template text up to its closing backquote (false) or to the start of a `${` substitution, which it
+        // leaves unconsumed (true). An unterminated template is the parser's to report.
+        private bool SkipTemplateText()
+        {
+            while (_position < _text.Length)
+            {
+                var c = _text[_position];
+                if (c == '`')
+                {
+                    _position++;
+                    _slashStartsRegex = false;
+                    return false;
+                }
+
+                if (c == '$' && Peek(1) == '{')
+                {
+                    return true;
+                }
+
+                if (c == '\n')
+                {
+                    NewLine();
+                    continue;
+                }
+
+                _position += c == '\\' && Peek(1) != '\n' ? 2 : 1;
+            }
+
+            return false;
         }
 
         private readonly char Peek(int offset) =>

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Jint.Parser;
-using Jint.Parser.Ast;
+using Acornima;
+using Acornima.Ast;
 
 namespace ConfigurableContracts.Rules.Functions;
 
@@ -8,52 +8,40 @@ namespace ConfigurableContracts.Rules.Functions;
 internal sealed record ScriptFunction(string Name, int ParameterCount, string ReturnType, int Line, int Column);
 
 /// <summary>
-/// Parses a functions.js with Jint's parser and checks the syntax tree: its depth, what the top level may contain,
-/// and the JSDoc <c>@returns</c> of each function. It also plants the stack guard in every function body, which is
-/// how the sandbox bounds recursion Jint does not count (getters, <c>new</c>, <c>valueOf</c>).
+/// Parses a functions.js with Acornima (Jint 4's parser) and checks the syntax tree: its depth, what the top level
+/// may contain, the few language features the sandbox refuses, and the JSDoc <c>@returns</c> of each function.
 /// </summary>
 internal static partial class ScriptSyntax
 {
-    /// <summary>
-    /// The global the planted guard calls. A name that is not a JavaScript identifier cannot be declared, shadowed
-    /// or called by the script itself.
-    /// </summary>
-    public const string GuardName = "#guard";
-
-    /// <summary>
-    /// The global every <c>+</c> and <c>+=</c> is rewritten to call. Jint concatenates strings inside its
-    /// interpreter, where nothing can check the length, so <c>s = s + s</c> thirty times would build a 2^30-character
-    /// string; the rewritten operator checks the length first.
-    /// </summary>
-    public const string PlusName = "#plus";
-
     // JSDoc writers use both {number} and {Number}; the rule engine's names are the lower-case ones.
     private static readonly Dictionary<string, string> ReturnTypes = new[] { "number", "integer", "string", "boolean", "date", "any" }
         .ToDictionary(t => t, t => t, StringComparer.OrdinalIgnoreCase);
 
-    // Enough for a 64 KiB script of nothing but nested prefix operators (about 1 KiB of stack per level), so the
-    // one parse of unchecked text cannot overflow even when the bracket scan was misled by a regex-like slash.
+    // Enough for a 64 KiB script of nothing but nested prefix operators, so the one parse of unchecked text cannot
+    // overflow even when the bracket scan was misled by a regex-like slash: Acornima, like every recursive-descent
+    // parser, recurses once per nesting level and has no depth limit of its own.
     private const int ParseThreadStackSize = 256 * 1024 * 1024;
 
-    /// <summary>Ends every syntax error, so a designer who wrote newer JavaScript learns what is accepted instead.</summary>
-    internal const string LanguageLevel = "(functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)";
+    /// <summary>Ends every syntax error, so a designer who wrote something else learns what is accepted instead.</summary>
+    internal const string LanguageLevel = "(functions are ECMAScript 2024 in strict mode; see docs/javascript-functions.md)";
 
     /// <summary>
     /// Parses unchecked source on a thread with a large stack and validates the tree. Only a script that passes is
-    /// ever parsed again on an ordinary thread.
+    /// ever parsed again, by Jint, on an ordinary thread.
     /// </summary>
     public static IReadOnlyList<ScriptFunction> Validate(string path, string source, JavaScriptFunctionOptions options, List<Diagnostic> diagnostics)
     {
-        Program? program = null;
-        ParserException? syntaxError = null;
+        Script? program = null;
+        ParseErrorException? syntaxError = null;
+        var brackets = new BracketDepth(options.MaxNestingDepth);
         var thread = new Thread(
             () =>
             {
                 try
                 {
-                    program = new JavaScriptParser(strict: true).Parse(source, new ParserOptions { Tokens = true });
+                    program = Parse(source, brackets.Observe);
                 }
-                catch (ParserException exception)
+                catch (ParseErrorException exception)
                 {
                     syntaxError = exception;
                 }
@@ -64,207 +52,106 @@ internal static partial class ScriptSyntax
 
         if (syntaxError is not null)
         {
-            // A file cut off mid-comment or mid-string reads as an "ILLEGAL" token at its last character: say what it is.
-            var atEnd = syntaxError.Index >= source.TrimEnd().Length - 1
-                || (syntaxError.Description ?? "").Contains("end of input", StringComparison.OrdinalIgnoreCase);
+            diagnostics.Add(SyntaxError(path, source, syntaxError));
+            return [];
+        }
+
+        if (brackets.TooDeepAt is { } tooDeep)
+        {
+            // The text scan guesses where regular expressions and template literals are; the parser's tokens know.
+            // Checking the real tokens closes the gap a misleading slash could open, so Jint's own parse and its
+            // interpreter stay shallow.
             diagnostics.Add(Error(
                 path,
-                ScriptDiagnosticCodes.SyntaxError,
-                atEnd
-                    ? "Unexpected end of file: a comment, string, function or block is still open"
-                    : (syntaxError.Description ?? syntaxError.Message).TrimEnd('.') + " " + LanguageLevel,
-                Math.Max(1, syntaxError.LineNumber),
-                Math.Max(1, syntaxError.Column)));
+                ScriptDiagnosticCodes.NestingTooDeep,
+                $"brackets nest deeper than {options.MaxNestingDepth} levels; split the expression into smaller functions or variables.",
+                tooDeep.Line,
+                tooDeep.Column + 1));
             return [];
         }
 
         var before = diagnostics.Count;
-        CheckBracketNesting(path, program!, options.MaxNestingDepth, diagnostics);
-        CheckDepthAndLiterals(path, program!, options.MaxSyntaxDepth, diagnostics);
+        CheckDepthAndFeatures(path, program!, options.MaxSyntaxDepth, diagnostics);
         var functions = CheckTopLevel(path, program!, source, diagnostics);
         return diagnostics.Count == before ? functions : [];
     }
 
-    /// <summary>Parses a script that <see cref="Validate"/> accepted and plants the guard in each function body.</summary>
-    public static Program ParseGuarded(string source)
-    {
-        var program = Parse(source);
-        foreach (var node in Descendants(program))
-        {
-            if (node.Node is IFunctionDeclaration { Body: BlockStatement body })
-            {
-                var guard = new ExpressionStatement
-                {
-                    Type = SyntaxNodes.ExpressionStatement,
-                    Location = body.Location,
-                    Range = body.Range,
-                    Expression = new CallExpression
-                    {
-                        Type = SyntaxNodes.CallExpression,
-                        Location = body.Location,
-                        Range = body.Range,
-                        Callee = new Identifier { Type = SyntaxNodes.Identifier, Name = GuardName, Location = body.Location, Range = body.Range },
-                        Arguments = [],
-                    },
-                };
-                body.Body = [guard, .. body.Body];
-            }
-
-            RewritePlus(node.Node);
-        }
-
-        return program;
-    }
-
-    // Replaces each direct child that is `a + b` by `#plus(a, b)` and turns `t += b` into `t = #plus(t, b)`. The
-    // walk then continues into the replacements, so nested operators are rewritten too. Validate has refused `+=`
-    // on any target whose second evaluation could differ from the first.
-    private static void RewritePlus(SyntaxNode node)
-    {
-        switch (node)
-        {
-            case ArrayExpression n:
-                n.Elements = n.Elements.Select(e => e is null ? null! : Plus(e)).ToList();
-                break;
-            case AssignmentExpression n:
-                n.Right = Plus(n.Right);
-                if (n.Operator == AssignmentOperator.PlusAssign)
-                {
-                    n.Operator = AssignmentOperator.Assign;
-                    n.Right = PlusCall(n, n.Left, n.Right);
-                }
-
-                break;
-            case BinaryExpression n:
-                n.Left = Plus(n.Left);
-                n.Right = Plus(n.Right);
-                break;
-            case LogicalExpression n:
-                n.Left = Plus(n.Left);
-                n.Right = Plus(n.Right);
-                break;
-            case CallExpression n:
-                n.Callee = Plus(n.Callee);
-                n.Arguments = n.Arguments.Select(Plus).ToList();
-                break;
-            case NewExpression n:
-                n.Callee = Plus(n.Callee);
-                n.Arguments = n.Arguments.Select(Plus).ToList();
-                break;
-            case ConditionalExpression n:
-                n.Test = Plus(n.Test);
-                n.Consequent = Plus(n.Consequent);
-                n.Alternate = Plus(n.Alternate);
-                break;
-            case DoWhileStatement n:
-                n.Test = Plus(n.Test);
-                break;
-            case WhileStatement n:
-                n.Test = Plus(n.Test);
-                break;
-            case IfStatement n:
-                n.Test = Plus(n.Test);
-                break;
-            case ForStatement n:
-                n.Init = n.Init is Expression init ? Plus(init) : n.Init;
-                n.Test = n.Test is null ? null! : Plus(n.Test);
-                n.Update = n.Update is null ? null! : Plus(n.Update);
-                break;
-            case ForInStatement n:
-                n.Right = Plus(n.Right);
-                break;
-            case ExpressionStatement n:
-                n.Expression = Plus(n.Expression);
-                break;
-            case MemberExpression n:
-                n.Object = Plus(n.Object);
-                n.Property = n.Computed ? Plus(n.Property) : n.Property;
-                break;
-            case Property n:
-                n.Value = Plus(n.Value);
-                break;
-            case ReturnStatement n:
-                n.Argument = n.Argument is null ? null! : Plus(n.Argument);
-                break;
-            case ThrowStatement n:
-                n.Argument = Plus(n.Argument);
-                break;
-            case SequenceExpression n:
-                n.Expressions = n.Expressions.Select(Plus).ToList();
-                break;
-            case SwitchStatement n:
-                n.Discriminant = Plus(n.Discriminant);
-                break;
-            case SwitchCase n:
-                n.Test = n.Test is null ? null! : Plus(n.Test);
-                break;
-            case UnaryExpression n:
-                n.Argument = Plus(n.Argument);
-                break;
-            case VariableDeclarator n:
-                n.Init = n.Init is null ? null! : Plus(n.Init);
-                break;
-        }
-    }
-
-    private static Expression Plus(Expression expression) =>
-        expression is BinaryExpression { Operator: BinaryOperator.Plus } sum ? PlusCall(sum, sum.Left, sum.Right) : expression;
-
-    private static CallExpression PlusCall(SyntaxNode origin, Expression left, Expression right) => new()
-    {
-        Type = SyntaxNodes.CallExpression,
-        Location = origin.Location,
-        Range = origin.Range,
-        Callee = new Identifier { Type = SyntaxNodes.Identifier, Name = PlusName, Location = origin.Location, Range = origin.Range },
-        Arguments = [left, right],
-    };
-
-    // A `+=` target is evaluated twice once rewritten, which is only the same as once when evaluating it has no
-    // side effects: a variable, or property reads whose object and key are themselves such reads or literals.
-    private static bool IsRepeatable(Expression target) => target switch
-    {
-        Identifier or Literal or ThisExpression => true,
-        MemberExpression member => IsRepeatable(member.Object) && (!member.Computed || IsRepeatable(member.Property)),
-        _ => false,
-    };
-
     // Strict mode from the start: no `with`, no implicit globals, `this` is undefined in plain calls (so
     // `this.constructor.constructor` reaches nothing), and writes to frozen objects throw instead of passing silently.
-    private static Program Parse(string source) => new JavaScriptParser(strict: true).Parse(source);
+    // ECMAScript 2024 is the last edition Jint 4.18 implements in full; later syntax is refused as a syntax error.
+    private static Script Parse(string source, OnTokenHandler onToken) =>
+        new Parser(new ParserOptions { EcmaVersion = EcmaVersion.ES2024, OnToken = onToken }).ParseScript(source, strict: true);
 
-    // The text scan guesses where regular expressions are; the parser's tokens know. Checking the real tokens
-    // closes the gap a misleading slash could open, so the later parses on ordinary threads stay shallow.
-    private static void CheckBracketNesting(string path, Program program, int maxDepth, List<Diagnostic> diagnostics)
+    private static Diagnostic SyntaxError(string path, string source, ParseErrorException error)
     {
-        var depth = 0;
-        foreach (var token in program.Tokens ?? [])
+        if (IsCutOff(source, error))
         {
-            if (token.Type != Tokens.Punctuator || token.Value is not string punctuator)
+            // Acornima reports an unterminated string or comment where it starts; the file is cut off at its end.
+            var lines = source.Split('\n');
+            return Error(path, ScriptDiagnosticCodes.SyntaxError, "Unexpected end of file: a comment, string, function or block is still open", lines.Length, lines[^1].Length + 1);
+        }
+
+        return Error(
+            path,
+            ScriptDiagnosticCodes.SyntaxError,
+            (error.Description ?? error.Message).TrimEnd('.') + " " + LanguageLevel,
+            Math.Max(1, error.LineNumber),
+            Math.Max(0, error.Column) + 1);
+    }
+
+    // The parser ran out of input, or stopped at a string, template or comment that never closes.
+    private static bool IsCutOff(string source, ParseErrorException error)
+    {
+        if ((error.Description ?? "").Contains("end of input", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var index = error.Error.IsIndexDefined ? error.Error.Index : -1;
+        if (index < 0 || index >= source.Length)
+        {
+            return index >= source.Length;
+        }
+
+        return source[index] switch
+        {
+            '"' or '\'' or '`' => source.IndexOf(source[index], index + 1) < 0,
+            '/' when index + 1 < source.Length && source[index + 1] == '*' => source.IndexOf("*/", index + 2, StringComparison.Ordinal) < 0,
+            _ => false,
+        };
+    }
+
+    /// <summary>Counts bracket depth over the parser's tokens; <c>${</c> in a template literal opens a level too.</summary>
+    private sealed class BracketDepth(int maxDepth)
+    {
+        private int _depth;
+
+        public Position? TooDeepAt { get; private set; }
+
+        public void Observe(in Token token)
+        {
+            if (token.Kind != TokenKind.Punctuator || TooDeepAt is not null)
             {
-                continue;
+                return;
             }
 
-            if (punctuator is "(" or "[" or "{")
+            switch (token.Value as string)
             {
-                if (++depth > maxDepth)
-                {
-                    diagnostics.Add(Error(
-                        path,
-                        ScriptDiagnosticCodes.NestingTooDeep,
-                        $"brackets nest deeper than {maxDepth} levels; split the expression into smaller functions or variables.",
-                        Math.Max(1, token.LineNumber ?? 1),
-                        Math.Max(1, (token.Range?[0] ?? 0) - token.LineStart + 1)));
-                    return;
-                }
-            }
-            else if (punctuator is ")" or "]" or "}")
-            {
-                depth--;
+                case "(" or "[" or "{" or "${":
+                    if (++_depth > maxDepth)
+                    {
+                        TooDeepAt = token.Location.Start;
+                    }
+
+                    break;
+                case ")" or "]" or "}":
+                    _depth--;
+                    break;
             }
         }
     }
 
-    private static void CheckDepthAndLiterals(string path, Program program, int maxDepth, List<Diagnostic> diagnostics)
+    private static void CheckDepthAndFeatures(string path, Script program, int maxDepth, List<Diagnostic> diagnostics)
     {
         var tooDeepReported = false;
         foreach (var (node, depth) in Descendants(program))
@@ -276,31 +163,25 @@ internal static partial class ScriptSyntax
                     $"this expression or statement nests deeper than {maxDepth} levels; split it into smaller parts."));
             }
 
-            if (node is AssignmentExpression { Operator: AssignmentOperator.PlusAssign, Left: var target } && !IsRepeatable(target))
+            if (RefusedFeature(node) is { } refusal)
             {
-                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.CompoundAssignmentNotAllowed,
-                    "'+=' on a target with side effects (a call, ++, or an assignment inside it) is not supported; write it as 'x = x + y' with a plain variable."));
-            }
-
-            if (node is VariableDeclaration { Kind: not "var" } declaration)
-            {
-                // Jint 2.10.4's parser accepts let and const but runs them as var: no block scope, so a script written
-                // for their real meaning would silently compute something else.
-                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.SyntaxError,
-                    $"'{declaration.Kind}' is not ECMAScript 5.1 and would run as 'var', without block scope; write 'var' {LanguageLevel}"));
-            }
-
-            if (node.Type == SyntaxNodes.RegularExpressionLiteral)
-            {
-                // Jint 2.10.4 creates a literal's RegExp object once and keeps it in the syntax tree, so state set on
-                // it (lastIndex, properties) would leak from one call into the next and break replay.
-                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.RegexLiteralNotAllowed,
-                    "regular expression literals are not supported; write new RegExp(\"pattern\", \"flags\") instead."));
+                diagnostics.Add(At(path, node, ScriptDiagnosticCodes.FeatureNotAllowed, refusal));
             }
         }
     }
 
-    private static List<ScriptFunction> CheckTopLevel(string path, Program program, string source, List<Diagnostic> diagnostics)
+    // Valid JavaScript the sandbox will not run, each for a reason a designer can act on.
+    private static string? RefusedFeature(Node node) => node switch
+    {
+        IFunction { Async: true } or AwaitExpression or ForOfStatement { Await: true } =>
+            "async functions and await are not supported: a rule function must return its answer when it returns, and a Promise is not a rule value.",
+        ImportExpression => "import() is not supported: functions.js is one self-contained script.",
+        Literal { Kind: TokenKind.BigIntLiteral } =>
+            "BigInt literals are not supported: a rule value is never a BigInt, and BigInt arithmetic runs in .NET where no time limit is checked.",
+        _ => null,
+    };
+
+    private static List<ScriptFunction> CheckTopLevel(string path, Script program, string source, List<Diagnostic> diagnostics)
     {
         var functions = new List<ScriptFunction>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -309,43 +190,36 @@ internal static partial class ScriptSyntax
         {
             switch (statement)
             {
-                case FunctionDeclaration function:
-                    if (!names.Add(function.Id.Name))
+                case FunctionDeclaration { Id: { } id } function:
+                    if (!names.Add(id.Name))
                     {
-                        diagnostics.Add(At(path, function, ScriptDiagnosticCodes.DuplicateName, $"'{function.Id.Name}' is declared more than once."));
+                        diagnostics.Add(At(path, function, ScriptDiagnosticCodes.DuplicateName, $"'{id.Name}' is declared more than once."));
                         break;
                     }
 
-                    var returnType = ReadReturnType(path, source, lineStarts, function, diagnostics);
-                    functions.Add(new ScriptFunction(
-                        function.Id.Name,
-                        function.Parameters.Count(),
-                        returnType,
-                        function.Location.Start.Line,
-                        function.Location.Start.Column + 1));
+                    functions.Add(Callable(path, source, lineStarts, id.Name, function, ParameterCount(function), diagnostics));
                     break;
-                case VariableDeclaration variables:
+                case VariableDeclaration { Kind: VariableDeclarationKind.Let } declaration:
+                    diagnostics.Add(At(path, declaration, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
+                        "a top-level let could be reassigned by one call and seen by the next; use const (or move it into the function)."));
+                    break;
+                case VariableDeclaration { Kind: VariableDeclarationKind.Var or VariableDeclarationKind.Const } variables:
                     foreach (var declarator in variables.Declarations)
                     {
-                        if (!names.Add(declarator.Id.Name))
-                        {
-                            diagnostics.Add(At(path, declarator, ScriptDiagnosticCodes.DuplicateName, $"'{declarator.Id.Name}' is declared more than once."));
-                        }
-
-                        if (declarator.Init is not null && FindNonConstant(declarator.Init) is { } offender)
-                        {
-                            diagnostics.Add(At(path, offender, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
-                                "a top-level var may only hold a constant (literals, arrays, objects and operators on them); move computed values into a function."));
-                        }
+                        CheckTopLevelDeclarator(path, source, lineStarts, variables, declarator, names, functions, diagnostics);
                     }
 
                     break;
-                case ExpressionStatement { Expression: Literal { Value: string } }:
-                    // A directive prologue such as "use strict".
+                case Directive or EmptyStatement:
+                    // A directive prologue such as "use strict", or a stray semicolon.
+                    break;
+                case ClassDeclaration:
+                    diagnostics.Add(At(path, statement, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
+                        "a top-level class runs code when the script loads (static blocks, computed keys, extends) and its name could be reassigned between calls; declare the class inside the function that uses it."));
                     break;
                 default:
                     diagnostics.Add(At(path, statement, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
-                        "only function declarations and constant var declarations may stand at the top level; top-level code would run once per engine and could keep state between calls."));
+                        "only function declarations and constant var or const declarations may stand at the top level; top-level code would run once per engine and could keep state between calls."));
                     break;
             }
         }
@@ -353,24 +227,66 @@ internal static partial class ScriptSyntax
         return functions;
     }
 
+    private static void CheckTopLevelDeclarator(
+        string path, string source, int[] lineStarts, VariableDeclaration declaration, VariableDeclarator declarator,
+        HashSet<string> names, List<ScriptFunction> functions, List<Diagnostic> diagnostics)
+    {
+        if (declarator.Id is not Identifier id)
+        {
+            diagnostics.Add(At(path, declarator, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
+                "declare each top-level constant by name (const a = …), not by destructuring; destructure inside the function instead."));
+            return;
+        }
+
+        if (!names.Add(id.Name))
+        {
+            diagnostics.Add(At(path, declarator, ScriptDiagnosticCodes.DuplicateName, $"'{id.Name}' is declared more than once."));
+            return;
+        }
+
+        // `const name = (a, b) => …` and `const name = function (…) { … }` are functions like any declaration: the
+        // rules can call them, and their JSDoc sits above the const.
+        if (declaration.Kind == VariableDeclarationKind.Const && declaration.Declarations.Count == 1
+            && declarator.Init is ArrowFunctionExpression or FunctionExpression)
+        {
+            var function = (IFunction)declarator.Init;
+            functions.Add(Callable(path, source, lineStarts, id.Name, declaration, ParameterCount(function), diagnostics));
+            return;
+        }
+
+        if (declarator.Init is not null && FindNonConstant(declarator.Init) is { } offender)
+        {
+            diagnostics.Add(At(path, offender, ScriptDiagnosticCodes.TopLevelCodeNotAllowed,
+                "a top-level var or const may only hold a constant (literals, arrays, objects and operators on them) or a function; move computed values into a function."));
+        }
+    }
+
+    // The arguments a rule passes: every named parameter (with or without a default), not a rest parameter.
+    private static int ParameterCount(IFunction function) => function.Params.Count(p => p is not RestElement);
+
+    private static ScriptFunction Callable(string path, string source, int[] lineStarts, string name, Node declaration, int parameterCount, List<Diagnostic> diagnostics) =>
+        new(
+            name,
+            parameterCount,
+            ReadReturnType(path, source, lineStarts, name, declaration, diagnostics),
+            declaration.Location.Start.Line,
+            declaration.Location.Start.Column + 1);
+
     // Top-level values must not be able to run code or capture mutable state: no calls, no functions, no accessors.
-    private static SyntaxNode? FindNonConstant(Expression expression)
+    private static Node? FindNonConstant(Expression expression)
     {
         foreach (var (node, _) in Descendants(expression))
         {
             switch (node)
             {
+                case UnaryExpression { Operator: Operator.Delete } or UpdateExpression:
+                    return node;
+                case Literal { Kind: TokenKind.RegExpLiteral }:
+                    // A RegExp object keeps lastIndex; frozen at the top level, a global or sticky match would throw.
+                    return node;
                 case Literal or Identifier or ArrayExpression or ObjectExpression or UnaryExpression or BinaryExpression
-                    or LogicalExpression or ConditionalExpression:
-                    if (node is UnaryExpression { Operator: UnaryOperator.Delete or UnaryOperator.Increment or UnaryOperator.Decrement })
-                    {
-                        return node;
-                    }
-
-                    break;
-                case Property { Kind: PropertyKind.Data }:
-                    break;
-                case MemberExpression:
+                    or LogicalExpression or ConditionalExpression or MemberExpression or ChainExpression or SpreadElement
+                    or TemplateLiteral or TemplateElement or ObjectProperty { Kind: PropertyKind.Init, Method: false }:
                     break;
                 default:
                     return node;
@@ -380,9 +296,9 @@ internal static partial class ScriptSyntax
         return null;
     }
 
-    private static string ReadReturnType(string path, string source, int[] lineStarts, FunctionDeclaration function, List<Diagnostic> diagnostics)
+    private static string ReadReturnType(string path, string source, int[] lineStarts, string name, Node declaration, List<Diagnostic> diagnostics)
     {
-        var start = Offset(lineStarts, function.Location.Start);
+        var start = Offset(lineStarts, declaration.Location.Start);
         var end = start;
         while (end > 0 && char.IsWhiteSpace(source[end - 1]))
         {
@@ -418,7 +334,7 @@ internal static partial class ScriptSyntax
         diagnostics.Add(Error(
             path,
             ScriptDiagnosticCodes.UnknownReturnType,
-            $"'{function.Id.Name}' declares @returns {{{type}}}; use one of number, integer, string, boolean, date or any.",
+            $"'{name}' declares @returns {{{type}}}; use one of number, integer, string, boolean, date or any.",
             line + 1,
             commentStart + match.Index - lineStarts[line] + 1));
         return "any";
@@ -444,23 +360,23 @@ internal static partial class ScriptSyntax
     private static int Offset(int[] lineStarts, Position position) =>
         Math.Min(lineStarts[Math.Clamp(position.Line - 1, 0, lineStarts.Length - 1)] + position.Column, int.MaxValue);
 
-    private static Diagnostic At(string path, SyntaxNode node, string code, string message) =>
-        Error(path, code, message, Math.Max(1, node.Location?.Start.Line ?? 1), (node.Location?.Start.Column ?? 0) + 1);
+    private static Diagnostic At(string path, Node node, string code, string message) =>
+        Error(path, code, message, Math.Max(1, node.Location.Start.Line), node.Location.Start.Column + 1);
 
     /// <summary>Every script diagnostic is an error: a file with one is not loaded.</summary>
     internal static Diagnostic Error(string path, string code, string message, int line, int column) =>
         new(code, DiagnosticSeverity.Error, message, new SourceLocation(path, line, column));
 
     /// <summary>Every node under <paramref name="root"/> with its depth, walked with an explicit stack.</summary>
-    private static IEnumerable<(SyntaxNode Node, int Depth)> Descendants(SyntaxNode root)
+    private static IEnumerable<(Node Node, int Depth)> Descendants(Node root)
     {
-        var pending = new Stack<(SyntaxNode Node, int Depth)>();
+        var pending = new Stack<(Node Node, int Depth)>();
         pending.Push((root, 1));
         while (pending.Count > 0)
         {
             var (node, depth) = pending.Pop();
             yield return (node, depth);
-            foreach (var child in Children(node))
+            foreach (var child in node.ChildNodes)
             {
                 if (child is not null)
                 {
@@ -469,41 +385,4 @@ internal static partial class ScriptSyntax
             }
         }
     }
-
-    private static IEnumerable<SyntaxNode?> Children(SyntaxNode node) => node switch
-    {
-        Program n => n.Body,
-        ArrayExpression n => n.Elements,
-        AssignmentExpression n => [n.Left, n.Right],
-        BinaryExpression n => [n.Left, n.Right],
-        LogicalExpression n => [n.Left, n.Right],
-        BlockStatement n => n.Body,
-        CallExpression n => [n.Callee, .. n.Arguments],
-        NewExpression n => [n.Callee, .. n.Arguments],
-        CatchClause n => [n.Param, n.Body],
-        ConditionalExpression n => [n.Test, n.Consequent, n.Alternate],
-        DoWhileStatement n => [n.Body, n.Test],
-        WhileStatement n => [n.Test, n.Body],
-        ExpressionStatement n => [n.Expression],
-        ForInStatement n => [n.Left, n.Right, n.Body],
-        ForStatement n => [n.Init, n.Test, n.Update, n.Body],
-        FunctionDeclaration n => [n.Id, .. n.Parameters, n.Body],
-        FunctionExpression n => [n.Id, .. n.Parameters, n.Body],
-        IfStatement n => [n.Test, n.Consequent, n.Alternate],
-        LabelledStatement n => [n.Label, n.Body],
-        MemberExpression n => [n.Object, n.Property],
-        ObjectExpression n => n.Properties,
-        Property n => [n.Key as SyntaxNode, n.Value],
-        ReturnStatement n => [n.Argument],
-        ThrowStatement n => [n.Argument],
-        SequenceExpression n => n.Expressions,
-        SwitchStatement n => [n.Discriminant, .. n.Cases],
-        SwitchCase n => [n.Test, .. n.Consequent],
-        TryStatement n => [n.Block, .. n.Handlers, n.Finalizer],
-        UnaryExpression n => [n.Argument],
-        VariableDeclaration n => n.Declarations,
-        VariableDeclarator n => [n.Id, n.Init],
-        WithStatement n => [n.Object, n.Body],
-        _ => [],
-    };
 }

@@ -3,16 +3,17 @@ using System.Runtime.CompilerServices;
 namespace ConfigurableContracts.Rules.Functions;
 
 /// <summary>
-/// Bounds how much of the thread's stack one call may use. Jint 2.10.4 only counts recursion through call
-/// expressions, one function at a time; getters, <c>new</c>, <c>valueOf</c> and built-ins calling each other recurse
-/// in .NET without any count, and a stack overflow kills the process. The sandbox checks this budget at the start of
-/// every script function body and every built-in, so no recursive cycle can avoid it.
+/// Bounds how much of the thread's stack one call may use, measured from where the call started, so a script hits
+/// the limit at the same depth on every thread instead of at whatever depth the caller's thread happens to allow.
+/// Jint 4's own stack guard only probes the thread's absolute remaining stack, and only on entry into script
+/// functions; the sandbox checks this budget in every built-in (<see cref="BuiltInGuards"/>), where cycles of
+/// built-ins looking each other up would otherwise recurse in .NET until the process dies.
 /// </summary>
 /// <remarks>
-/// The budget is measured from where the call started, so a script hits it at the same depth on every thread,
-/// instead of at whatever depth the caller's thread happens to allow. Between two checks a function body can still
-/// use stack for its own nesting (about 1 KiB per syntax level, measured on Jint 2.10.4), which is why the syntax
-/// depth is capped and the thread must have that much room beyond the budget before a call starts.
+/// Jint's guard stays on as the backstop for recursion inside its own built-ins (a chain of proxies, <c>flat</c> on
+/// a deeply nested array). <see cref="ThreadHasRoom"/> makes sure a call starts with the budget plus headroom
+/// available, so that backstop only ever fires past the budget. Between two checks a function body can still use
+/// stack for its own nesting, which is why the syntax depth is capped.
 /// </remarks>
 internal sealed class StackBudget(int budgetBytes)
 {

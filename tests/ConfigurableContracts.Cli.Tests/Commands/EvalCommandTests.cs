@@ -161,12 +161,12 @@ public sealed class EvalCommandTests : IDisposable
     public void Eval_ExitsTwo_WhenTheFunctionsFileIsRefused()
     {
         var workflow = Write("wf.json", """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "true" } ] }""");
-        var functions = Write("functions.js", "function f() { return /a+/.test('a'); }");
+        var functions = Write("functions.js", "async function f() { return 1; }");
 
         var (exitCode, _, error) = Invoke("eval", workflow, "--functions", functions);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("error CCR0405", error, StringComparison.Ordinal);
+        Assert.Contains("error CCR0410", error, StringComparison.Ordinal);
     }
 
     private static List<JsonElement> Results(string output, int workflow = 0)

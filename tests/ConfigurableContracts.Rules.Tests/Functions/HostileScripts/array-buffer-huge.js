@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return new ArrayBuffer(2 ** 31).byteLength; }

@@ -1,0 +1,2 @@
+// expect: refused CCR0410
+async function attack() { await null; for (;;) { } }

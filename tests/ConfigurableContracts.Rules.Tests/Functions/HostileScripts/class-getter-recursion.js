@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { class Loop { get value() { return this.value; } } return new Loop().value; }

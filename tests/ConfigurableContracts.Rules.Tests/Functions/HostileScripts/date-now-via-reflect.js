@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return Reflect.construct(Date, []).getTime(); }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { const e = eval; return e("1 + 1"); }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { new FinalizationRegistry(() => { for (;;) { } }).register({}, 1); return 1; }

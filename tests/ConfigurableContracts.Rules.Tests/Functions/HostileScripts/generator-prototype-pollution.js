@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { const generator = Object.getPrototypeOf(function* () { }).prototype; generator.return = () => 1; return 1; }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { const o = { get x() { for (;;) { } } }; return o.x; }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { globalThis.leak = 1; return globalThis.leak; }

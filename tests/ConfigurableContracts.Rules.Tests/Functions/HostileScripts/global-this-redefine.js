@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { Object.defineProperty(globalThis, "Math", { value: {} }); return 1; }

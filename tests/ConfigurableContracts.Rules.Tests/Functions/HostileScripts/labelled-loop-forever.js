@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { outer: for (;;) { inner: for (;;) { continue outer; } } }

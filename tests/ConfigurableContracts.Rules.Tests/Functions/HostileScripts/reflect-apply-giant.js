@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return Reflect.apply(Math.max, null, { length: 1e9 }); }

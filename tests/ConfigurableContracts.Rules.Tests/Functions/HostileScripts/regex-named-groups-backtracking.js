@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return /^(?<word>(?<letter>a+)+)$/.test("a".repeat(40) + "!"); }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return "x".padEnd(2 ** 29, "ab").length; }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return "x".repeat(2 ** 29).length; }

@@ -1,0 +1,2 @@
+// expect: fails
+function attack() { return new WeakRef({}).deref() !== undefined; }
