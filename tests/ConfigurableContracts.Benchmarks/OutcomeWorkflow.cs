@@ -68,7 +68,9 @@ internal static class OutcomeWorkflow
     }
 
     /// <summary>Participants as JSON documents, as they come from the database; the same seed gives the same data.</summary>
-    public static List<Dictionary<string, JsonElement>> GenerateJson(int count, int seed = 20_240_601)
+    /// <param name="complete">Every participant has both follow-ups, so no rule is NotEvaluable: the data on which
+    /// RulesEngine, which has no NotEvaluable, can be compared answer for answer.</param>
+    public static List<Dictionary<string, JsonElement>> GenerateJson(int count, int seed = 20_240_601, bool complete = false)
     {
         var random = new Random(seed);
         var contract = JsonDocument.Parse("""{"activityPayment": 8000, "outcomePayment": 30000.00, "threshold": 1.5}""").RootElement;
@@ -94,8 +96,8 @@ internal static class OutcomeWorkflow
                 ["baseline"] = Measurement(random, enrolled.AddDays(random.Next(0, 45))),
             };
             // About a fifth have no three-month and a third no six-month follow-up yet: NotEvaluable is common.
-            if (random.Next(5) != 0) inputs["followUp3"] = Measurement(random, enrolled.AddMonths(3));
-            if (random.Next(3) != 0) inputs["followUp6"] = Measurement(random, enrolled.AddMonths(6));
+            if (random.Next(5) != 0 || complete) inputs["followUp3"] = Measurement(random, enrolled.AddMonths(3));
+            if (random.Next(3) != 0 || complete) inputs["followUp6"] = Measurement(random, enrolled.AddMonths(6));
             result.Add(inputs);
         }
         return result;
