@@ -36,6 +36,9 @@ public class ColdCompileBenchmarks
         var workflow = JsonSerializer.Deserialize<Workflow>(_json)!;
         var engine = new MicrosoftRulesEngine([workflow], new ReSettings());
         var results = engine.ExecuteAllRulesAsync("Generated", _parameters).AsTask().GetAwaiter().GetResult();
+        // A rule RulesEngine could not compile fails fast and would flatter its time: every rule must have run.
+        if (results.Count != 200 || results.FirstOrDefault(r => !string.IsNullOrEmpty(r.ExceptionMessage)) is { } failed)
+            throw new InvalidOperationException($"RulesEngine did not run every rule: {results.Count} results, first failure: {results.FirstOrDefault(r => !string.IsNullOrEmpty(r.ExceptionMessage))?.ExceptionMessage}");
         return results.Count(r => r.IsSuccess);
     }
 
