@@ -55,6 +55,40 @@ internal static class HandWrittenOutcomes
         return results;
     }
 
+    /// <summary>
+    /// The same rules as a programmer tuning them by hand would write them: whole days compared with whole-month
+    /// bounds instead of a decimal division (days / 30 &gt;= 3 exactly when days &gt;= 90, for whole days), and the
+    /// results written into the caller's buffer instead of a new array. The lowest figure C# gets to.
+    /// </summary>
+    public static void EvaluateTuned(OutcomePocoInputs inputs, Span<Result> results)
+    {
+        var (contract, participant, baseline, followUp3, followUp6, asOf) = inputs;
+        var enrolledOn = participant.EnrolledOn;
+        var sessions = participant.Sessions;
+        var exitReason = participant.ExitReason;
+        // Dates here are calendar dates (midnight), so the difference is whole days.
+        var days = (asOf - enrolledOn).Ticks / TimeSpan.TicksPerDay;
+        var change = followUp6 is not null && baseline is not null ? followUp6.Score - baseline.Score : (decimal?)null;
+
+        results[0] = new(Of(days >= 90), null);
+        results[1] = change is { } c1 ? new(Of(c1 >= contract.Threshold), null) : new(RuleStatus.NotEvaluable, null);
+        var groups = 0;
+        foreach (var session in sessions)
+            if (session.Kind == "group") groups++;
+        results[2] = new(Of(groups >= 3), null);
+        var activity = sessions.Count >= 2 && days >= 30;
+        results[3] = new(Of(activity), activity ? contract.ActivityPayment : null);
+        results[4] = exitReason is not null ? new(RuleStatus.NotAchieved, null)
+            : change is not { } c4 ? new(RuleStatus.NotEvaluable, null)
+            : c4 >= contract.Threshold ? new(RuleStatus.Achieved, contract.OutcomePayment) : new(RuleStatus.NotAchieved, null);
+        results[5] = new(Of(participant.Age is >= 12 and <= 18), null);
+        results[6] = new(Of(exitReason is "moved" or "declined"), null);
+        results[7] = baseline is not null ? new(Of(baseline.MeasuredOn <= enrolledOn.AddDays(30)), null) : new(RuleStatus.NotEvaluable, null);
+        results[8] = followUp3 is not null && baseline is not null ? new(Of(followUp3.Score > baseline.Score), null) : new(RuleStatus.NotEvaluable, null);
+        results[9] = baseline is not null ? new(Of(baseline.Score < 2.5m || participant.Priority), null)
+            : new(participant.Priority ? RuleStatus.Achieved : RuleStatus.NotEvaluable, null);
+    }
+
     public static Result[] Evaluate(RuleInputs inputs)
     {
         inputs.TryGetValue("contract", out var c);

@@ -70,6 +70,9 @@ public class OutcomeBenchmarks
         for (var i = 0; i < Participants; i++)
         {
             var hand = HandWrittenOutcomes.Evaluate(_pocos[i]);
+            var tuned = new HandWrittenOutcomes.Result[10];
+            HandWrittenOutcomes.EvaluateTuned(_pocos[i], tuned);
+            Compare(i, "hand-written, tuned", hand, [.. tuned.Select(r => (r.Status == RuleStatus.Achieved, (object?)r.Output, (RuleStatus?)r.Status))]);
             Compare(i, "hand-written over the value model", hand, [.. HandWrittenOutcomes.Evaluate(_inputs[i]).Select(r => (r.Status == RuleStatus.Achieved, (object?)r.Output, (RuleStatus?)r.Status))]);
             Compare(i, "ours (typed)", hand, Ours(_workflows.Evaluate(Workflow, _inputs[i])));
             Compare(i, "ours (JSON)", hand, Ours(_workflows.Evaluate(Workflow, RuleInputs.FromJson(_json[i], _types))));
@@ -120,6 +123,19 @@ public class OutcomeBenchmarks
         var achieved = 0;
         foreach (var inputs in _pocos)
             if (HandWrittenOutcomes.Evaluate(inputs)[4].Status == RuleStatus.Achieved) achieved++;
+        return achieved;
+    }
+
+    [Benchmark(OperationsPerInvoke = ParticipantCount, Description = "Hand-written C# over POCOs, tuned")]
+    public int HandWrittenTuned()
+    {
+        var achieved = 0;
+        Span<HandWrittenOutcomes.Result> results = new HandWrittenOutcomes.Result[10];
+        foreach (var inputs in _pocos)
+        {
+            HandWrittenOutcomes.EvaluateTuned(inputs, results);
+            if (results[4].Status == RuleStatus.Achieved) achieved++;
+        }
         return achieved;
     }
 
