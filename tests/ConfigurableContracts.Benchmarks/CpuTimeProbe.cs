@@ -37,10 +37,14 @@ internal static class CpuTimeProbe
         foreach (var (name, run) in methods)
         {
             if (onlyMethod is not null && !name.StartsWith(onlyMethod, StringComparison.OrdinalIgnoreCase)) continue;
-            // The warm-up round also counts allocation: the benchmarks run on this one thread.
+            // The first warm-up round also counts allocation: the benchmarks run on this one thread.
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             run();
             var allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / participants;
+            // Warm up for half a second, not one round: a fast row's rounds take milliseconds, and the JIT promotes
+            // hot methods to optimised code only after a delay of about 100 ms, so they would all be measured early.
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.ElapsedMilliseconds < 500) run();
             var samples = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
