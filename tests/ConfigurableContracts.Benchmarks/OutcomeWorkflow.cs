@@ -68,7 +68,9 @@ internal static class OutcomeWorkflow
     }
 
     /// <summary>Participants as JSON documents, as they come from the database; the same seed gives the same data.</summary>
-    public static List<Dictionary<string, JsonElement>> GenerateJson(int count, int seed = 20_240_601)
+    /// <param name="complete">Every participant has both follow-ups, so no rule is NotEvaluable: the data on which
+    /// RulesEngine, which has no NotEvaluable, can be compared answer for answer.</param>
+    public static List<Dictionary<string, JsonElement>> GenerateJson(int count, int seed = 20_240_601, bool complete = false)
     {
         var random = new Random(seed);
         var contract = JsonDocument.Parse("""{"activityPayment": 8000, "outcomePayment": 30000.00, "threshold": 1.5}""").RootElement;
@@ -94,8 +96,8 @@ internal static class OutcomeWorkflow
                 ["baseline"] = Measurement(random, enrolled.AddDays(random.Next(0, 45))),
             };
             // About a fifth have no three-month and a third no six-month follow-up yet: NotEvaluable is common.
-            if (random.Next(5) != 0) inputs["followUp3"] = Measurement(random, enrolled.AddMonths(3));
-            if (random.Next(3) != 0) inputs["followUp6"] = Measurement(random, enrolled.AddMonths(6));
+            if (random.Next(5) != 0 || complete) inputs["followUp3"] = Measurement(random, enrolled.AddMonths(3));
+            if (random.Next(3) != 0 || complete) inputs["followUp6"] = Measurement(random, enrolled.AddMonths(6));
             result.Add(inputs);
         }
         return result;
@@ -111,18 +113,22 @@ internal static class OutcomeWorkflow
     public static List<RuleInputs> ToInputs(List<Dictionary<string, JsonElement>> participants, Dictionary<string, RuleType> types) =>
         participants.Select(p => RuleInputs.FromJson(p, types)).ToList();
 
-    /// <summary>A generated workflow of <paramref name="ruleCount"/> varied rules, for the cold-compile measurement.</summary>
+    /// <summary>
+    /// A generated workflow of <paramref name="ruleCount"/> varied rules, for the cold-compile measurement. Real
+    /// literals carry the <c>m</c> suffix, which RulesEngine needs over typed decimal inputs (it refuses to add or
+    /// compare decimal and double) and our language accepts, so both engines compile the very same text.
+    /// </summary>
     public static string Generate(int ruleCount)
     {
         var templates = new[]
         {
             "participant.age >= {0} && participant.exitReason == null",
-            "followUp6.score - baseline.score >= contract.threshold + {0} * 0.01",
+            "followUp6.score - baseline.score >= contract.threshold + {0} * 0.01m",
             "participant.sessions.Count(s => s.kind == \"group\" && s.minutes > {0}) >= 2",
             "(asOf - participant.enrolledOn).TotalDays > {0} || participant.priority == true",
-            "participant.exitReason in (\"moved\", \"declined\") || baseline.score < {0} / 10.0",
+            "participant.exitReason in (\"moved\", \"declined\") || baseline.score < {0} / 10.0m",
             "participant.sessions.Where(s => s.minutes >= {0}).Sum(s => s.minutes) > 120",
-            "iif(followUp3.score > baseline.score, followUp3.score, baseline.score) >= {0} / 20.0",
+            "iif(followUp3.score > baseline.score, followUp3.score, baseline.score) >= {0} / 20.0m",
             "participant.enrolledOn.AddMonths(6) <= asOf && participant.id.StartsWith(\"P-{0}\")",
         };
         var rules = Enumerable.Range(0, ruleCount).Select(i => new

@@ -3,15 +3,16 @@ using ConfigurableContracts.Benchmarks;
 using ConfigurableContracts.Benchmarks.NightlyRun;
 
 // BenchmarkDotNet:  dotnet run -c Release --project tests/ConfigurableContracts.Benchmarks -- --filter '*' --job short
-// CPU time probe:   dotnet run -c Release --project tests/ConfigurableContracts.Benchmarks -- --cpu-time [participants] [method]
-//                   (one size or one method alone, e.g. "--cpu-time 100000 Engine", is handy under perf record)
+// CPU time probe:   dotnet run -c Release --project tests/ConfigurableContracts.Benchmarks -- --cpu-time [participants] [method] [rounds]
+//                   (one method with many rounds, e.g. "--cpu-time 20000 'Engine typed' 200", is handy under perf record)
 // Nightly run:      dotnet run -c Release --project tests/ConfigurableContracts.Benchmarks -- nightly [participants]
 // The nightly scenario takes seconds end to end, so it is measured directly rather than iterated by BenchmarkDotNet.
 if (args is ["--cpu-time", ..])
 {
     CpuTimeProbe.Run(Console.Out,
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : null,
-        args.Length > 2 ? args[2] : null);
+        args.Length > 2 ? args[2] : null,
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 7);
     return 0;
 }
 

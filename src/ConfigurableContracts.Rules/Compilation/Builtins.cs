@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ConfigurableContracts.Rules.Binding;
 using ConfigurableContracts.Rules.Evaluation;
 using ConfigurableContracts.Rules.Types;
@@ -39,6 +40,15 @@ internal static class Builtins
 
         IReadOnlyList<object?> List(object? receiver) => receiver as IReadOnlyList<object?>
             ?? throw new RuleEvaluationException($"'{text}': {call.Method} needs an array, not {RuntimeValues.Describe(receiver)}.");
+
+        // The elements as a span: arrays (what converted inputs hold) and lists are then walked without two interface
+        // calls per element; any other list is copied once.
+        ReadOnlySpan<object?> Elements(object? receiver) => receiver switch
+        {
+            object?[] array => array,
+            List<object?> list => CollectionsMarshal.AsSpan(list),
+            _ => List(receiver).ToArray(),
+        };
 
         string String(object? value) => value as string
             ?? throw new RuleEvaluationException($"'{text}': {call.Method} needs a string, not {RuntimeValues.Describe(value)}.");
@@ -133,10 +143,8 @@ internal static class Builtins
                 return (f, r, _) =>
                 {
                     object result = Boxes.False;
-                    var list = List(r);
-                    for (var i = 0; i < list.Count; i++)
+                    foreach (var element in Elements(r))
                     {
-                        var element = list[i];
                         var test = Test(f, element);
                         if (ReferenceEquals(test, Boxes.True)) return test;
                         if (test is MissingValue) result = test;
@@ -147,10 +155,8 @@ internal static class Builtins
                 return (f, r, _) =>
                 {
                     object result = Boxes.True;
-                    var list = List(r);
-                    for (var i = 0; i < list.Count; i++)
+                    foreach (var element in Elements(r))
                     {
-                        var element = list[i];
                         var test = Test(f, element);
                         if (ReferenceEquals(test, Boxes.False)) return test;
                         if (test is MissingValue) result = test;
@@ -163,10 +169,8 @@ internal static class Builtins
                 return (f, r, _) =>
                 {
                     var count = 0L;
-                    var list = List(r);
-                    for (var i = 0; i < list.Count; i++)
+                    foreach (var element in Elements(r))
                     {
-                        var element = list[i];
                         var test = Test(f, element);
                         if (test is MissingValue) return test;
                         if (ReferenceEquals(test, Boxes.True)) count++;

@@ -47,6 +47,14 @@ public sealed class RuleInputs
             _values[index] = value;
             return this;
         }
+        Append(name, value);
+        return this;
+    }
+
+    /// <summary>Adds a name the caller knows is not there yet.</summary>
+    private void Append(string name, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
         if (Count == _names.Length)
         {
             Array.Resize(ref _names, Count * 2);
@@ -54,7 +62,6 @@ public sealed class RuleInputs
         }
         _names[Count] = name;
         _values[Count++] = value;
-        return this;
     }
 
     /// <summary>Adds an input given as JSON, converted with the input's type (a schema "number" becomes decimal, etc.).</summary>
@@ -65,6 +72,18 @@ public sealed class RuleInputs
     public static RuleInputs FromJson(IEnumerable<KeyValuePair<string, JsonElement>> inputs, IReadOnlyDictionary<string, RuleType>? types = null)
     {
         var result = new RuleInputs();
+        if (inputs is Dictionary<string, JsonElement> dictionary)
+        {
+            // The usual caller's types, read without an enumerator to allocate or interface calls per input; a
+            // dictionary's names are distinct, so they are appended without searching for an earlier one.
+            var typed = types as Dictionary<string, RuleType>;
+            foreach (var (name, json) in dictionary)
+            {
+                var type = typed is not null ? typed.GetValueOrDefault(name) : types?.GetValueOrDefault(name);
+                result.Append(name, type is null ? RuleValues.FromJson(json) : RuleValues.FromJson(json, type));
+            }
+            return result;
+        }
         foreach (var (name, json) in inputs)
             result.SetJson(name, json, types is not null && types.TryGetValue(name, out var type) ? type : null);
         return result;

@@ -33,6 +33,14 @@ public static class RuleValues
             case JsonValueKind.False:
                 return Boxes.False;
             case JsonValueKind.Number:
+                // Plain numbers (up to 18 digits, no exponent) are read straight from their UTF-8 bytes into the
+                // same value and scale GetDecimal gives; anything else takes JsonElement's own parsers.
+                var raw = JsonMarshal.GetRawUtf8Value(json);
+                if (TryParsePlainNumber(raw, out var magnitude, out var negative, out var scale))
+                {
+                    if (type.Kind != RuleTypeKind.Number && scale == 0) return negative ? -(long)magnitude : (long)magnitude;
+                    return new decimal((int)(uint)magnitude, (int)(magnitude >> 32), 0, negative, scale);
+                }
                 if (type.Kind == RuleTypeKind.Number) return json.GetDecimal();
                 if (type.Kind == RuleTypeKind.Integer && json.TryGetInt64(out var integer)) return integer;
                 if (IsIntegerLiteral(json) && json.TryGetInt64(out var inferred)) return inferred;
@@ -99,6 +107,34 @@ public static class RuleValues
         for (var i = 0; i < names.Length; i++)
             if (i != expected && property.NameEquals(names[i])) return i;
         return -1;
+    }
+
+    /// <summary>
+    /// Reads a JSON number written as an optional minus, at most 18 digits and an optional fraction (no exponent):
+    /// its digits as one integer and the number of fraction digits as the scale, which is exactly the decimal
+    /// <see cref="JsonElement.GetDecimal"/> parses, trailing zeros included. Minus zero is left to the general parser.
+    /// </summary>
+    private static bool TryParsePlainNumber(ReadOnlySpan<byte> raw, out ulong magnitude, out bool negative, out byte scale)
+    {
+        magnitude = 0;
+        scale = 0;
+        negative = raw.Length > 0 && raw[0] == '-';
+        var digits = 0;
+        var fraction = false;
+        for (var i = negative ? 1 : 0; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            if (c == '.' && !fraction)
+            {
+                fraction = true;
+                continue;
+            }
+            var digit = (uint)(c - '0');
+            if (digit > 9 || ++digits > 18) return false;
+            magnitude = magnitude * 10 + digit;
+            if (fraction) scale++;
+        }
+        return digits > 0 && !(negative && magnitude == 0);
     }
 
     /// <summary>True for a JSON number written without fraction or exponent (so inferred as integer).</summary>

@@ -153,4 +153,36 @@ public class DateParsingTests
         if (isDate) Assert.Equal(new DateTime(2022, 2, 3), Assert.IsType<DateTime>(value));
         else Assert.IsType<string>(value);
     }
+
+    /// <summary>Numbers read from their bytes must be the very value (and scale) JsonElement's parsers give.</summary>
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0")]
+    [InlineData("-0.0")]
+    [InlineData("7")]
+    [InlineData("-42")]
+    [InlineData("30000.00")]
+    [InlineData("0.10")]
+    [InlineData("-3.25")]
+    [InlineData("123456789012345678")]
+    [InlineData("1234567890123456789")]
+    [InlineData("9223372036854775807")]
+    [InlineData("-9223372036854775808")]
+    [InlineData("99999999999999999999999")]
+    [InlineData("0.000000000000000001")]
+    [InlineData("1.0000000000000000001")]
+    [InlineData("1e3")]
+    [InlineData("2.5E-2")]
+    public void FromJson_ReadsNumbers_AsJsonElementParsesThem(string number)
+    {
+        var json = JsonDocument.Parse(number).RootElement;
+        var asNumber = RuleValues.FromJson(json, RuleType.Number);
+        Assert.Equal(decimal.GetBits(json.GetDecimal()), decimal.GetBits(Assert.IsType<decimal>(asNumber)));
+        foreach (var type in new[] { RuleType.Integer, RuleType.Any })
+        {
+            var value = RuleValues.FromJson(json, type);
+            if (RuleValues.IsIntegerLiteral(json) && json.TryGetInt64(out var integer)) Assert.Equal(integer, Assert.IsType<long>(value));
+            else Assert.Equal(decimal.GetBits(json.GetDecimal()), decimal.GetBits(Assert.IsType<decimal>(value)));
+        }
+    }
 }
