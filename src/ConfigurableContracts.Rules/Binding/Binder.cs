@@ -618,6 +618,9 @@ internal sealed class Binder
                 });
             case BuiltinMethod.DateTimeParse:
                 if (argumentCount != 1) return Arity(1, 1);
+                // An ISO date string in the data is already a date here, while RulesEngine users parse it:
+                // DateTime.Parse(input.joinedOn) is their idiom, so a date argument is accepted as it is.
+                if (arguments[0].Type.Kind == RuleTypeKind.Date) return Result(arguments[0].Type);
                 if (!Argument(0, RuleTypeKind.String)) return new BoundErrorExpression(span, text);
                 if (arguments[0] is BoundLiteral { Value: string literalText })
                 {
