@@ -728,6 +728,10 @@ internal sealed class Binder
         (left, right) = (CoerceDateLiteral(left, right), CoerceDateLiteral(right, left));
         if (IsError(left) || IsError(right)) return new BoundErrorExpression(binary.Span, Text(binary.Span));
 
+        if (op == BoundBinaryOperator.Divide && left.Type.Kind == RuleTypeKind.Integer && right.Type.Kind == RuleTypeKind.Integer
+            && !(IsDotNetInt(left) && IsDotNetInt(right)))
+            left = new BoundCall(BuiltinMethod.ConvertToNumber, null, [left], RuleType.Number, left.Span, left.Text);
+
         var type = BinaryResultType(op, left.Type, right.Type);
         if (type is null)
             return Error(op is BoundBinaryOperator.Equal or BoundBinaryOperator.NotEqual ? DiagnosticCodes.NotComparable : DiagnosticCodes.OperandTypes,
@@ -739,6 +743,24 @@ internal sealed class Binder
         }
         return new BoundBinary(op, left, right, type, binary.Span, Text(binary.Span));
     }
+
+    /// <summary>
+    /// Whether RulesEngine would see this integer as a C# <c>int</c>, whose division truncates (<c>7 / 2</c> is 3):
+    /// literals, lengths, counts, date parts, <c>Convert.ToInt32</c>, and arithmetic of those. Integers read from
+    /// JSON are <c>long</c> there, and Dynamic LINQ divides those exactly (<c>sessions / 2</c> is 2.5 for 5); users
+    /// write averages and shares that way, so a division involving data gives the exact (decimal) quotient here too.
+    /// </summary>
+    private static bool IsDotNetInt(BoundExpression expression) => expression switch
+    {
+        BoundLiteral { Value: long } => true,
+        BoundCall call => call.Method is BuiltinMethod.Length or BuiltinMethod.Count or BuiltinMethod.IndexOf
+            or BuiltinMethod.Days or BuiltinMethod.Year or BuiltinMethod.Month or BuiltinMethod.Day or BuiltinMethod.ConvertToInteger
+            || (call.Method is BuiltinMethod.MathAbs or BuiltinMethod.MathMin or BuiltinMethod.MathMax && call.Arguments.All(IsDotNetInt)),
+        BoundUnary unary => IsDotNetInt(unary.Operand),
+        BoundBinary binary => binary.Type.Kind == RuleTypeKind.Integer && IsDotNetInt(binary.Left) && IsDotNetInt(binary.Right),
+        BoundConditional conditional => IsDotNetInt(conditional.WhenTrue) && IsDotNetInt(conditional.WhenFalse),
+        _ => false,
+    };
 
     /// <summary>A string literal compared with a date is read as a date, so <c>enrolledOn &gt;= "2022-01-01"</c> works.</summary>
     private BoundExpression CoerceDateLiteral(BoundExpression expression, BoundExpression other)
