@@ -12,7 +12,10 @@ namespace ConfigurableContracts.Rules.Binding;
 /// </summary>
 internal sealed class Binder
 {
-    private static readonly HashSet<string> StaticClasses = new(StringComparer.Ordinal) { "Math", "Convert", "DateTime", "string", "String" };
+    private static readonly HashSet<string> StaticClasses = new(StringComparer.Ordinal)
+    {
+        "Math", "Convert", "DateTime", "string", "String", "int", "long", "decimal", "double",
+    };
 
     // Names that people try in order to reach beyond the data. They are refused with a message that says why,
     // rather than "unknown name", so that nobody mistakes the refusal for a typo to be fixed.
@@ -38,12 +41,17 @@ internal sealed class Binder
         ["Substring"] = BuiltinMethod.Substring,
         ["IndexOf"] = BuiltinMethod.IndexOf,
         ["Length"] = BuiltinMethod.Length,
+        ["Replace"] = BuiltinMethod.Replace,
+        ["TrimStart"] = BuiltinMethod.TrimStart,
+        ["TrimEnd"] = BuiltinMethod.TrimEnd,
+        ["Split"] = BuiltinMethod.Split,
     };
 
     private static readonly Dictionary<string, BuiltinMethod> DateMembers = new(StringComparer.Ordinal)
     {
         ["AddDays"] = BuiltinMethod.AddDays,
         ["AddMonths"] = BuiltinMethod.AddMonths,
+        ["AddYears"] = BuiltinMethod.AddYears,
         ["Year"] = BuiltinMethod.Year,
         ["Month"] = BuiltinMethod.Month,
         ["Day"] = BuiltinMethod.Day,
@@ -107,6 +115,11 @@ internal sealed class Binder
             ["IsNullOrEmpty"] = BuiltinMethod.StringIsNullOrEmpty,
             ["IsNullOrWhiteSpace"] = BuiltinMethod.StringIsNullOrWhiteSpace,
         },
+        // int.Parse(input.count) and friends: RulesEngine users parse numbers kept as strings in JSON this way.
+        ["int"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToInteger },
+        ["long"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToInteger },
+        ["decimal"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToNumber },
+        ["double"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToNumber },
     };
 
     private static readonly HashSet<BuiltinMethod> PropertyMembers =
@@ -218,6 +231,7 @@ internal sealed class Binder
         "Convert" => "Convert.ToDecimal(x)",
         "DateTime" => "DateTime.Parse(\"2024-01-31\")",
         "fn" => "fn.name(x)",
+        "int" or "long" or "decimal" or "double" => $"{staticName}.Parse(s)",
         _ => "string.IsNullOrEmpty(s)",
     };
 
@@ -242,7 +256,9 @@ internal sealed class Binder
     {
         var name = member.Name.Text;
         if (ForbiddenNames.Contains(name)) return Forbidden(name, member.Name.Span);
-        if (IsStaticClassName(member.Target, out var className))
+        if (IsStaticClassName(member.Target, out var className) && className is "string" or "String" && name == "Empty")
+            return new BoundLiteral("", RuleType.String, member.Span, Text(member.Span));
+        if (IsStaticClassName(member.Target, out className))
             return Error(DiagnosticCodes.UnknownMethod,
                 $"'{className}.{name}' is not an allowed value; only calls such as {ExampleMember(className)} are.", member.Name.Span);
         if (IsFunctionsName(member.Target))
@@ -263,7 +279,7 @@ internal sealed class Binder
                 if (type.Properties.TryGetValue(name, out var fieldType)) return Read(type, new BoundField(target, name, fieldType, span, text));
                 return Error(DiagnosticCodes.UnknownProperty,
                     $"'{Text(member.Target.Span)}' has no field '{name}'.{NameSuggestions.Hint(name, type.Properties.Keys)}", member.Name.Span);
-            case RuleTypeKind.Array when name == "Count":
+            case RuleTypeKind.Array when name is "Count" or "Length":
                 return BindMethod(BuiltinMethod.Count, target, [], span, member.Name.Span);
         }
         var members = InstanceMembers(type.Kind);
@@ -299,6 +315,7 @@ internal sealed class Binder
                 var methodName = member.Name.Text;
                 // Static classes first: Convert.ToString is allowed even though ToString on a value is not.
                 if (IsStaticClassName(member.Target, out var className)) return BindStaticCall(className, methodName, call, member.Name.Span);
+                if (methodName is "ToString" or "Equals" && !IsFunctionsName(member.Target)) return BindValueMethod(member, methodName, call);
                 if (ForbiddenNames.Contains(methodName)) return Forbidden(methodName, member.Name.Span);
                 if (IsFunctionsName(member.Target)) return BindFunctionCall(methodName, call, member.Name.Span);
                 var receiver = BindExpression(member.Target);
@@ -307,6 +324,40 @@ internal sealed class Binder
             default:
                 return Error(DiagnosticCodes.UnexpectedToken, "Only named members can be called.", call.Span);
         }
+    }
+
+    /// <summary>
+    /// <c>x.ToString()</c> and <c>x.Equals(y)</c> on a plain value, which RulesEngine users write all the time: the
+    /// same as <c>Convert.ToString(x)</c> and <c>x == y</c>. On objects, arrays and values whose type is known only at
+    /// run time they stay refused, as the escape corpus expects: C# would give a type name or compare references,
+    /// which no rule means. ToString is refused on dates too, whose text C# makes culture-dependent.
+    /// </summary>
+    private BoundExpression BindValueMethod(MemberAccessExpressionSyntax member, string methodName, CallExpressionSyntax call)
+    {
+        var receiver = BindExpression(member.Target);
+        if (IsError(receiver)) return receiver;
+        var plain = receiver.Type.Kind is RuleTypeKind.Integer or RuleTypeKind.Number or RuleTypeKind.String or RuleTypeKind.Boolean
+            || (methodName == "Equals" && receiver.Type.Kind == RuleTypeKind.Date);
+        if (!plain)
+            return Error(DiagnosticCodes.ForbiddenMember,
+                $"'{methodName}' is allowed on numbers, strings and booleans, not on {receiver.Type.DisplayName}; write {(methodName == "ToString" ? "Convert.ToString(x)" : "x == y")} instead.",
+                member.Name.Span);
+        var expected = methodName == "ToString" ? 0 : 1;
+        if (call.Arguments.Count != expected)
+            return Error(DiagnosticCodes.ArgumentCount,
+                methodName == "ToString"
+                    ? "ToString takes no arguments here; to format a number or date, compute the text with Math.Round and Convert.ToString."
+                    : "Equals takes 1 argument.", call.Span);
+        var text = Text(call.Span);
+        if (methodName == "ToString")
+            return new BoundCall(BuiltinMethod.ConvertToString, null, [receiver], RuleType.String, call.Span, text);
+        var other = BindExpression(call.Arguments[0]);
+        if (IsError(other)) return other;
+        other = CoerceDateLiteral(other, receiver);
+        if (IsError(other)) return other;
+        if (!Comparable(receiver.Type, other.Type))
+            return Error(DiagnosticCodes.NotComparable, $"Equals cannot compare {receiver.Type.DisplayName} with {other.Type.DisplayName}.", other.Span);
+        return new BoundBinary(BoundBinaryOperator.Equal, receiver, other, RuleType.Boolean, call.Span, text);
     }
 
     private BoundExpression BindFunctionCall(string name, CallExpressionSyntax call, TextSpan nameSpan)
@@ -513,7 +564,15 @@ internal sealed class Binder
             case BuiltinMethod.ToLower:
             case BuiltinMethod.ToUpper:
             case BuiltinMethod.Trim:
+            case BuiltinMethod.TrimStart:
+            case BuiltinMethod.TrimEnd:
                 return argumentCount != 0 ? Arity(0, 0) : Result(RuleType.String);
+            case BuiltinMethod.Replace:
+                if (argumentCount != 2) return Arity(2, 2);
+                return Argument(0, RuleTypeKind.String) && Argument(1, RuleTypeKind.String) ? Result(RuleType.String) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.Split:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, RuleTypeKind.String) ? Result(RuleType.ArrayOf(RuleType.String)) : new BoundErrorExpression(span, text);
             case BuiltinMethod.Substring:
                 if (argumentCount is < 1 or > 2) return Arity(1, 2);
                 for (var i = 0; i < argumentCount; i++)
@@ -529,6 +588,7 @@ internal sealed class Binder
                 return Result(RuleType.Number);
             case BuiltinMethod.AddDays:
             case BuiltinMethod.AddMonths:
+            case BuiltinMethod.AddYears:
                 if (argumentCount != 1) return Arity(1, 1);
                 return Argument(0, method == BuiltinMethod.AddDays ? RuleTypeKind.Number : RuleTypeKind.Integer)
                     ? Result(receiverType.Kind == RuleTypeKind.Date ? receiverType : RuleType.Date)

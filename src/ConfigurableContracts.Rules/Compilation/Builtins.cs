@@ -100,6 +100,19 @@ internal static class Builtins
                 return (_, r, _) => String(r).ToUpperInvariant();
             case BuiltinMethod.Trim:
                 return (_, r, _) => String(r).Trim();
+            case BuiltinMethod.TrimStart:
+                return (_, r, _) => String(r).TrimStart();
+            case BuiltinMethod.TrimEnd:
+                return (_, r, _) => String(r).TrimEnd();
+            case BuiltinMethod.Replace:
+                return (_, r, a) =>
+                {
+                    var old = String(a[0]);
+                    if (old.Length == 0) throw new RuleEvaluationException($"'{text}': Replace cannot look for an empty string.");
+                    return String(r).Replace(old, String(a[1]), StringComparison.Ordinal);
+                };
+            case BuiltinMethod.Split:
+                return (_, r, a) => String(r).Split(String(a[0])).ToArray<object?>();
             case BuiltinMethod.Substring:
                 return (_, r, a) =>
                 {
@@ -116,6 +129,8 @@ internal static class Builtins
                 return (_, r, a) => a[0] is long days ? Date(r).AddDays(days) : Date(r).AddDays((double)Number(a[0]));
             case BuiltinMethod.AddMonths:
                 return (_, r, a) => Date(r).AddMonths(Int(a[0]));
+            case BuiltinMethod.AddYears:
+                return (_, r, a) => Date(r).AddYears(Int(a[0]));
             case BuiltinMethod.Year:
                 return (_, r, _) => (long)Date(r).Year;
             case BuiltinMethod.Month:

@@ -1,3 +1,6 @@
+using ConfigurableContracts.Rules.Compilation;
+using ConfigurableContracts.Rules.Types;
+using ConfigurableContracts.Rules.Workflows;
 using ConfigurableContracts.Rules.Evaluation;
 
 namespace ConfigurableContracts.Rules.Tests.Evaluation;
@@ -43,4 +46,34 @@ public class JsonIdiomEvaluationTests
     [Fact]
     public void Division_IsNotEvaluable_WhenTheDataIsNull() =>
         Assert.Equal(RuleStatus.NotEvaluable, TestEngine.Evaluate("o.gone / 2 > 1", Orders).Status);
+
+    private const string Person = """{"p": {"name": "Alva Berg", "city": "  Malmo ", "csv": "a,b,c", "count": "42", "price": "19.95", "age": 2, "score": 7.5, "dob": "1990-05-17", "email": ""}}""";
+
+    [Theory]
+    [InlineData("p.name.Replace(\" \", \"\") == \"AlvaBerg\"")]
+    [InlineData("p.city.TrimStart() == \"Malmo \" && p.city.TrimEnd() == \"  Malmo\"")]
+    [InlineData("p.csv.Split(\",\").Length == 3")]
+    [InlineData("p.csv.Split(',').Contains(\"b\") && p.name.Split(' ')[1] == \"Berg\"")]
+    [InlineData("p.dob.AddYears(18) == \"2008-05-17\"")]
+    [InlineData("int.Parse(p.count) == 42 && long.Parse(p.count) == 42")]
+    [InlineData("decimal.Parse(p.price) == 19.95 && double.Parse(p.price) > 19")]
+    [InlineData("p.age.ToString() == \"2\" && p.score.ToString() == \"7.5\" && p.name.ToString() == p.name")]
+    [InlineData("p.name.Equals(\"Alva Berg\") && p.age.Equals(2) && !p.score.Equals(7)")]
+    [InlineData("p.email == string.Empty && p.name != String.Empty")]
+    public void StringDateAndParseIdioms_RunAsInDotNet(string expression) =>
+        Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, Person).Status);
+
+    [Theory]
+    [InlineData("p.ToString() == \"x\"", DiagnosticCodes.ForbiddenMember)]
+    [InlineData("p.name.ToString(\"N2\") == \"x\"", DiagnosticCodes.ArgumentCount)]
+    [InlineData("p.age.Equals(\"2\")", DiagnosticCodes.NotComparable)]
+    [InlineData("int.TryParse(p.count) == true", DiagnosticCodes.UnknownMethod)]
+    public void ValueMethods_AreRefused_WhereTheyWouldNotMeanAValue(string expression, string code)
+    {
+        var read = WorkflowReader.Read("test.json", TestEngine.SingleRule(expression));
+        using var inputs = System.Text.Json.JsonDocument.Parse(Person);
+        var type = RuleType.InferFromData(inputs.RootElement.GetProperty("p"));
+        var compilation = WorkflowCompiler.Compile(read.Workflows, new Dictionary<string, RuleType> { ["p"] = type });
+        Assert.Contains(compilation.Diagnostics, d => d.Code == code);
+    }
 }
