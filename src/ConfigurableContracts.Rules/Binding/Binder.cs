@@ -221,6 +221,9 @@ internal sealed class Binder
         if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
         if (StaticClasses.Contains(name.Name) || name.Name == "fn")
             return Error(DiagnosticCodes.NotAValue, $"'{name.Name}' is not a value; use one of its members, e.g. {ExampleMember(name.Name)}.", name.Span);
+        if (string.Equals(name.Name, "it", StringComparison.OrdinalIgnoreCase))
+            return Error(DiagnosticCodes.UnknownName,
+                "Dynamic LINQ's implicit 'it' is not supported; name the element in a lambda: xs.Any(x => x.amount > 100).", name.Span);
         var candidates = _scope.VisibleNames.Concat(StaticClasses);
         return Error(DiagnosticCodes.UnknownName, $"Unknown name '{name.Name}'.{NameSuggestions.Hint(name.Name, candidates)}", name.Span);
     }
@@ -308,6 +311,9 @@ internal sealed class Binder
         {
             case NameExpressionSyntax name:
                 if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
+                if (string.Equals(name.Name, "np", StringComparison.OrdinalIgnoreCase)) return BindNullPropagation(call);
+                if (ConversionInstead(name.Name) is { } instead)
+                    return Error(DiagnosticCodes.UnknownMethod, $"'{name.Name}(…)' conversions are not supported; write {instead}.", name.Span);
                 return Error(DiagnosticCodes.UnknownMethod,
                     $"Unknown function '{name.Name}'. Custom functions are called as fn.{name.Name}(…); built-ins as Math.Abs(…), xs.Any(…), etc.",
                     name.Span);
@@ -360,6 +366,50 @@ internal sealed class Binder
         return new BoundBinary(BoundBinaryOperator.Equal, receiver, other, RuleType.Boolean, call.Span, text);
     }
 
+    /// <summary><c>string.Concat(a, b, …)</c> is <c>"" + a + b + …</c>.</summary>
+    private BoundExpression BindConcat(CallExpressionSyntax call)
+    {
+        var arguments = BindArguments(call.Arguments);
+        if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
+        var text = Text(call.Span);
+        BoundExpression joined = new BoundLiteral("", RuleType.String, call.Span, "\"\"");
+        foreach (var argument in arguments)
+        {
+            if (argument.Type.Kind is RuleTypeKind.Object or RuleTypeKind.Array)
+                return Error(DiagnosticCodes.ArgumentType, $"string.Concat joins plain values, not {argument.Type.DisplayName}.", argument.Span);
+            joined = new BoundBinary(BoundBinaryOperator.Add, joined, argument, RuleType.String, call.Span, text);
+        }
+        return joined;
+    }
+
+    private static string? ConversionInstead(string name) => name.ToLowerInvariant() switch
+    {
+        "int" or "int32" or "int16" or "short" or "long" or "int64" => "Convert.ToInt32(x)",
+        "decimal" or "double" or "single" or "float" => "Convert.ToDecimal(x)",
+        "string" => "Convert.ToString(x)",
+        "bool" or "boolean" => "Convert.ToBoolean(x)",
+        "datetime" => "DateTime.Parse(x)",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Dynamic LINQ's <c>np(a.b.c[, fallback])</c>: the value, or null (or the fallback) where any part of the path is
+    /// null. Here that is <c>a.b.c ?? fallback</c>, since <c>??</c> turns a missing value into its right side.
+    /// </summary>
+    private BoundExpression BindNullPropagation(CallExpressionSyntax call)
+    {
+        if (call.Arguments.Count is < 1 or > 2)
+            return Error(DiagnosticCodes.ArgumentCount, $"np takes 1 or 2 arguments (a path and a fallback), not {call.Arguments.Count}.", call.Span);
+        var arguments = BindArguments(call.Arguments);
+        if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
+        var path = arguments[0];
+        var fallback = arguments.Count > 1 ? arguments[1] : new BoundLiteral(null, RuleType.Null, call.Span, "null");
+        var type = BinaryResultType(BoundBinaryOperator.Coalesce, path.Type, fallback.Type);
+        if (type is null)
+            return Error(DiagnosticCodes.OperandTypes, $"The fallback of np must have the type of the path ({path.Type.DisplayName}), not {fallback.Type.DisplayName}.", fallback.Span);
+        return new BoundBinary(BoundBinaryOperator.Coalesce, path, fallback, type, call.Span, Text(call.Span));
+    }
+
     private BoundExpression BindFunctionCall(string name, CallExpressionSyntax call, TextSpan nameSpan)
     {
         if (_functions is null)
@@ -401,6 +451,9 @@ internal sealed class Binder
     {
         var members = StaticMembers[className == "String" ? "string" : className];
         if (!members.ContainsKey(methodName) && ForbiddenNames.Contains(methodName)) return Forbidden(methodName, nameSpan);
+        if (className is "string" or "String" && methodName is "Compare" or "CompareOrdinal")
+            return Error(DiagnosticCodes.UnknownMethod, $"'{className}.{methodName}' is not supported; compare strings with <, <=, >, >= or == (ordinal).", nameSpan);
+        if (className is "string" or "String" && methodName == "Concat") return BindConcat(call);
         if (!members.TryGetValue(methodName, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
                 $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
@@ -433,7 +486,9 @@ internal sealed class Binder
             }
             if (!members.TryGetValue(methodName, out method))
                 return Error(DiagnosticCodes.UnknownMethod,
-                    $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
+                    methodName == "CompareTo" && type.Kind == RuleTypeKind.String
+                        ? "'CompareTo' is not supported; compare strings with <, <=, >, >= or == (ordinal)."
+                        : $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
         }
         if (PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is a property; write it without parentheses.", nameSpan);
@@ -443,12 +498,27 @@ internal sealed class Binder
         var failed = false;
         foreach (var argument in call.Arguments)
         {
+            if (argument is not LambdaExpressionSyntax && TakesLambda(method) && FreeName(argument) is { } free)
+                return Error(DiagnosticCodes.InvalidLambda,
+                    $"'{free}' is not a name here. Dynamic LINQ's implicit element ('it') is not supported; name the element in a lambda: {methodName}(x => x.{free} …).",
+                    argument.Span);
             var bound = argument is LambdaExpressionSyntax lambda ? BindLambda(method, lambda, elementType) : BindExpression(argument);
             failed |= IsError(bound);
             arguments.Add(bound);
         }
         if (failed) return new BoundErrorExpression(call.Span, Text(call.Span));
         return BindMethod(method, receiver, arguments, call.Span, nameSpan);
+    }
+
+    /// <summary>A name in <paramref name="syntax"/> that is neither in scope nor a static class, outside member names.</summary>
+    private string? FreeName(ExpressionSyntax syntax)
+    {
+        if (syntax is NameExpressionSyntax name)
+            return _scope.TryLookup(name.Name, out _) || StaticClasses.Contains(name.Name) || name.Name == "fn" ? null : name.Name;
+        if (syntax is LambdaExpressionSyntax) return null;
+        foreach (var child in syntax.Children)
+            if (FreeName(child) is { } free) return free;
+        return null;
     }
 
     private static bool TakesLambda(BuiltinMethod method) => method is BuiltinMethod.Any or BuiltinMethod.All

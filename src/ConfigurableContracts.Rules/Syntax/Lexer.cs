@@ -94,9 +94,19 @@ internal sealed class Lexer
         _position += length;
         var span = new TextSpan(start, length);
         if (kind == TokenKind.Bad)
-            _report(DiagnosticCodes.UnexpectedCharacter, $"Unexpected character '{c}'.", span);
+            _report(DiagnosticCodes.UnexpectedCharacter, $"Unexpected character '{c}'.{Instead(c)}", span);
         return new Token(kind, _text.Substring(start, length), span);
     }
+
+    /// <summary>How to write what Dynamic LINQ users mean by the characters it accepts and we do not.</summary>
+    private static string Instead(char c) => c switch
+    {
+        '&' => " Bitwise operators are not supported; write && (or and) for a condition.",
+        '|' => " Bitwise operators are not supported; write || (or or) for a condition.",
+        '^' or '~' => " Bitwise operators are not supported.",
+        '@' => " '@' identifiers are not supported; write the name without '@'.",
+        _ => "",
+    };
 
     private Token ReadIdentifier(int start)
     {

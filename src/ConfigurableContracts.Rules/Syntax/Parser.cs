@@ -323,7 +323,7 @@ public sealed class Parser
                 Expect(TokenKind.CloseParen, "')'");
                 if (Current.Kind is TokenKind.Identifier or TokenKind.IntegerLiteral or TokenKind.RealLiteral or TokenKind.StringLiteral
                     or TokenKind.OpenParen)
-                    throw Error(DiagnosticCodes.UnexpectedToken, "Casts are not part of the rule language.", inner.Span);
+                    throw Error(DiagnosticCodes.UnexpectedToken, "Casts are not part of the rule language; convert with Convert.ToInt32(x), Convert.ToDecimal(x) or Convert.ToString(x).", inner.Span);
                 return inner;
             case TokenKind.NewKeyword:
                 throw Error(DiagnosticCodes.ObjectCreationNotAllowed, "'new' is not allowed: rules cannot create objects.");

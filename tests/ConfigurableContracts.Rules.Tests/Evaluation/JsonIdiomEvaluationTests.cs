@@ -76,4 +76,37 @@ public class JsonIdiomEvaluationTests
         var compilation = WorkflowCompiler.Compile(read.Workflows, new Dictionary<string, RuleType> { ["p"] = type });
         Assert.Contains(compilation.Diagnostics, d => d.Code == code);
     }
+
+    private const string Address = """{"a": {"home": {"city": "Lund"}, "work": null, "tag": "x"}}""";
+
+    [Theory]
+    [InlineData("np(a.home.city) == \"Lund\"", RuleStatus.Achieved)]
+    [InlineData("np(a.work.city) == \"Lund\"", RuleStatus.NotAchieved)]
+    [InlineData("np(a.work.city) == null", RuleStatus.Achieved)]
+    [InlineData("np(a.work.city, \"none\") == \"none\"", RuleStatus.Achieved)]
+    [InlineData("string.Concat(a.tag, \"-\", 1) == \"x-1\"", RuleStatus.Achieved)]
+    public void NullPropagationAndConcat_AnswerAsDynamicLinq(string expression, RuleStatus expected) =>
+        Assert.Equal(expected, TestEngine.Evaluate(expression, Address).Status);
+
+    [Theory]
+    [InlineData("a.list.Any(it.x > 1)", "name the element in a lambda")]
+    [InlineData("a.list.Where(x > 1).Count() == 1", "name the element in a lambda")]
+    [InlineData("int(a.tag) == 1", "Convert.ToInt32(x)")]
+    [InlineData("(int)a.n == 1", "Convert.ToInt32(x)")]
+    [InlineData("a.n & 1 == 1", "&&")]
+    [InlineData("@a.tag == \"x\"", "without '@'")]
+    [InlineData("a.tag.CompareTo(\"y\") < 0", "compare strings with <")]
+    [InlineData("string.Compare(a.tag, \"y\") < 0", "compare strings with <")]
+    public void DynamicLinqFeatures_AreRefused_WithHowToWriteThem(string expression, string hint)
+    {
+        var read = WorkflowReader.Read("test.json", TestEngine.SingleRule(expression));
+        var type = RuleType.ObjectOf(new Dictionary<string, RuleType>
+        {
+            ["list"] = RuleType.ArrayOf(RuleType.ObjectOf(new Dictionary<string, RuleType> { ["x"] = RuleType.Integer })),
+            ["tag"] = RuleType.String,
+            ["n"] = RuleType.Integer,
+        });
+        var compilation = WorkflowCompiler.Compile(read.Workflows, new Dictionary<string, RuleType> { ["a"] = type });
+        Assert.Contains(compilation.Diagnostics, d => d.IsError && d.Message.Contains(hint, StringComparison.Ordinal));
+    }
 }
