@@ -499,8 +499,9 @@ internal sealed class Binder
         foreach (var argument in call.Arguments)
         {
             if (argument is not LambdaExpressionSyntax && TakesLambda(method) && FreeName(argument) is { } free)
-                return Error(DiagnosticCodes.InvalidLambda,
-                    $"'{free}' is not a name here. Dynamic LINQ's implicit element ('it') is not supported; name the element in a lambda: {methodName}(x => x.{free} …).",
+                return Error(DiagnosticCodes.InvalidLambda, free == "it"
+                        ? $"Dynamic LINQ's implicit 'it' is not supported; name the element in a lambda: {methodName}(x => x.field …)."
+                        : $"'{free}' is not a name here. Dynamic LINQ's implicit element ('it') is not supported; name the element in a lambda: {methodName}(x => x.{free} …).",
                     argument.Span);
             var bound = argument is LambdaExpressionSyntax lambda ? BindLambda(method, lambda, elementType) : BindExpression(argument);
             failed |= IsError(bound);
