@@ -16,6 +16,9 @@ public enum DifferenceKind
 
     /// <summary>Both succeeded or both failed alike, but the action outputs differ.</summary>
     Output,
+
+    /// <summary>Both failed without an error, but the formatted ErrorMessage differs (a $(…) placeholder, say).</summary>
+    Message,
 }
 
 /// <summary>One disagreement, at a rule's path (parent rule names joined with '/').</summary>
@@ -25,7 +28,8 @@ public sealed record RuleDifference(string RulePath, DifferenceKind Kind, string
 }
 
 /// <summary>
-/// Compares our result trees with RulesEngine's, rule by rule: isSuccess, error or no error, and the action output.
+/// Compares our result trees with RulesEngine's, rule by rule: isSuccess, error or no error, the action output, and
+/// the formatted ErrorMessage of a rule that failed.
 /// Our NotEvaluable is "not successful, no error" — RulesEngine has no third result, so where it throws on the
 /// missing value instead, that shows as an Error difference for the caller to judge.
 /// </summary>
@@ -58,6 +62,8 @@ public static class ResultComparison
                 differences.Add(new RuleDifference(path, DifferenceKind.Success, Describe(our), Describe(their)));
             else if (!ourError && !OracleValues.Equal(our.ActionOutput, their.Output))
                 differences.Add(new RuleDifference(path, DifferenceKind.Output, OracleValues.Describe(our.ActionOutput), OracleValues.Describe(their.Output)));
+            else if (our.Status == RuleStatus.NotAchieved && their.ErrorMessage is not null && our.ExceptionMessage != their.ErrorMessage)
+                differences.Add(new RuleDifference(path, DifferenceKind.Message, $"message \"{our.ExceptionMessage}\"", $"message \"{their.ErrorMessage}\""));
             Compare(our.ChildResults ?? [], their.Children, path, differences);
         }
         foreach (var their in theirsByName.Values)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using RulesEngine.Models;
 using MicrosoftRulesEngine = RulesEngine.RulesEngine;
@@ -9,7 +10,7 @@ namespace ConfigurableContracts.Conformance;
 /// Runs workflow files on Microsoft RulesEngine 6, configured as its documentation shows and fed JSON inputs the way
 /// its users feed them (<see cref="JsonExpando"/>). One instance holds one compiled file, like a RulesEngine instance.
 /// </summary>
-public sealed class RulesEngineOracle
+public sealed partial class RulesEngineOracle
 {
     private static readonly JsonSerializerOptions FileOptions = new()
     {
@@ -71,11 +72,31 @@ public sealed class RulesEngineOracle
         }
     }
 
-    private static OracleRuleResult Convert(RuleResultTree result) => new(
-        result.Rule.RuleName,
-        result.IsSuccess,
-        result.ExceptionMessage ?? "",
-        result.ActionResult?.Output,
-        result.ActionResult?.Exception?.Message,
-        result.ChildResults?.Select(Convert).ToList() ?? []);
+    private static OracleRuleResult Convert(RuleResultTree result)
+    {
+        var message = result.ExceptionMessage ?? "";
+        var errorMessage = !result.IsSuccess && IsFormatted(result.Rule.ErrorMessage, message) ? message : null;
+        return new OracleRuleResult(
+            result.Rule.RuleName,
+            result.IsSuccess,
+            errorMessage is null ? message : "",
+            result.ActionResult?.Output,
+            result.ActionResult?.Exception?.Message,
+            result.ChildResults?.Select(Convert).ToList() ?? [],
+            errorMessage);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="message"/> is <paramref name="template"/> with its <c>$(…)</c> placeholders filled in:
+    /// RulesEngine puts a failed rule's ErrorMessage where it puts exception messages, and only then.
+    /// </summary>
+    private static bool IsFormatted(string? template, string message)
+    {
+        if (string.IsNullOrEmpty(template) || message.Length == 0) return false;
+        var pattern = string.Join(".*", Placeholder().Split(template).Select(Regex.Escape));
+        return Regex.IsMatch(message, $"^{pattern}$", RegexOptions.Singleline, TimeSpan.FromSeconds(1));
+    }
+
+    [GeneratedRegex(@"\$\([^)]*\)")]
+    private static partial Regex Placeholder();
 }
