@@ -1,0 +1,390 @@
+using System.Text.Json;
+using ConfigurableContracts.Rules;
+using ConfigurableContracts.Rules.Evaluation;
+
+namespace ConfigurableContracts.Conformance.Tests;
+
+/// <summary>
+/// What RulesEngine users write against JSON input (ExpandoObject), gathered from RulesEngine's documentation, samples
+/// and issue threads and from Dynamic LINQ's documentation: each must give RulesEngine 6.0.1's answer here, or be
+/// refused at load with a diagnostic that says how to write it (the deliberate, documented differences).
+/// </summary>
+public class IdiomTests
+{
+    private const string Inputs = """
+        {
+          "input1": { "country": "india", "loyaltyFactor": 2, "totalPurchasesToDate": 10000, "name": "Alva Berg", "email": "",
+                      "city": "  Malmo ", "dob": "1990-05-17", "joinedOn": "2020-03-01", "lastVisit": "2021-02-15",
+                      "score": 7.5, "rate": 0.25, "zero": 0, "tags": ["gold", "online"], "middleName": null,
+                      "address": { "city": "Stockholm", "zip": "11122" }, "isActive": true, "count": "42", "price": "19.95",
+                      "csv": "a,b,c",
+                      "orders": [ { "id": 1, "amount": 120.5, "qty": 2, "status": "paid" },
+                                  { "id": 2, "amount": 80.25, "qty": 1, "status": "open" },
+                                  { "id": 3, "amount": 300.25, "qty": 5, "status": "paid" } ] },
+          "input2": { "totalOrders": 5, "noOfVisitsPerMonth": 10 }
+        }
+        """;
+
+    public static TheoryData<string> Conditions => new(
+    [
+        "input1.country == \"india\" AND input1.loyaltyFactor <= 2 AND input1.totalPurchasesToDate >= 5000 AND input2.totalOrders > 2 AND input2.noOfVisitsPerMonth > 2",
+        "input1.country == \"india\" and input1.loyaltyFactor <= 2",
+        "input1.country == \"india\" && input1.loyaltyFactor >= 3",
+        "input1.country != \"india\" OR input1.loyaltyFactor == 2",
+        "input1.country == \"india\" or input2.totalOrders > 100",
+        "not (input1.country == \"sweden\")",
+        "NOT(input1.isActive)",
+        "!input1.isActive",
+        "input1.isActive",
+        "input1.isActive == true",
+        "input1.totalPurchasesToDate >= 5000",
+        "input1.totalPurchasesToDate > 5000.50",
+        "input1.score > 7",
+        "input1.score == 7.5",
+        "input1.score >= input1.loyaltyFactor",
+        "input1.loyaltyFactor < 1.5",
+        "input1.loyaltyFactor == 2.0",
+        "input1.rate * 100 == 25",
+        "input1.totalPurchasesToDate / input2.totalOrders == 2000",
+        "input1.totalPurchasesToDate % 2 == 0",
+        "input2.totalOrders % 2 == 1",
+        "input2.totalOrders / 2 == 2.5",
+        "input2.totalOrders / 2.0 == 2.5",
+        "input2.totalOrders / input2.noOfVisitsPerMonth == 0.5",
+        "input1.loyaltyFactor + input2.totalOrders * 2 > 10",
+        "-input1.loyaltyFactor < 0",
+        "string.IsNullOrEmpty(input1.email)",
+        "string.IsNullOrEmpty(input1.name)",
+        "!string.IsNullOrEmpty(input1.name)",
+        "string.IsNullOrWhiteSpace(input1.city)",
+        "String.IsNullOrEmpty(input1.country)",
+        "input1.name.ToLower().Contains(\"alva\")",
+        "input1.name.ToUpper() == \"ALVA BERG\"",
+        "input1.name.StartsWith(\"Al\")",
+        "input1.name.EndsWith(\"Berg\")",
+        "input1.name.Contains(\"va B\")",
+        "input1.name.Contains(\"alva\")",
+        "input1.name.Length > 5",
+        "input1.name.Length == 9",
+        "input1.city.Trim() == \"Malmo\"",
+        "input1.city.TrimStart() == \"Malmo \"",
+        "input1.city.TrimEnd() == \"  Malmo\"",
+        "input1.name.Substring(0, 4) == \"Alva\"",
+        "input1.name.Substring(5) == \"Berg\"",
+        "input1.name.IndexOf(\"B\") == 5",
+        "input1.name.Replace(\" \", \"\") == \"AlvaBerg\"",
+        "input1.csv.Split(',').Length == 3",
+        "input1.csv.Split(',').Contains(\"b\")",
+        "input1.name.Split(' ')[0] == \"Alva\"",
+        "input1.name + \"!\" == \"Alva Berg!\"",
+        "input1.country + \"-\" + input1.loyaltyFactor == \"india-2\"",
+        "string.Concat(input1.country, \"x\") == \"indiax\"",
+        "input1.name.ToLower().StartsWith(\"alva\")",
+        "input1.country.Equals(\"india\")",
+        "input1.country.ToUpper().Equals(\"INDIA\")",
+        "input1.name.Equals(\"Alva Berg\")",
+        "input1.email == \"\"",
+        "input1.email == string.Empty",
+        "input1.name.Contains(\"Berg\") == true",
+        "DateTime.Parse(input1.joinedOn) > DateTime.Parse(\"2020-01-01\")",
+        "DateTime.Parse(input1.joinedOn) < DateTime.Parse(\"2020-01-01\")",
+        "DateTime.Parse(input1.joinedOn) >= DateTime.Parse(\"2020-03-01\")",
+        "DateTime.Parse(input1.joinedOn) == DateTime.Parse(\"2020-03-01\")",
+        "DateTime.Parse(input1.joinedOn).AddMonths(3) <= DateTime.Parse(input1.lastVisit)",
+        "DateTime.Parse(input1.joinedOn).AddDays(30) < DateTime.Parse(\"2020-04-01\")",
+        "DateTime.Parse(input1.dob).AddYears(18) < DateTime.Parse(input1.joinedOn)",
+        "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).TotalDays > 300",
+        "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).TotalDays >= 351.0",
+        "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).Days == 351",
+        "DateTime.Parse(input1.dob).Year < 2000",
+        "DateTime.Parse(input1.dob).Month == 5",
+        "DateTime.Parse(input1.dob).Day == 17",
+        "Convert.ToDateTime(input1.joinedOn) > Convert.ToDateTime(\"2019-12-31\")",
+        "input1.dob == \"1990-05-17\"",
+        "input1.dob != \"2000-01-01\"",
+        "input1.joinedOn > \"2020-01-01\"",
+        "iif(input1.loyaltyFactor > 1, true, false)",
+        "iif(input1.country == \"india\", input1.loyaltyFactor, 0) == 2",
+        "iif(input1.score > 5, \"high\", \"low\") == \"high\"",
+        "(input1.loyaltyFactor > 1 ? 10 : 20) == 10",
+        "input1.loyaltyFactor > 1 ? input1.isActive : false",
+        "input1.country in (\"india\", \"sweden\")",
+        "input1.country in (\"norway\", \"sweden\")",
+        "input1.loyaltyFactor in (1, 2, 3)",
+        "input1.tags.Contains(\"gold\")",
+        "input1.tags.Contains(\"silver\")",
+        "input1.tags.Any(t => t.StartsWith(\"on\"))",
+        "input1.tags.Count() == 2",
+        "input1.tags[1] == \"online\"",
+        "input1.tags.Count() > 1 and input1.tags.First() == \"gold\"",
+        "input1.orders.Any(o => o.amount > 200)",
+        "input1.orders.Any(o => o.status == \"cancelled\")",
+        "input1.orders.All(o => o.amount > 50)",
+        "input1.orders.Any()",
+        "input1.orders.Count() == 3",
+        "input1.orders.Count == 3",
+        "input1.orders.Count > 0",
+        "input1.orders.Count(o => o.status == \"paid\") == 2",
+        "input1.orders.Where(o => o.status == \"paid\").Count() == 2",
+        "input1.orders.Where(o => o.status == \"paid\").Sum(o => o.amount) > 400",
+        "input1.orders.Sum(o => o.qty) == 8",
+        "input1.orders.Sum(o => o.amount) > 500",
+        "input1.orders.Max(o => o.amount) == 300.25",
+        "input1.orders.Min(o => o.qty) == 1",
+        "input1.orders.Average(o => o.qty) > 2.5",
+        "input1.orders.Average(o => o.amount) > 100",
+        "input1.orders.First().id == 1",
+        "input1.orders.First(o => o.status == \"open\").amount == 80.25",
+        "input1.orders.FirstOrDefault(o => o.status == \"refunded\") == null",
+        "input1.orders.FirstOrDefault(o => o.status == \"open\") != null",
+        "input1.orders.Last().id == 3",
+        "input1.orders.OrderBy(o => o.amount).First().id == 2",
+        "input1.orders.OrderByDescending(o => o.amount).First().id == 3",
+        "input1.orders.Select(o => o.status).Distinct().Count() == 2",
+        "input1.orders.Any(o => o.qty > 1 && o.status == \"paid\")",
+        "input1.orders.Where(o => o.amount > 100).Any(o => o.qty >= 5)",
+        "input1.orders.Count(o => o.amount > 100 and o.qty > 1) == 2",
+        "input1.orders.Any(o => o.status.ToLower() == \"paid\")",
+        "input1.orders.Where(o => o.status == \"paid\").Max(o => o.qty) == 5",
+        "input1.orders.Sum(o => o.amount * o.qty) > 1000",
+        "input1.orders.Take(2).Count() == 2",
+        "input1.orders.Skip(1).First().id == 2",
+        "input1.orders[0].amount == 120.5",
+        "input1.tags.Any(t => t == \"gold\") && input1.orders.All(o => o.qty > 0)",
+        "Math.Abs(input1.loyaltyFactor - 5) == 3",
+        "Math.Abs(-2.5) == 2.5",
+        "Math.Round(input1.score) == 8",
+        "Math.Round(2.5) == 2",
+        "Math.Round(input1.rate, 1) == 0.2",
+        "Math.Floor(input1.score) == 7",
+        "Math.Ceiling(input1.score) == 8",
+        "Math.Max(input1.loyaltyFactor, 5) == 5",
+        "Math.Min(input1.score, 10) == 7.5",
+        "Math.Pow(input1.loyaltyFactor, 3) == 8",
+        "Math.Max(input1.score, input1.loyaltyFactor) > 7",
+        "Convert.ToInt32(input1.count) == 42",
+        "Convert.ToInt32(input1.count) > 40",
+        "Convert.ToDecimal(input1.price) > 19.9",
+        "Convert.ToDouble(input1.price) < 20",
+        "Convert.ToString(input1.loyaltyFactor) == \"2\"",
+        "Convert.ToInt64(input1.count) + 1 == 43",
+        "Convert.ToBoolean(\"true\")",
+        "int.Parse(input1.count) == 42",
+        "long.Parse(input1.count) == 42",
+        "decimal.Parse(input1.price) == 19.95",
+        "double.Parse(input1.price) > 19",
+        "input1.loyaltyFactor.ToString() == \"2\"",
+        "input1.count.ToString() == \"42\"",
+        "input1.middleName == null",
+        "input1.address != null && input1.address.city == \"Stockholm\"",
+        "input1.address.city == \"Stockholm\"",
+        "input1.address.zip.StartsWith(\"111\")",
+        "input1.address.city.Length == 9",
+        "(input1.middleName ?? \"none\") == \"none\"",
+        "np(input1.address.city) == \"Stockholm\"",
+        "np(input1.middleName) == null",
+        "input1.loyaltyFactor == 2 && input1.score > 7 || input2.totalOrders > 100",
+        "(input1.loyaltyFactor == 3 || input1.score > 7) && input2.totalOrders > 1",
+        "input1.loyaltyFactor <> 3",
+        "input1.loyaltyFactor = 2",
+        "true",
+        "false",
+        "1 == 1",
+        "input1.zero == 0",
+        "input1.loyaltyFactor > input1.zero",
+        "input1.totalPurchasesToDate * input1.rate == 2500",
+        "input1.totalPurchasesToDate * 0.1 >= 1000",
+        "input1.score * 2 == 15",
+        "input1.score / 2 == 3.75",
+        "input2.totalOrders * 1.5 == 7.5",
+        "input1.score + input1.loyaltyFactor == 9.5",
+        "input1.score > 7 == true",
+    ]);
+
+    public static TheoryData<string> Outputs => new(
+    [
+        "input1.totalPurchasesToDate * 0.1",
+        "input1.totalPurchasesToDate * input1.rate",
+        "input1.totalPurchasesToDate / input2.totalOrders",
+        "input2.totalOrders / 2",
+        "input2.totalOrders / 2.0",
+        "input2.totalOrders / input2.noOfVisitsPerMonth",
+        "input1.orders.Sum(o => o.qty) / 3",
+        "input1.name.Length / 2",
+        "Convert.ToInt32(input1.count) / 5",
+        "7 / 2",
+        "input1.score * 2",
+        "input1.score + 1",
+        "input1.loyaltyFactor + 1",
+        "input1.loyaltyFactor * input1.score",
+        "input1.orders.Sum(o => o.amount)",
+        "input1.orders.Sum(o => o.qty)",
+        "input1.orders.Average(o => o.amount)",
+        "input1.orders.Max(o => o.amount)",
+        "input1.orders.Count(o => o.status == \"paid\")",
+        "input1.orders.Select(o => o.id)",
+        "input1.orders.Where(o => o.status == \"paid\").Select(o => o.amount)",
+        "input1.orders.Select(o => o.qty).Distinct()",
+        "input1.orders.OrderBy(o => o.qty).Select(o => o.id)",
+        "Math.Round(input1.orders.Average(o => o.amount), 2)",
+        "Math.Round(input1.score * 1.1, 2)",
+        "Math.Floor(input1.score)",
+        "Math.Max(input1.loyaltyFactor, 5)",
+        "Math.Abs(input1.loyaltyFactor - 10)",
+        "Math.Pow(2, 10)",
+        "iif(input1.loyaltyFactor > 1, input1.totalPurchasesToDate * 0.1, 0)",
+        "input1.loyaltyFactor > 1 ? 100 : 0",
+        "input1.name.ToUpper()",
+        "input1.name + \" (\" + input1.country + \")\"",
+        "\"Total: \" + input1.totalPurchasesToDate",
+        "input1.country + input1.score",
+        "Convert.ToString(input1.score)",
+        "Convert.ToDecimal(input1.price) * 2",
+        "Convert.ToInt32(input1.count) * 2",
+        "input1.loyaltyFactor.ToString()",
+        "input1.score.ToString()",
+        "input1.address.city",
+        "input1.tags",
+        "input1.orders.First()",
+        "input1.middleName ?? \"n/a\"",
+        "DateTime.Parse(input1.joinedOn).AddMonths(3)",
+        "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).TotalDays",
+        "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).Days",
+        "DateTime.Parse(input1.dob).Year",
+        "input1.name.Length",
+        "input1.name.Substring(0, 4)",
+        "input1.csv.Split(',')",
+        "input1.tags.Count()",
+        "input1.orders.Sum(o => o.amount) * 0.05",
+        "input1.totalPurchasesToDate >= 5000",
+        "-input1.score",
+        "input1.totalPurchasesToDate % 3",
+        "input1.score % 2",
+        "10 / 4.0",
+        "1.5 + 1",
+        "input1.rate * 3",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(Conditions))]
+    public void Condition_GivesRulesEnginesAnswer(string expression) =>
+        AssertAgree(Oracle.Run(Oracle.SingleRule(expression), Inputs));
+
+    [Theory]
+    [MemberData(nameof(Outputs))]
+    public void OutputExpression_GivesRulesEnginesValue(string expression) =>
+        AssertAgree(Oracle.Run(Oracle.SingleOutputRule(expression), Inputs));
+
+    /// <summary>Whole workflows: parameters, nested rules, actions, messages, injection.</summary>
+    public static TheoryData<string, string> Workflows => new()
+    {
+        {
+            "LocalParams reused by the expression",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "LocalParams": [ { "Name": "paid", "Expression": "input1.orders.Where(o => o.status == \"paid\")" }, { "Name": "paidTotal", "Expression": "paid.Sum(o => o.amount)" } ], "Expression": "paid.Count() == 2 && paidTotal > 400" } ] }"""
+        },
+        {
+            "GlobalParams reused by several rules",
+            """{ "WorkflowName": "W", "GlobalParams": [ { "Name": "total", "Expression": "input1.orders.Sum(o => o.amount)" }, { "Name": "big", "Expression": "total > 400" } ], "Rules": [ { "RuleName": "Big", "Expression": "big" }, { "RuleName": "Small", "Expression": "total < 100" }, { "RuleName": "Loyal", "Expression": "big && input1.loyaltyFactor >= 2" } ] }"""
+        },
+        {
+            "LocalParams reading GlobalParams",
+            """{ "WorkflowName": "W", "GlobalParams": [ { "Name": "orders", "Expression": "input1.orders" } ], "Rules": [ { "RuleName": "R", "LocalParams": [ { "Name": "open", "Expression": "orders.Count(o => o.status == \"open\")" } ], "Expression": "open == 1" } ] }"""
+        },
+        {
+            "Discount workflow of RulesEngine's getting-started shape, several inputs",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "GiveDiscount10", "SuccessEvent": "10", "ErrorMessage": "One or more adjust rules failed.", "RuleExpressionType": "LambdaExpression", "Expression": "input1.country == \"india\" AND input1.loyaltyFactor <= 2 AND input1.totalPurchasesToDate >= 5000 AND input2.totalOrders > 2 AND input2.noOfVisitsPerMonth > 2" }, { "RuleName": "GiveDiscount20", "SuccessEvent": "20", "ErrorMessage": "One or more adjust rules failed.", "RuleExpressionType": "LambdaExpression", "Expression": "input1.country == \"india\" AND input1.loyaltyFactor == 3 AND input1.totalPurchasesToDate >= 10000" } ] }"""
+        },
+        {
+            "Nested rules with And",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "Parent", "Operator": "And", "Rules": [ { "RuleName": "A", "Expression": "input1.isActive" }, { "RuleName": "B", "Expression": "input1.score > 9" } ] } ] }"""
+        },
+        {
+            "Nested rules with Or",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "Parent", "Operator": "Or", "Rules": [ { "RuleName": "A", "Expression": "input1.score > 9" }, { "RuleName": "B", "Expression": "input1.country == \"india\"" } ] } ] }"""
+        },
+        {
+            "Nested rules with AndAlso and OrElse, two levels",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "Top", "Operator": "AndAlso", "Rules": [ { "RuleName": "Either", "Operator": "OrElse", "Rules": [ { "RuleName": "X", "Expression": "false" }, { "RuleName": "Y", "Expression": "input2.totalOrders == 5" } ] }, { "RuleName": "Z", "Expression": "input1.tags.Contains(\"gold\")" } ] } ] }"""
+        },
+        {
+            "OutputExpression on success and on failure",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "Paid", "Expression": "input1.totalPurchasesToDate > 5000", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input1.totalPurchasesToDate * 0.05" } } } }, { "RuleName": "NotPaid", "Expression": "input1.totalPurchasesToDate > 50000", "Actions": { "OnFailure": { "Name": "OutputExpression", "Context": { "Expression": "input1.totalPurchasesToDate * 0.01" } } } } ] }"""
+        },
+        {
+            "OutputExpression reading a LocalParam",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "LocalParams": [ { "Name": "paid", "Expression": "input1.orders.Where(o => o.status == \"paid\").Sum(o => o.amount)" } ], "Expression": "paid > 0", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "Math.Round(paid * 0.1, 2)" } } } } ] }"""
+        },
+        {
+            "EvaluateRule action taking another workflow's output",
+            """[ { "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.isActive", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "Amounts", "ruleName": "Bonus" } } } } ] }, { "WorkflowName": "Amounts", "Rules": [ { "RuleName": "Bonus", "Expression": "input1.loyaltyFactor > 1", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input1.totalPurchasesToDate * 0.02" } } } } ] } ]"""
+        },
+        {
+            "ErrorMessage with a $(…) placeholder on a failing rule",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "ErrorMessage": "Country $(input1.country) has too few orders", "Expression": "input2.totalOrders > 10" } ] }"""
+        },
+        {
+            "Enabled false leaves the rule out",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "On", "Expression": "true" }, { "RuleName": "Off", "Enabled": false, "Expression": "false" } ] }"""
+        },
+        {
+            "WorkflowsToInject adds the base workflow's rules",
+            """[ { "WorkflowName": "Base", "Rules": [ { "RuleName": "Active", "Expression": "input1.isActive" } ] }, { "WorkflowName": "W", "WorkflowsToInject": [ "Base" ], "Rules": [ { "RuleName": "Indian", "Expression": "input1.country == \"india\"" } ] } ]"""
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Workflow_GivesRulesEnginesAnswers(string idiom, string workflowJson)
+    {
+        Assert.False(string.IsNullOrEmpty(idiom));
+        AssertAgree(Oracle.Run(workflowJson, Inputs));
+    }
+
+    /// <summary>Deliberate differences (README 4, 5, 10, 11, 18): refused at load, saying how to write it instead.</summary>
+    public static TheoryData<string, string, string> Refusals => new()
+    {
+        { "input1.orders.Any(it.amount > 200)", DiagnosticCodes.InvalidLambda, "name the element in a lambda" },
+        { "input1.orders.Any(amount > 200)", DiagnosticCodes.InvalidLambda, "Any(x => x.amount" },
+        { "input1.orders.Where(status == \"paid\").Count() == 2", DiagnosticCodes.InvalidLambda, "Where(x => x.status" },
+        { "int(input1.score) == 7", DiagnosticCodes.UnknownMethod, "Convert.ToInt32(x)" },
+        { "double(input1.loyaltyFactor) > 1", DiagnosticCodes.UnknownMethod, "Convert.ToDecimal(x)" },
+        { "(int)input1.score == 7", DiagnosticCodes.UnexpectedToken, "Convert.ToInt32(x)" },
+        { "input1.loyaltyFactor & 1 == 0", DiagnosticCodes.UnexpectedCharacter, "&&" },
+        { "input1.isActive | false", DiagnosticCodes.UnexpectedCharacter, "||" },
+        { "@input1.country == \"india\"", DiagnosticCodes.UnexpectedCharacter, "without '@'" },
+        { "input1.name.CompareTo(\"Alva\") > 0", DiagnosticCodes.UnknownMethod, "compare strings with <" },
+        { "string.Compare(input1.name, \"Alva\") > 0", DiagnosticCodes.UnknownMethod, "compare strings with <" },
+        { "DateTime.Now > DateTime.Parse(input1.joinedOn)", DiagnosticCodes.ForbiddenMember, "'asOf'" },
+        { "DateTime.Today.Year > 2000", DiagnosticCodes.ForbiddenMember, "'asOf'" },
+        { "input1.ToString() != \"\"", DiagnosticCodes.ForbiddenMember, "Convert.ToString(x)" },
+        { "input1.Country == \"india\"", DiagnosticCodes.UnknownProperty, "Did you mean 'country'?" },
+        { "input1.loyaltyFactor == \"2\"", DiagnosticCodes.NotComparable, "integer and string" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void DocumentedDifference_IsRefusedAtLoad_WithHowToWriteIt(string expression, string code, string hint)
+    {
+        var run = Oracle.Run(Oracle.SingleRule(expression), Inputs);
+
+        var diagnostic = Assert.Single(run.Diagnostics, d => d.IsError);
+        Assert.Equal(code, diagnostic.Code);
+        Assert.Contains(hint, diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(RuleStatus.Error, Assert.Single(run.Ours).Status);
+    }
+
+    /// <summary>
+    /// Agreement counts only where both engines decided: an idiom that RulesEngine itself cannot run proves nothing,
+    /// and one that does not bind here is a refusal, which belongs in <see cref="Refusals"/>.
+    /// </summary>
+    private static void AssertAgree(DifferentialResult run)
+    {
+        Assert.True(run.Theirs.Ran, run.Theirs.Failure);
+        Assert.DoesNotContain(run.Diagnostics, d => d.IsError);
+        Assert.All(Flatten(run.Theirs.Results), r => Assert.False(r.HasError, $"RulesEngine failed {r.RuleName}: {r.ExceptionMessage}{r.ActionException}"));
+        Assert.True(run.Agree, string.Join("\n", run.Differences));
+    }
+
+    private static IEnumerable<OracleRuleResult> Flatten(IEnumerable<OracleRuleResult> results) =>
+        results.SelectMany(r => Flatten(r.Children).Prepend(r));
+}
