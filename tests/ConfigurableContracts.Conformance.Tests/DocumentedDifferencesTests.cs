@@ -318,9 +318,8 @@ public class DocumentedDifferencesTests
     }
 
     [Theory]
-    [InlineData("input1.orders.Any(it.amount > 100)", "implicit 'it'")]
-    [InlineData("input1.orders.Any(amount > 100)", "name the element in a lambda")]
     [InlineData("int(input1.loyaltyFactor) == 2", "Convert.ToInt32(x)")]
+    [InlineData("input1.loyaltyFactor > 1 & input1.country == \"india\"", "&&")]
     public void D18_DynamicLinqShorthands_AreRefusedWithHowToWriteThem_WhereRulesEngineRunsThem(string expression, string hint)
     {
         var (ours, theirs, run) = Rule(expression);
@@ -337,6 +336,18 @@ public class DocumentedDifferencesTests
 
         Assert.Equal(RuleStatus.Achieved, ours.Status);
         Assert.Contains("Character literal", theirs.ExceptionMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("input1.orders.Any(it.amount > 100)")]
+    [InlineData("input1.orders.Any(amount > 100)")]
+    public void D18_ImplicitIt_AnswersAsRulesEngine(string expression)
+    {
+        var (ours, theirs, run) = Rule(expression);
+
+        Assert.True(run.Agree, string.Join("\n", run.Differences));
+        Assert.Equal(RuleStatus.Achieved, ours.Status);
+        Assert.True(theirs.IsSuccess);
     }
 
     [Fact]

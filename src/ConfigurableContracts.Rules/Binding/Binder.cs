@@ -136,6 +136,9 @@ internal sealed class Binder
     private BindingScope _scope;
     private int _errorCount;
 
+    /// <summary>The element of the innermost implicit lambda (<c>xs.Any(amount &gt; 1)</c>), whose fields are names.</summary>
+    private Symbol? _implicitElement;
+
     private readonly Compilation.CompilationFacts? _facts;
 
     public Binder(BindingScope scope, SlotAllocator slots, IRuleFunctions? functions, ExpressionSource source, string? ruleName, List<Diagnostic> diagnostics,
@@ -218,14 +221,34 @@ internal sealed class Binder
     private BoundExpression BindName(NameExpressionSyntax name)
     {
         if (_scope.TryLookup(name.Name, out var symbol)) return new BoundSlot(symbol, name.Span, name.Name);
+        if (_implicitElement is { } element && ImplicitField(element, name) is { } field) return field;
         if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
         if (StaticClasses.Contains(name.Name) || name.Name == "fn")
             return Error(DiagnosticCodes.NotAValue, $"'{name.Name}' is not a value; use one of its members, e.g. {ExampleMember(name.Name)}.", name.Span);
         if (string.Equals(name.Name, "it", StringComparison.OrdinalIgnoreCase))
             return Error(DiagnosticCodes.UnknownName,
-                "Dynamic LINQ's implicit 'it' is not supported; name the element in a lambda: xs.Any(x => x.amount > 100).", name.Span);
-        var candidates = _scope.VisibleNames.Concat(StaticClasses);
+                "'it' is the element inside a LINQ method's argument, as in xs.Any(it.amount > 100); there is none here.", name.Span);
+        var candidates = _scope.VisibleNames.Concat(StaticClasses)
+            .Concat(_implicitElement?.Type.Properties?.Keys ?? Enumerable.Empty<string>());
         return Error(DiagnosticCodes.UnknownName, $"Unknown name '{name.Name}'.{NameSuggestions.Hint(name.Name, candidates)}", name.Span);
+    }
+
+    /// <summary>
+    /// A bare name inside an implicit lambda reads that field of the element, as in Dynamic LINQ, after inputs and
+    /// parameters (which Dynamic LINQ also looks up first). On an element of unknown fields every name that is not
+    /// a forbidden or static name is a field, checked when the rule runs, as <c>x.name</c> would be.
+    /// </summary>
+    private BoundField? ImplicitField(Symbol element, NameExpressionSyntax name)
+    {
+        var type = element.Type;
+        var slot = new BoundSlot(element, name.Span, "it");
+        if (type.Kind == RuleTypeKind.Object && type.Properties is not null)
+            return type.Properties.TryGetValue(name.Name, out var fieldType)
+                ? Read(type, new BoundField(slot, name.Name, fieldType, name.Span, name.Name))
+                : null;
+        if (type.Kind is not (RuleTypeKind.Object or RuleTypeKind.Any)) return null;
+        if (ForbiddenNames.Contains(name.Name) || StaticClasses.Contains(name.Name) || name.Name == "fn") return null;
+        return new BoundField(slot, name.Name, RuleType.Any, name.Span, name.Name);
     }
 
     private static string ExampleMember(string staticName) => staticName switch
@@ -498,12 +521,9 @@ internal sealed class Binder
         var failed = false;
         foreach (var argument in call.Arguments)
         {
-            if (argument is not LambdaExpressionSyntax && TakesLambda(method) && FreeName(argument) is { } free)
-                return Error(DiagnosticCodes.InvalidLambda, free == "it"
-                        ? $"Dynamic LINQ's implicit 'it' is not supported; name the element in a lambda: {methodName}(x => x.field …)."
-                        : $"'{free}' is not a name here. Dynamic LINQ's implicit element ('it') is not supported; name the element in a lambda: {methodName}(x => x.{free} …).",
-                    argument.Span);
-            var bound = argument is LambdaExpressionSyntax lambda ? BindLambda(method, lambda, elementType) : BindExpression(argument);
+            var bound = argument is LambdaExpressionSyntax lambda ? BindLambda(method, lambda, elementType)
+                : TakesLambda(method) ? BindImplicitLambda(argument, elementType)
+                : BindExpression(argument);
             failed |= IsError(bound);
             arguments.Add(bound);
         }
@@ -511,15 +531,28 @@ internal sealed class Binder
         return BindMethod(method, receiver, arguments, call.Span, nameSpan);
     }
 
-    /// <summary>A name in <paramref name="syntax"/> that is neither in scope nor a static class, outside member names.</summary>
-    private string? FreeName(ExpressionSyntax syntax)
+    /// <summary>
+    /// Dynamic LINQ's implicit lambda: an argument of a LINQ method that is not written as <c>x =&gt; …</c> is the body
+    /// of a lambda over the element, named <c>it</c>, whose fields are also names: <c>orders.Any(amount &gt; 100)</c>
+    /// is <c>orders.Any(it =&gt; it.amount &gt; 100)</c>. RulesEngine users write both forms.
+    /// </summary>
+    private BoundExpression BindImplicitLambda(ExpressionSyntax body, RuleType elementType)
     {
-        if (syntax is NameExpressionSyntax name)
-            return _scope.TryLookup(name.Name, out _) || StaticClasses.Contains(name.Name) || name.Name == "fn" ? null : name.Name;
-        if (syntax is LambdaExpressionSyntax) return null;
-        foreach (var child in syntax.Children)
-            if (FreeName(child) is { } free) return free;
-        return null;
+        var parameter = new Symbol("it", SymbolKind.LambdaParameter, _slots.Next(), elementType);
+        var (outerScope, outerElement) = (_scope, _implicitElement);
+        _scope = new BindingScope(outerScope);
+        _scope.Declare(parameter);
+        _implicitElement = parameter;
+        try
+        {
+            var bound = BindExpression(body);
+            if (IsError(bound)) return bound;
+            return new BoundLambda(parameter, bound, body.Span, Text(body.Span));
+        }
+        finally
+        {
+            (_scope, _implicitElement) = (outerScope, outerElement);
+        }
     }
 
     private static bool TakesLambda(BuiltinMethod method) => method is BuiltinMethod.Any or BuiltinMethod.All

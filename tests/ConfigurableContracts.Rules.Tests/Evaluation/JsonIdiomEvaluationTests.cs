@@ -89,8 +89,8 @@ public class JsonIdiomEvaluationTests
         Assert.Equal(expected, TestEngine.Evaluate(expression, Address).Status);
 
     [Theory]
-    [InlineData("a.list.Any(it.x > 1)", "name the element in a lambda")]
-    [InlineData("a.list.Where(x > 1).Count() == 1", "name the element in a lambda")]
+    [InlineData("a.list.Any(y > 1)", "'y'")]
+    [InlineData("it.x > 1", "there is none here")]
     [InlineData("int(a.tag) == 1", "Convert.ToInt32(x)")]
     [InlineData("(int)a.n == 1", "Convert.ToInt32(x)")]
     [InlineData("a.n & 1 == 1", "&&")]
@@ -109,4 +109,19 @@ public class JsonIdiomEvaluationTests
         var compilation = WorkflowCompiler.Compile(read.Workflows, new Dictionary<string, RuleType> { ["a"] = type });
         Assert.Contains(compilation.Diagnostics, d => d.IsError && d.Message.Contains(hint, StringComparison.Ordinal));
     }
+
+    private const string Orders2 = """{"o": {"min": 2, "items": [{"qty": 2, "kind": "a"}, {"qty": 1, "kind": "b"}, {"qty": 5, "kind": "a"}], "tags": ["x", "y"]}}""";
+
+    [Theory]
+    [InlineData("o.items.Any(qty > 4)")]
+    [InlineData("o.items.Any(it.qty > 4)")]
+    [InlineData("o.items.Where(kind == \"a\").Count() == 2")]
+    [InlineData("o.items.Count(qty > 1 && kind == \"a\") == 2")]
+    [InlineData("o.items.Sum(qty) == 8 && o.items.Max(qty) == 5")]
+    [InlineData("o.items.OrderBy(qty).First().kind == \"b\"")]
+    [InlineData("o.items.All(qty >= 1) && o.tags.Any(it == \"y\")")]
+    [InlineData("o.items.Count(qty >= o.min) == 2")]
+    [InlineData("o.items.Any(o.items.Count(qty > 4) == 1)")]
+    public void ImplicitLambda_ReadsTheElementsFields_AsDynamicLinq(string expression) =>
+        Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, Orders2).Status);
 }
