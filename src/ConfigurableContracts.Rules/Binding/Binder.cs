@@ -308,6 +308,8 @@ internal sealed class Binder
             case RuleTypeKind.Array when name is "Count" or "Length":
                 return BindMethod(BuiltinMethod.Count, target, [], span, member.Name.Span);
         }
+        if (type.Kind == RuleTypeKind.Date && StringMembers.ContainsKey(name))
+            return Error(DiagnosticCodes.UnknownMethod, DateIsNotAString(target, name), member.Name.Span);
         var members = InstanceMembers(type.Kind);
         if (members is null)
             return Error(DiagnosticCodes.MemberOfNonObject, $"A value of type {type.DisplayName} has no member '{name}'.", member.Name.Span);
@@ -318,6 +320,14 @@ internal sealed class Binder
             return Error(DiagnosticCodes.InvalidLambda, $"'{name}' is a method; call it as {name}(…).", member.Name.Span);
         return BindMethod(method, target, [], span, member.Name.Span);
     }
+
+    /// <summary>
+    /// RulesEngine keeps ISO date strings as strings, so its users take them apart as text (StartsWith("2021"),
+    /// Substring(0, 4)); here they are dates, and the message says how to ask the same of a date.
+    /// </summary>
+    private static string DateIsNotAString(BoundExpression date, string member) =>
+        $"'{date.Text}' is a {date.Type.DisplayName} (ISO date strings are read as dates), so it has no string member '{member}'; " +
+        $"ask it as a date: {date.Text}.Year == 2021, {date.Text}.Month, {date.Text} >= \"2021-01-01\".";
 
     private static Dictionary<string, BuiltinMethod>? InstanceMembers(RuleTypeKind kind) => kind switch
     {
@@ -507,6 +517,8 @@ internal sealed class Binder
                 var what = type.Kind == RuleTypeKind.Object ? "an object" : $"a value of type {type.DisplayName}";
                 return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' cannot be called on {what}.", nameSpan);
             }
+            if (type.Kind == RuleTypeKind.Date && StringMembers.ContainsKey(methodName))
+                return Error(DiagnosticCodes.UnknownMethod, DateIsNotAString(receiver, methodName), nameSpan);
             if (!members.TryGetValue(methodName, out method))
                 return Error(DiagnosticCodes.UnknownMethod,
                     methodName == "CompareTo" && type.Kind == RuleTypeKind.String

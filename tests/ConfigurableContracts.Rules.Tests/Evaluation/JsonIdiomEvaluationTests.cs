@@ -97,6 +97,8 @@ public class JsonIdiomEvaluationTests
     [InlineData("@a.tag == \"x\"", "without '@'")]
     [InlineData("a.tag.CompareTo(\"y\") < 0", "compare strings with <")]
     [InlineData("string.Compare(a.tag, \"y\") < 0", "compare strings with <")]
+    [InlineData("a.on.StartsWith(\"2021\")", "a.on.Year == 2021")]
+    [InlineData("a.on.Length == 10", "ISO date strings are read as dates")]
     public void DynamicLinqFeatures_AreRefused_WithHowToWriteThem(string expression, string hint)
     {
         var read = WorkflowReader.Read("test.json", TestEngine.SingleRule(expression));
@@ -105,6 +107,7 @@ public class JsonIdiomEvaluationTests
             ["list"] = RuleType.ArrayOf(RuleType.ObjectOf(new Dictionary<string, RuleType> { ["x"] = RuleType.Integer })),
             ["tag"] = RuleType.String,
             ["n"] = RuleType.Integer,
+            ["on"] = RuleType.Date,
         });
         var compilation = WorkflowCompiler.Compile(read.Workflows, new Dictionary<string, RuleType> { ["a"] = type });
         Assert.Contains(compilation.Diagnostics, d => d.IsError && d.Message.Contains(hint, StringComparison.Ordinal));
