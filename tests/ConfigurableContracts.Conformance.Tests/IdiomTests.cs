@@ -210,6 +210,14 @@ public class IdiomTests
         "input2.totalOrders * 1.5 == 7.5",
         "input1.score + input1.loyaltyFactor == 9.5",
         "input1.score > 7 == true",
+        "string(input1.name) == \"Alva Berg\"",
+        "int(input1.loyaltyFactor) == 2",
+        "double(input1.loyaltyFactor) > 1",
+        "decimal(input1.score) == 7.5",
+        "input1.orders.Any(o=>o.amount>200)",
+        "input1 != null",
+        "input1.orders.Where(o => o.amount > 200).FirstOrDefault() != null",
+        "input1.isActive == true ? input1.name == \"Alva Berg\" : false",
         "input1.orders.Where(o => o.status == \"paid\").OrderByDescending(o => o.amount).Select(o => o.id).First() == 3",
         "input1.orders.Select(o => o.amount).Max() == 300.25",
         "input1.orders.Select(o => o.amount).Sum() > 500",
@@ -408,7 +416,7 @@ public class IdiomTests
     public static TheoryData<string, string, string> Refusals => new()
     {
         { "int(input1.score) == 7", DiagnosticCodes.UnknownMethod, "Convert.ToInt32(x)" },
-        { "double(input1.loyaltyFactor) > 1", DiagnosticCodes.UnknownMethod, "Convert.ToDecimal(x)" },
+        { "string(input1.loyaltyFactor) == \"2\"", DiagnosticCodes.UnknownMethod, "Convert.ToString(x)" },
         { "(int)input1.score == 7", DiagnosticCodes.UnexpectedToken, "Convert.ToInt32(x)" },
         { "input1.loyaltyFactor & 1 == 0", DiagnosticCodes.UnexpectedCharacter, "&&" },
         { "input1.isActive | false", DiagnosticCodes.UnexpectedCharacter, "||" },

@@ -345,8 +345,7 @@ internal sealed class Binder
             case NameExpressionSyntax name:
                 if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
                 if (string.Equals(name.Name, "np", StringComparison.OrdinalIgnoreCase)) return BindNullPropagation(call);
-                if (ConversionInstead(name.Name) is { } instead)
-                    return Error(DiagnosticCodes.UnknownMethod, $"'{name.Name}(…)' conversions are not supported; write {instead}.", name.Span);
+                if (ConversionInstead(name.Name) is { } instead) return BindConversion(name.Name, instead, call);
                 return Error(DiagnosticCodes.UnknownMethod,
                     $"Unknown function '{name.Name}'. Custom functions are called as fn.{name.Name}(…); built-ins as Math.Abs(…), xs.Any(…), etc.",
                     name.Span);
@@ -413,6 +412,32 @@ internal sealed class Binder
             joined = new BoundBinary(BoundBinaryOperator.Add, joined, argument, RuleType.String, call.Span, text);
         }
         return joined;
+    }
+
+    /// <summary>
+    /// Dynamic LINQ's conversion functions (<c>string(x)</c>, <c>int(x)</c>, <c>double(x)</c>), which RulesEngine's
+    /// maintainers recommend for dynamic inputs. They run here where they convert without loss, to the same value
+    /// as Dynamic LINQ's cast: an integer to an integer or a number, a number to a number, a string to a string.
+    /// Others (a cast that truncates 7.5 to 7, or fails on a string) are refused with the explicit form.
+    /// </summary>
+    private BoundExpression BindConversion(string name, string instead, CallExpressionSyntax call)
+    {
+        var target = name.ToLowerInvariant() switch
+        {
+            "int" or "int32" or "int16" or "short" or "long" or "int64" => RuleTypeKind.Integer,
+            "decimal" or "double" or "single" or "float" => RuleTypeKind.Number,
+            "string" => RuleTypeKind.String,
+            _ => RuleTypeKind.Any,
+        };
+        var argument = call.Arguments.Count == 1 ? BindExpression(call.Arguments[0]) : null;
+        if (argument is not null && IsError(argument)) return argument;
+        var kind = argument?.Type.Kind;
+        var lossless = kind == target || (target == RuleTypeKind.Number && kind == RuleTypeKind.Integer);
+        if (argument is null || !lossless)
+            return Error(DiagnosticCodes.UnknownMethod,
+                $"'{name}(…)' converts only a value that is already {target.ToString().ToLowerInvariant()}{(target == RuleTypeKind.Number ? " or integer" : "")} here; write {instead}.",
+                call.Span);
+        return kind == target ? argument : new BoundCall(BuiltinMethod.ConvertToNumber, null, [argument], RuleType.Number, call.Span, Text(call.Span));
     }
 
     private static string? ConversionInstead(string name) => name.ToLowerInvariant() switch

@@ -85,6 +85,7 @@ public class JsonIdiomEvaluationTests
     [InlineData("np(a.work.city) == null", RuleStatus.Achieved)]
     [InlineData("np(a.work.city, \"none\") == \"none\"", RuleStatus.Achieved)]
     [InlineData("string.Concat(a.tag, \"-\", 1) == \"x-1\"", RuleStatus.Achieved)]
+    [InlineData("string(a.tag) == \"x\" && int(2) == 2 && double(2) == 2.0 && decimal(1.5) == 1.5", RuleStatus.Achieved)]
     public void NullPropagationAndConcat_AnswerAsDynamicLinq(string expression, RuleStatus expected) =>
         Assert.Equal(expected, TestEngine.Evaluate(expression, Address).Status);
 
@@ -92,6 +93,8 @@ public class JsonIdiomEvaluationTests
     [InlineData("a.list.Any(y > 1)", "'y'")]
     [InlineData("it.x > 1", "there is none here")]
     [InlineData("int(a.tag) == 1", "Convert.ToInt32(x)")]
+    [InlineData("int(1.5) == 1", "Convert.ToInt32(x)")]
+    [InlineData("string(a.n) == \"1\"", "Convert.ToString(x)")]
     [InlineData("(int)a.n == 1", "Convert.ToInt32(x)")]
     [InlineData("a.n & 1 == 1", "&&")]
     [InlineData("@a.tag == \"x\"", "without '@'")]
