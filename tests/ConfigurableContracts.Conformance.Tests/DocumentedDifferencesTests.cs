@@ -450,6 +450,23 @@ public class DocumentedDifferencesTests
         Assert.IsType<float>(theirSingle.Output);
     }
 
+    [Fact]
+    public void D24_InjectedWorkflow_BringsItsGlobalParamsAndComesFirst_WhereRulesEngineInjectsRulesOnlyAfterOwn()
+    {
+        var workflow = """
+            [ { "WorkflowName": "Base", "GlobalParams": [ { "Name": "limit", "Expression": "2" } ],
+                "Rules": [ { "RuleName": "Loyal", "Expression": "input1.loyaltyFactor >= limit" } ] },
+              { "WorkflowName": "W", "WorkflowsToInject": [ "Base" ], "Rules": [ { "RuleName": "Indian", "Expression": "input1.country == \"india\"" } ] } ]
+            """;
+        var run = Oracle.Run(workflow, Member);
+
+        Assert.Equal(["Loyal", "Indian"], run.Ours.Select(r => r.RuleName));
+        Assert.All(run.Ours, ours => Assert.Equal(RuleStatus.Achieved, ours.Status));
+        Assert.Equal(["Indian", "Loyal"], run.Theirs.Results.Select(r => r.RuleName));
+        Assert.True(run.Theirs.Results[1].HasError);
+        Assert.Contains("limit", run.Theirs.Results[1].ExceptionMessage, StringComparison.Ordinal);
+    }
+
     private static string WorkflowJson(object rule) => JsonSerializer.Serialize(new { WorkflowName = "W", Rules = new[] { rule } });
 
     private static Workflow Workflow(string name, string expression, string? successEvent = null) => new()

@@ -402,6 +402,74 @@ public class IdiomTests
             "WorkflowsToInject adds the base workflow's rules",
             """[ { "WorkflowName": "Base", "Rules": [ { "RuleName": "Active", "Expression": "input1.isActive" } ] }, { "WorkflowName": "W", "WorkflowsToInject": [ "Base" ], "Rules": [ { "RuleName": "Indian", "Expression": "input1.country == \"india\"" } ] } ]"""
         },
+        {
+            "Parent LocalParams visible to nested rules",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "And", "LocalParams": [ { "Name": "lim", "Expression": "100" } ], "Rules": [ { "RuleName": "A", "Expression": "input1.orders.Any(o => o.amount > lim)" }, { "RuleName": "B", "Expression": "input1.score < lim" } ] } ] }"""
+        },
+        {
+            "EvaluateRule with additionalInputs",
+            """[ { "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "X", "ruleName": "Y", "additionalInputs": [ { "Name": "bonus", "Expression": "input1.score * 2" } ] } } } } ] }, { "WorkflowName": "X", "Rules": [ { "RuleName": "Y", "Expression": "bonus > 10", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "bonus + 1" } } } } ] } ]"""
+        },
+        {
+            "EvaluateRule with inputFilter",
+            """[ { "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "X", "ruleName": "Y", "inputFilter": [ "input1" ] } } } } ] }, { "WorkflowName": "X", "Rules": [ { "RuleName": "Y", "Expression": "input1.score > 1", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input1.score" } } } } ] } ]"""
+        },
+        {
+            "OnSuccess and OnFailure on one rule",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.score > 8", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "1" } }, "OnFailure": { "Name": "OutputExpression", "Context": { "Expression": "2" } } } } ] }"""
+        },
+        {
+            "ErrorMessage on a nested rule",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "Or", "Rules": [ { "RuleName": "A", "ErrorMessage": "A failed for $(input1.country)", "Expression": "input1.score > 8" }, { "RuleName": "B", "Expression": "input1.isActive" } ] } ] }"""
+        },
+        {
+            "Disabled nested rule left out of its parent",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "And", "Rules": [ { "RuleName": "A", "Expression": "true" }, { "RuleName": "B", "Enabled": false, "Expression": "false" } ] } ] }"""
+        },
+        {
+            "GlobalParam read by an OutputExpression",
+            """{ "WorkflowName": "W", "GlobalParams": [ { "Name": "base", "Expression": "input1.score * 10" } ], "Rules": [ { "RuleName": "R", "Expression": "base > 50", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "base * input1.rate" } } } } ] }"""
+        },
+        {
+            "AndAlso whose first rule fails",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "AndAlso", "Rules": [ { "RuleName": "A", "Expression": "false" }, { "RuleName": "B", "Expression": "true" } ] } ] }"""
+        },
+        {
+            "OrElse whose first rule holds",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "OrElse", "Rules": [ { "RuleName": "A", "Expression": "true" }, { "RuleName": "B", "Expression": "false" } ] } ] }"""
+        },
+        {
+            "Explicit RuleExpressionType LambdaExpression",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "RuleExpressionType": "LambdaExpression", "Expression": "input1.isActive" } ] }"""
+        },
+        {
+            "ErrorMessage placeholders of a nested field, a decimal and integers",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "ErrorMessage": "City $(input1.address.city), score $(input1.score), factor $(input1.loyaltyFactor), rate $(input1.rate)", "Expression": "false" } ] }"""
+        },
+        {
+            "OutputExpression giving an object",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input1.address" } } } } ] }"""
+        },
+        {
+            "OutputExpression giving a filtered array of objects",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input1.orders.Where(o => o.status == \"paid\")" } } } } ] }"""
+        },
+        {
+            "SuccessEvent and Properties",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "SuccessEvent": "10", "Properties": { "x": 1 }, "Expression": "input1.isActive" } ] }"""
+        },
+        {
+            "ErrorMessage placeholder naming no field",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "ErrorMessage": "Unknown $(input1.nothing)", "Expression": "false" } ] }"""
+        },
+        {
+            "LocalParam reading an earlier LocalParam",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "LocalParams": [ { "Name": "a", "Expression": "input1.score" }, { "Name": "b", "Expression": "a * 2" } ], "Expression": "b == 15" } ] }"""
+        },
+        {
+            "Nested Or inside And",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "Outer", "Operator": "And", "Rules": [ { "RuleName": "Inner", "Operator": "Or", "Rules": [ { "RuleName": "X", "Expression": "input1.score > 100" }, { "RuleName": "Y", "Expression": "input1.country == \"india\"" } ] }, { "RuleName": "Z", "Expression": "input2.totalOrders == 5" } ] } ] }"""
+        },
     };
 
     [Theory]
