@@ -926,7 +926,9 @@ internal sealed class Binder
             TokenKind.BarBar or TokenKind.OrKeyword => BoundBinaryOperator.Or,
             _ => BoundBinaryOperator.Coalesce,
         };
-        (left, right) = (CoerceDateLiteral(left, right), CoerceDateLiteral(right, left));
+        // Not for '+': "Due " + participant.dueOn concatenates text with a date, it does not compare with one.
+        if (op != BoundBinaryOperator.Add)
+            (left, right) = (CoerceDateLiteral(left, right), CoerceDateLiteral(right, left));
         if (IsError(left) || IsError(right)) return new BoundErrorExpression(binary.Span, Text(binary.Span));
 
         if (op == BoundBinaryOperator.Divide && left.Type.Kind == RuleTypeKind.Integer && right.Type.Kind == RuleTypeKind.Integer

@@ -130,4 +130,8 @@ public class JsonIdiomEvaluationTests
     [InlineData("o.items.Any(o.items.Count(qty > 4) == 1)")]
     public void ImplicitLambda_ReadsTheElementsFields_AsDynamicLinq(string expression) =>
         Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, Orders2).Status);
+
+    [Fact]
+    public void Concatenation_WithDate_GivesText_RatherThanReadingTheLiteralAsADate() =>
+        Assert.Equal("Joined 2020-03-01", TestEngine.Value("\"Joined \" + m.joinedOn", Member));
 }
