@@ -164,6 +164,34 @@ public class DocumentedDifferencesTests
     }
 
     [Fact]
+    public void D06_IntegerOverflow_IsError_WhereRulesEngineComputesInDouble()
+    {
+        var (ours, theirs) = Output("input1.big * input1.big", """{ "input1": { "big": 12345678901 } }""");
+
+        Assert.Equal(RuleStatus.Error, ours.Status);
+        Assert.Equal(1.5241578752659656E+20, theirs.Output);
+    }
+
+    [Fact]
+    public void D06_MidpointRounding_IsExact_WhereRulesEngineRoundsTheNearestDouble()
+    {
+        // 2.345 is a midpoint in decimal (rounded to even: 2.34); as a double it is 2.34500000000000019…, so 2.35.
+        var (ours, theirs) = Output("Math.Round(input1.x, 2)", """{ "input1": { "x": 2.345 } }""");
+
+        Assert.Equal(2.34m, ours.ActionOutput);
+        Assert.Equal(2.35, theirs.Output);
+    }
+
+    [Fact]
+    public void D06_NumberText_IsTheDecimals_WhereRulesEngineWritesTheDouble()
+    {
+        var (ours, theirs) = Output("\"fee \" + input1.fee + \", third \" + input1.fee / 3", """{ "input1": { "fee": 12.50 } }""");
+
+        Assert.Equal("fee 12.50, third 4.1666666666666666666666666667", ours.ActionOutput);
+        Assert.Equal("fee 12.5, third 4.166666666666667", theirs.Output);
+    }
+
+    [Fact]
     public void D07_LinqOverJsonArrayOfNumbers_Works_WhereRulesEngineCannotBindIt()
     {
         var (ours, theirs, _) = Rule("input1.codes.Sum() == 9");

@@ -347,6 +347,45 @@ public class IdiomTests
     public void OutputExpression_GivesRulesEnginesValue(string expression) =>
         AssertAgree(Oracle.Run(Oracle.SingleOutputRule(expression), Inputs));
 
+    private const string Numbers = """
+        { "input1": { "price": 100.00, "fee": 12.50, "a": 0.1, "b": 0.2, "big": 12345678901, "neg": -3, "ratio": 0.125,
+                      "tiny": 0.000001, "when": "2020-03-01", "flag": true } }
+        """;
+
+    /// <summary>Arithmetic, rounding and conversions where integers, JSON decimals and negative values meet.</summary>
+    public static TheoryData<string> Arithmetic => new(
+    [
+        "\"b\" + input1.big",
+        "\"n\" + input1.neg",
+        "\"r\" + input1.ratio",
+        "\"d\" + input1.when",
+        "\"x\" + input1.flag",
+        "input1.fee * 2",
+        "input1.price / 3",
+        "Math.Round(input1.price / 3, 2)",
+        "\"k\" + 1.5",
+        "\"k\" + 10 / 4.0",
+        "input1.big * 1000",
+        "Math.Pow(input1.ratio, 2)",
+        "Math.Round(input1.fee * 1.15)",
+        "Math.Round(input1.ratio, 2)",
+        "Math.Round(-2.5)",
+        "Convert.ToInt32(input1.fee)",
+        "Convert.ToInt32(2.5)",
+        "Convert.ToInt32(input1.ratio * 20)",
+        "input1.neg % 2",
+        "-7 % 3",
+        "input1.neg / 2",
+        "Math.Abs(input1.neg)",
+        "Math.Floor(input1.neg / 2.0)",
+        "Math.Ceiling(-0.5)",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(Arithmetic))]
+    public void Arithmetic_GivesRulesEnginesValue(string expression) =>
+        AssertAgree(Oracle.Run(Oracle.SingleOutputRule(expression), Numbers));
+
     /// <summary>Whole workflows: parameters, nested rules, actions, messages, injection.</summary>
     public static TheoryData<string, string> Workflows => new()
     {
