@@ -77,6 +77,10 @@ internal sealed class Binder
         ["First"] = BuiltinMethod.First,
         ["FirstOrDefault"] = BuiltinMethod.FirstOrDefault,
         ["Last"] = BuiltinMethod.Last,
+        ["LastOrDefault"] = BuiltinMethod.LastOrDefault,
+        ["Single"] = BuiltinMethod.Single,
+        ["SingleOrDefault"] = BuiltinMethod.SingleOrDefault,
+        ["SelectMany"] = BuiltinMethod.SelectMany,
         ["Contains"] = BuiltinMethod.Contains,
         ["Distinct"] = BuiltinMethod.Distinct,
         ["OrderBy"] = BuiltinMethod.OrderBy,
@@ -188,7 +192,7 @@ internal sealed class Binder
         ConditionalExpressionSyntax conditional => BindConditional(conditional),
         InExpressionSyntax @in => BindIn(@in),
         LambdaExpressionSyntax lambda => Error(DiagnosticCodes.InvalidLambda,
-            "A lambda (x => …) can only be an argument of Any, All, Count, Sum, Min, Max, Average, Where, Select, First, FirstOrDefault, Last, OrderBy or OrderByDescending.",
+            "A lambda (x => …) can only be an argument of Any, All, Count, Sum, Min, Max, Average, Where, Select, SelectMany, First, FirstOrDefault, Last, LastOrDefault, Single, SingleOrDefault, OrderBy or OrderByDescending.",
             lambda.Span),
         _ => Error(DiagnosticCodes.UnexpectedToken, "Unsupported expression.", syntax.Span),
     };
@@ -523,6 +527,9 @@ internal sealed class Binder
     private BoundExpression BindInstanceCall(BoundExpression receiver, string methodName, CallExpressionSyntax call, TextSpan nameSpan)
     {
         var type = receiver.Type;
+        // C# habit: xs.Where(…).ToList().Count. Arrays here are already lists, so ToList and ToArray change nothing.
+        if (methodName is "ToList" or "ToArray" && type.Kind is RuleTypeKind.Array or RuleTypeKind.Any)
+            return call.Arguments.Count == 0 ? receiver : Error(DiagnosticCodes.ArgumentCount, $"{methodName} takes no arguments.", call.Span);
         BuiltinMethod method;
         if (type.Kind == RuleTypeKind.Any)
         {
@@ -595,7 +602,8 @@ internal sealed class Binder
     private static bool TakesLambda(BuiltinMethod method) => method is BuiltinMethod.Any or BuiltinMethod.All
         or BuiltinMethod.Count or BuiltinMethod.Sum or BuiltinMethod.Min or BuiltinMethod.Max or BuiltinMethod.Average
         or BuiltinMethod.Where or BuiltinMethod.Select or BuiltinMethod.First or BuiltinMethod.FirstOrDefault
-        or BuiltinMethod.Last or BuiltinMethod.OrderBy or BuiltinMethod.OrderByDescending;
+        or BuiltinMethod.Last or BuiltinMethod.OrderBy or BuiltinMethod.OrderByDescending or BuiltinMethod.LastOrDefault
+        or BuiltinMethod.Single or BuiltinMethod.SingleOrDefault or BuiltinMethod.SelectMany;
 
     private BoundExpression BindLambda(BuiltinMethod method, LambdaExpressionSyntax lambda, RuleType elementType)
     {
@@ -743,7 +751,19 @@ internal sealed class Binder
             case BuiltinMethod.First:
             case BuiltinMethod.FirstOrDefault:
             case BuiltinMethod.Last:
+            case BuiltinMethod.LastOrDefault:
+            case BuiltinMethod.Single:
+            case BuiltinMethod.SingleOrDefault:
                 return Predicate(required: false) ?? Result(element);
+            case BuiltinMethod.SelectMany:
+            {
+                if (argumentCount != 1) return Arity(1, 1);
+                var selected = Selected(numeric: false);
+                if (selected is null) return new BoundErrorExpression(span, text);
+                if (selected.Kind is not (RuleTypeKind.Array or RuleTypeKind.Any))
+                    return Error(DiagnosticCodes.InvalidLambda, $"The lambda of SelectMany must return an array, not {selected.DisplayName}.", lambda!.Body.Span);
+                return Result(RuleType.ArrayOf(selected.ElementType ?? RuleType.Any));
+            }
             case BuiltinMethod.Where:
                 return Predicate(required: true) ?? Result(receiverType.Kind == RuleTypeKind.Array ? receiverType : RuleType.ArrayOf(RuleType.Any));
             case BuiltinMethod.Sum:

@@ -210,12 +210,53 @@ internal static class Builtins
                     for (var i = 0; i < list.Count; i++) result[i] = Apply(f, list[i]) is var v && v is MissingValue ? null : v;
                     return result;
                 };
+            case BuiltinMethod.Single:
+            case BuiltinMethod.SingleOrDefault:
+            {
+                var orDefault = call.Method == BuiltinMethod.SingleOrDefault;
+                return (f, r, _) =>
+                {
+                    var list = List(r);
+                    object? found = null;
+                    var matches = 0;
+                    for (var n = 0; n < list.Count; n++)
+                    {
+                        if (lambda is not null)
+                        {
+                            var test = Test(f, list[n]);
+                            if (test is MissingValue) return test;
+                            if (!ReferenceEquals(test, Boxes.True)) continue;
+                        }
+                        if (++matches > 1) throw new RuleEvaluationException($"'{text}': more than one element matches.");
+                        found = list[n];
+                    }
+                    return matches == 1 ? found : orDefault ? null : throw new RuleEvaluationException($"'{text}': no element matches.");
+                };
+            }
+            case BuiltinMethod.SelectMany:
+                return (f, r, _) =>
+                {
+                    var list = List(r);
+                    var result = new List<object?>();
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        switch (Apply(f, list[i]))
+                        {
+                            case MissingValue missing: return missing;
+                            case IReadOnlyList<object?> inner: result.AddRange(inner); break;
+                            case null: return new MissingValue($"'{lambdaText}' is missing for an element");
+                            case var other: throw new RuleEvaluationException($"'{lambdaText}' should be an array but is {RuntimeValues.Describe(other)}.");
+                        }
+                    }
+                    return result;
+                };
             case BuiltinMethod.First:
             case BuiltinMethod.FirstOrDefault:
             case BuiltinMethod.Last:
+            case BuiltinMethod.LastOrDefault:
             {
-                var fromEnd = call.Method == BuiltinMethod.Last;
-                var orDefault = call.Method == BuiltinMethod.FirstOrDefault;
+                var fromEnd = call.Method is BuiltinMethod.Last or BuiltinMethod.LastOrDefault;
+                var orDefault = call.Method is BuiltinMethod.FirstOrDefault or BuiltinMethod.LastOrDefault;
                 return (f, r, _) =>
                 {
                     var list = List(r);

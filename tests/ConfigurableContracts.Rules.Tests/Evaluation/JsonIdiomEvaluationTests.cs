@@ -134,4 +134,25 @@ public class JsonIdiomEvaluationTests
     [Fact]
     public void Concatenation_WithDate_GivesText_RatherThanReadingTheLiteralAsADate() =>
         Assert.Equal("Joined 2020-03-01", TestEngine.Value("\"Joined \" + m.joinedOn", Member));
+
+    private const string Visits = """{"p": {"visits": [{"kind": "group", "notes": ["a", "b"]}, {"kind": "solo", "notes": []}, {"kind": "group", "notes": ["c"]}]}}""";
+
+    [Theory]
+    [InlineData("p.visits.SelectMany(v => v.notes).Count() == 3")]
+    [InlineData("p.visits.SelectMany(v => v.notes).Last() == \"c\"")]
+    [InlineData("p.visits.Where(v => v.kind == \"group\").ToList().Count == 2")]
+    [InlineData("p.visits.Select(v => v.kind).ToArray().Length == 3")]
+    [InlineData("p.visits.Single(v => v.kind == \"solo\").notes.Count() == 0")]
+    [InlineData("p.visits.SingleOrDefault(v => v.kind == \"pair\") == null")]
+    [InlineData("p.visits.LastOrDefault(v => v.kind == \"group\").notes.First() == \"c\"")]
+    [InlineData("p.visits.LastOrDefault(v => v.kind == \"pair\") == null")]
+    public void MoreLinq_RunsAsInDotNet(string expression) =>
+        Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, Visits).Status);
+
+    [Theory]
+    [InlineData("p.visits.Single(v => v.kind == \"group\").kind == \"group\"")]
+    [InlineData("p.visits.SingleOrDefault(v => v.kind == \"group\") == null")]
+    [InlineData("p.visits.Single(v => v.kind == \"pair\") == null")]
+    public void Single_IsError_UnlessExactlyOneMatches(string expression) =>
+        Assert.Equal(RuleStatus.Error, TestEngine.Evaluate(expression, Visits).Status);
 }
