@@ -386,6 +386,57 @@ public class IdiomTests
     public void Arithmetic_GivesRulesEnginesValue(string expression) =>
         AssertAgree(Oracle.Run(Oracle.SingleOutputRule(expression), Numbers));
 
+    private const string Visits = """
+        { "input1": { "name": "Alva", "visits": [ { "day": "2021-01-04", "kind": "group", "scores": [3, 4], "notes": ["a", "b"] },
+                                                   { "day": "2021-02-10", "kind": "solo", "scores": [5], "notes": [] },
+                                                   { "day": "2021-03-15", "kind": "group", "scores": [2, 2, 2], "notes": ["c"] } ],
+                      "codes": ["x", "y", "x"] } }
+        """;
+
+    /// <summary>LINQ over arrays nested in array elements, dates kept as strings by RulesEngine, arrays of strings.</summary>
+    public static TheoryData<string> NestedArrays => new(
+    [
+        "input1.visits.SelectMany(v => v.notes).Count() == 3",
+        "input1.visits.Where(v => v.kind == \"group\").ToList().Count == 2",
+        "input1.visits.ToList().Count() == 3",
+        "input1.visits.Select(v => v.kind).ToArray().Length == 3",
+        "input1.visits.Single(v => v.kind == \"solo\").day == \"2021-02-10\"",
+        "input1.visits.SingleOrDefault(v => v.kind == \"pair\") == null",
+        "input1.visits.LastOrDefault(v => v.kind == \"group\").day == \"2021-03-15\"",
+        "input1.visits.Any(v => v.scores.Any(s => s > 4))",
+        "input1.visits.All(v => v.scores.Count() > 0)",
+        "input1.visits.Max(v => v.scores.Max()) == 5",
+        "input1.visits.Count(v => v.notes.Any()) == 2",
+        "input1.visits.Where(v => v.notes.Contains(\"c\")).Count() == 1",
+        "input1.visits.Select(v => v.scores.Count()).Sum() == 6",
+        "input1.visits.Max(v => v.day) == \"2021-03-15\"",
+        "input1.visits.OrderByDescending(v => v.day).First().kind == \"group\"",
+        "input1.visits.Any(v => DateTime.Parse(v.day) > DateTime.Parse(\"2021-03-01\"))",
+        "input1.visits.Count(v => DateTime.Parse(v.day).Month == 2) == 1",
+        "input1.visits.Where(v => v.kind == \"group\").Average(v => v.scores.Count()) == 2.5",
+        "input1.codes.Distinct().Count() == 2",
+        "input1.codes.Count(c => c == \"x\") == 2",
+        "input1.codes.Min() == \"x\"",
+        "input1.codes.Contains(\"y\")",
+        "input1.codes.Any(c => c.StartsWith(\"y\"))",
+        "input1.codes.First() == \"x\"",
+        "input1.codes.Last() == \"x\"",
+        "input1.codes.Skip(1).Take(1).First() == \"y\"",
+        "input1.codes.Where(c => c != \"x\").Any()",
+        "input1.visits.Any(v => v.kind == \"group\" && v.scores.All(s => s >= 2))",
+        "input1.visits.First(v => v.kind == \"solo\").scores.First() == 5",
+        "input1.visits.Select(v => v.kind).Contains(\"solo\")",
+        "input1.visits.Select(v => v.kind).Distinct().Count() == 2",
+        "input1.visits.Count() - input1.visits.Count(v => v.kind == \"solo\") == 2",
+        "input1.visits.Any(v => v.kind == input1.name)",
+        "input1.visits.Sum(v => v.scores.Count() * 10) == 60",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(NestedArrays))]
+    public void NestedArrays_GiveRulesEnginesAnswer(string expression) =>
+        AssertAgree(Oracle.Run(Oracle.SingleRule(expression), Visits));
+
     /// <summary>Whole workflows: parameters, nested rules, actions, messages, injection.</summary>
     public static TheoryData<string, string> Workflows => new()
     {
