@@ -285,7 +285,8 @@ internal sealed class Binder
     private BoundExpression BindMemberAccess(MemberAccessExpressionSyntax member)
     {
         var name = member.Name.Text;
-        if (ForbiddenNames.Contains(name)) return Forbidden(name, member.Name.Span);
+        var forbidden = ForbiddenNames.Contains(name);
+        if (forbidden && (IsStaticClassName(member.Target, out _) || IsFunctionsName(member.Target))) return Forbidden(name, member.Name.Span);
         if (IsStaticClassName(member.Target, out var className) && className is "string" or "String" && name == "Empty")
             return new BoundLiteral("", RuleType.String, member.Span, Text(member.Span));
         if (IsStaticClassName(member.Target, out className))
@@ -296,6 +297,10 @@ internal sealed class Binder
 
         var target = BindExpression(member.Target);
         if (IsError(target)) return target;
+        // A field the data declares (case.type, file.path) is data, whatever its name: the forbidden names are meant
+        // for members of .NET types. On a value of unknown type the name stays refused.
+        if (forbidden && !(target.Type is { Kind: RuleTypeKind.Object, Properties: { } declared } && declared.ContainsKey(name)))
+            return Forbidden(name, member.Name.Span);
         var span = member.Span;
         var text = Text(span);
         var type = target.Type;

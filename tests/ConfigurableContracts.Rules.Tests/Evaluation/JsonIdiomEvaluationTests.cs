@@ -155,4 +155,19 @@ public class JsonIdiomEvaluationTests
     [InlineData("p.visits.Single(v => v.kind == \"pair\") == null")]
     public void Single_IsError_UnlessExactlyOneMatches(string expression) =>
         Assert.Equal(RuleStatus.Error, TestEngine.Evaluate(expression, Visits).Status);
+
+    [Theory]
+    [InlineData("c.path == \"C:/dir\" && c.type == \"referral\" && c.process.Length == 3")]
+    [InlineData("c.steps.Any(s => s.Type == \"visit\") && c.steps.Any(Task == \"call\")")]
+    public void DataFieldsNamedLikeDotNetMembers_AreRead(string expression) =>
+        Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression,
+            """{"c": {"path": "C:/dir", "type": "referral", "process": "abc", "steps": [{"Type": "visit", "Task": "call"}]}}""").Status);
+
+    [Fact]
+    public void ForbiddenName_OnAValueOfUnknownType_IsStillRefused()
+    {
+        var read = WorkflowReader.Read("test.json", TestEngine.SingleRule("u.Assembly != null"));
+        var compilation = WorkflowCompiler.Compile(read.Workflows, new Dictionary<string, RuleType> { ["u"] = RuleType.Any });
+        Assert.Contains(compilation.Diagnostics, d => d.Code == DiagnosticCodes.ForbiddenMember);
+    }
 }
