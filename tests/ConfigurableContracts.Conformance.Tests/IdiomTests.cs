@@ -437,6 +437,65 @@ public class IdiomTests
     public void NestedArrays_GiveRulesEnginesAnswer(string expression) =>
         AssertAgree(Oracle.Run(Oracle.SingleRule(expression), Visits));
 
+    private const string Syntax = """
+        { "input1": { "name": "Alva \"A\" Berg", "score": 7.5, "count": 3, "isActive": true, "none": null, "path": "C:\\dir" } }
+        """;
+
+    /// <summary>Keywords in any case, escapes, literal suffixes, operator spacing and precedence, nested conditionals.</summary>
+    public static TheoryData<string> SyntaxVariants => new(
+    [
+        "TRUE",
+        "input1.count == 0x3",
+        "input1.isActive == True",
+        "input1.none == NULL",
+        "input1.none == Null",
+        "input1.isActive AND NOT False",
+        "input1.isActive aNd input1.count > 1",
+        "input1.isActive = true",
+        "input1.name == \"Alva \\\"A\\\" Berg\"",
+        "input1.name.Contains(\"\\\"\")",
+        "input1.path == \"C:\\\\dir\"",
+        "input1.count == 3L",
+        "input1.score > 7.4d",
+        "input1.score < 7.6f",
+        "input1.score < 1e3",
+        "-(input1.count) == -3",
+        "!!input1.isActive",
+        "!(!input1.isActive)",
+        "input1.count >= 3 && input1.count <= 3",
+        "(input1.count)  ==  3",
+        "input1.count==3&&input1.isActive",
+        "input1.count ==3 ||false",
+        "input1.name.Length>5",
+        "input1.count * -1 == -3",
+        "input1.count - -1 == 4",
+        "input1.score - input1.count == 4.5",
+        "input1.count / 3 * 3 == 3",
+        "10 - 2 - 3 == 5",
+        "2 * 3 + 4 * 5 == 26",
+        "(2 + 3) * (4 - 1) == 15",
+        "10 % 4 % 3 == 2",
+        "input1.count > 2 == true",
+        "input1.count > 2 != false",
+        "1 < 2 && 2 < 3",
+        "input1.count in (1, 2, 3) && !(input1.count in (4, 5))",
+        "input1.score in (7.5, 8.0)",
+        "input1.score in (7.5, 8)",
+        "input1.count in (3.0, 4.0)",
+        "\"abc\" < \"abd\"",
+        "\"abc\" == \"ABC\".ToLower()",
+        "input1.name != \"\"",
+        "iif(input1.none == null, 1, 2) == 1",
+        "iif(input1.count > 1, iif(input1.count > 2, 3, 2), 1) == 3",
+        "input1.count > 1 ? input1.count > 2 ? true : false : false",
+        "(input1.none ?? \"x\") == \"x\"",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(SyntaxVariants))]
+    public void SyntaxVariant_GivesRulesEnginesAnswer(string expression) =>
+        AssertAgree(Oracle.Run(Oracle.SingleRule(expression), Syntax));
+
     /// <summary>Whole workflows: parameters, nested rules, actions, messages, injection.</summary>
     public static TheoryData<string, string> Workflows => new()
     {

@@ -170,4 +170,8 @@ public class JsonIdiomEvaluationTests
         var compilation = WorkflowCompiler.Compile(read.Workflows, new Dictionary<string, RuleType> { ["u"] = RuleType.Any });
         Assert.Contains(compilation.Diagnostics, d => d.Code == DiagnosticCodes.ForbiddenMember);
     }
+
+    [Fact]
+    public void HexadecimalLiterals_AreIntegers() =>
+        Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate("0x1F == 31 && 0X10L == 16 && 0xff - 0x0 == 255").Status);
 }
