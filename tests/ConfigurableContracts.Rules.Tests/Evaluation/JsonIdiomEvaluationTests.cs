@@ -174,4 +174,23 @@ public class JsonIdiomEvaluationTests
     [Fact]
     public void HexadecimalLiterals_AreIntegers() =>
         Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate("0x1F == 31 && 0X10L == 16 && 0xff - 0x0 == 255").Status);
+
+    [Fact]
+    public void ErrorMessagePlaceholders_AreWrittenAsRulesEngineWritesThem()
+    {
+        var workflow = """
+            {"WorkflowName": "W", "Rules": [{"RuleName": "R", "Expression": "false",
+              "ErrorMessage": "on $(p.on), none $(p.none), tags $(p.tags), name $(p.name), whole $(p)"}]}
+            """;
+        using var data = System.Text.Json.JsonDocument.Parse("""{"on": true, "none": null, "tags": ["a"], "name": "Bo"}""");
+        var type = RuleType.InferFromData(data.RootElement);
+        var compilation = TestEngine.Compile(workflow, new Dictionary<string, RuleType> { ["p"] = type });
+        var inputs = new RuleInputs();
+        inputs.SetJson("p", data.RootElement, type);
+
+        var result = compilation.Workflows.Evaluate("W", inputs)[0];
+
+        Assert.Equal("on true, none $(p.none), tags [\n  \"a\"\n], name Bo, whole {\"on\":true,\"none\":null,\"tags\":[\"a\"],\"name\":\"Bo\"}",
+            result.ExceptionMessage.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
 }
