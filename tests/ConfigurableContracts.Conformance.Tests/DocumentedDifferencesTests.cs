@@ -321,6 +321,19 @@ public class DocumentedDifferencesTests
     }
 
     [Fact]
+    public void D15_LocalParamShadowingAGlobalParam_Runs_WhereRulesEngineFailsTheRule()
+    {
+        var workflow = """
+            { "WorkflowName": "W", "GlobalParams": [ { "Name": "x", "Expression": "1" } ],
+              "Rules": [ { "RuleName": "R", "LocalParams": [ { "Name": "x", "Expression": "2" } ], "Expression": "x == 2" } ] }
+            """;
+        var run = Oracle.Run(workflow, Member);
+
+        Assert.Equal(RuleStatus.Achieved, Assert.Single(run.Ours).Status);
+        Assert.Contains("same key", Assert.Single(run.Theirs.Results).ExceptionMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void D16_RepeatedRuleName_IsRefusedAtLoad_WhereRulesEngineCannotRunTheWorkflow()
     {
         var workflow = JsonSerializer.Serialize(new

@@ -629,6 +629,67 @@ public class IdiomTests
         AssertAgree(Oracle.Run(workflowJson, Inputs));
     }
 
+    private const string Scores = """
+        { "input1": { "score": 7.5, "count": 3, "isActive": true, "none": null, "list": [1, 2], "obj": { "a": "é", "b": false }, "name": "Åsa \"Q\"" }, "input2": { "limit": 5 } }
+        """;
+
+    /// <summary>Actions on nested rules, chained parameters and ErrorMessage placeholders of every kind of value.</summary>
+    public static TheoryData<string, string> ActionsAndMessages => new()
+    {
+        {
+            "Action on an And parent",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "And", "Rules": [ { "RuleName": "A", "Expression": "true" }, { "RuleName": "B", "Expression": "input1.count > 1" } ], "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input1.count * 10" } } } } ] }"""
+        },
+        {
+            "OnFailure on an Or parent",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "Or", "Rules": [ { "RuleName": "A", "Expression": "false" }, { "RuleName": "B", "Expression": "input1.count > 5" } ], "Actions": { "OnFailure": { "Name": "OutputExpression", "Context": { "Expression": "-1" } } } } ] }"""
+        },
+        {
+            "EvaluateRule of a rule in the same workflow",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "W", "ruleName": "Amount" } } } }, { "RuleName": "Amount", "Expression": "input1.isActive", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input1.score * 2" } } } } ] }"""
+        },
+        {
+            "Actions on nested rules",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "P", "Operator": "And", "Rules": [ { "RuleName": "A", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "1" } } } }, { "RuleName": "B", "Expression": "input1.count == 3", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "2" } } } } ] } ] }"""
+        },
+        {
+            "GlobalParam, parent LocalParam and child LocalParam chained",
+            """{ "WorkflowName": "W", "GlobalParams": [ { "Name": "lim", "Expression": "input2.limit" } ], "Rules": [ { "RuleName": "P", "Operator": "And", "LocalParams": [ { "Name": "twice", "Expression": "lim * 2" } ], "Rules": [ { "RuleName": "A", "LocalParams": [ { "Name": "c", "Expression": "input1.count" } ], "Expression": "c < twice" } ] } ] }"""
+        },
+        {
+            "LocalParam read by expression and action",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "LocalParams": [ { "Name": "ok", "Expression": "input1.count > 1 && input1.isActive" } ], "Expression": "ok", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "ok" } } } } ] }"""
+        },
+        {
+            "ErrorMessage only on the rule that fails",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.count > 1", "ErrorMessage": "count $(input1.count) limit $(input2.limit)" }, { "RuleName": "S", "Expression": "input1.count > 10", "ErrorMessage": "count $(input1.count) limit $(input2.limit)" } ] }"""
+        },
+        {
+            "ErrorMessage placeholder of a whole input",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.count > 10", "ErrorMessage": "No $(input1) here" } ] }"""
+        },
+        {
+            "ErrorMessage placeholders of a boolean and a decimal",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.count > 10", "ErrorMessage": "Flag $(input1.isActive) and score $(input1.score)" } ] }"""
+        },
+        {
+            "ErrorMessage placeholders of null, array, object and a quoted string",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.count > 10", "ErrorMessage": "None $(input1.none), list $(input1.list), obj $(input1.obj), name $(input1.name)" } ] }"""
+        },
+        {
+            "ErrorMessage placeholder of a second input",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.count > 10", "ErrorMessage": "Whole $(input2)" } ] }"""
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ActionsAndMessages))]
+    public void ActionsAndMessages_GiveRulesEnginesAnswers(string idiom, string workflowJson)
+    {
+        Assert.False(string.IsNullOrEmpty(idiom));
+        AssertAgree(Oracle.Run(workflowJson, Scores));
+    }
+
     /// <summary>Deliberate differences (README 4, 5, 8, 10, 11, 18): refused at load, saying how to write it instead.</summary>
     public static TheoryData<string, string, string> Refusals => new()
     {
