@@ -630,7 +630,7 @@ public class IdiomTests
     }
 
     private const string Scores = """
-        { "input1": { "score": 7.5, "count": 3, "isActive": true, "none": null, "list": [1, 2], "obj": { "a": "é", "b": false }, "name": "Åsa \"Q\"" }, "input2": { "limit": 5 } }
+        { "input1": { "score": 7.5, "count": 3, "isActive": true, "items": [ { "ok": true }, { "ok": true }, { "ok": false } ], "none": null, "list": [1, 2], "obj": { "a": "é", "b": false }, "name": "Åsa \"Q\"" }, "input2": { "limit": 5 } }
         """;
 
     /// <summary>Actions on nested rules, chained parameters and ErrorMessage placeholders of every kind of value.</summary>
@@ -679,6 +679,22 @@ public class IdiomTests
         {
             "ErrorMessage placeholder of a second input",
             """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "Expression": "input1.count > 10", "ErrorMessage": "Whole $(input2)" } ] }"""
+        },
+        {
+            "Division of two Count() parameters truncates, as C# int",
+            """{ "WorkflowName": "W", "GlobalParams": [ { "Name": "done", "Expression": "input1.items.Count(i => i.ok)" }, { "Name": "all", "Expression": "input1.items.Count()" } ], "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "done / all" } } } } ] }"""
+        },
+        {
+            "Division of a data parameter is exact",
+            """{ "WorkflowName": "W", "GlobalParams": [ { "Name": "n", "Expression": "input1.count" } ], "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "n / 2" } } } } ] }"""
+        },
+        {
+            "Division by an integer-literal parameter truncates",
+            """{ "WorkflowName": "W", "GlobalParams": [ { "Name": "two", "Expression": "2" } ], "Rules": [ { "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "7 / two" } } } } ] }"""
+        },
+        {
+            "Division of a Count() LocalParam truncates",
+            """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "LocalParams": [ { "Name": "c", "Expression": "input1.items.Count()" } ], "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "c / 2" } } } } ] }"""
         },
     };
 

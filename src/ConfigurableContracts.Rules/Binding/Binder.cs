@@ -978,9 +978,10 @@ internal sealed class Binder
     /// JSON are <c>long</c> there, and Dynamic LINQ divides those exactly (<c>sessions / 2</c> is 2.5 for 5); users
     /// write averages and shares that way, so a division involving data gives the exact (decimal) quotient here too.
     /// </summary>
-    private static bool IsDotNetInt(BoundExpression expression) => expression switch
+    internal static bool IsDotNetInt(BoundExpression expression) => expression switch
     {
         BoundLiteral { Value: long } => true,
+        BoundSlot slot => slot.Symbol.IsDotNetInt,
         BoundCall call => call.Method is BuiltinMethod.Length or BuiltinMethod.Count or BuiltinMethod.IndexOf
             or BuiltinMethod.Days or BuiltinMethod.Year or BuiltinMethod.Month or BuiltinMethod.Day or BuiltinMethod.ConvertToInteger
             || (call.Method is BuiltinMethod.MathAbs or BuiltinMethod.MathMin or BuiltinMethod.MathMax && call.Arguments.All(IsDotNetInt)),

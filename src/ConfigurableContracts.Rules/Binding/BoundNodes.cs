@@ -30,7 +30,8 @@ internal enum SymbolKind
 }
 
 /// <summary>A named value living in a slot of the evaluation frame.</summary>
-internal sealed record Symbol(string Name, SymbolKind Kind, int Slot, RuleType Type);
+/// <param name="IsDotNetInt">For a parameter: its value is what C# types <c>int</c> (see Binder.IsDotNetInt).</param>
+internal sealed record Symbol(string Name, SymbolKind Kind, int Slot, RuleType Type, bool IsDotNetInt = false);
 
 internal sealed record BoundSlot(Symbol Symbol, TextSpan Span, string Text) : BoundExpression(Symbol.Type, Span, Text);
 

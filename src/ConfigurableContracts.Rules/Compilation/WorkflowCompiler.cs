@@ -154,7 +154,7 @@ public static partial class WorkflowCompiler
                     $"Parameter '{param.Name}' hides the input of the same name.", param.Location, ruleName));
             var bound = Binder.Bind(param.Expression, scope, _slots, functions, ruleName, diagnostics, facts);
             error = FirstError(before);
-            var symbol = new Symbol(param.Name, kind, _slots.Next(), bound?.Type ?? RuleType.Any);
+            var symbol = new Symbol(param.Name, kind, _slots.Next(), bound?.Type ?? RuleType.Any, bound is not null && Binder.IsDotNetInt(bound));
             scope.Declare(symbol);
             return new CompiledParam(param.Name, symbol.Slot, bound is null ? null : compiler.Compile(bound), error);
         }

@@ -193,4 +193,27 @@ public class JsonIdiomEvaluationTests
         Assert.Equal("on true, none $(p.none), tags [\n  \"a\"\n], name Bo, whole {\"on\":true,\"none\":null,\"tags\":[\"a\"],\"name\":\"Bo\"}",
             result.ExceptionMessage.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("done / all", 0L)]
+    [InlineData("7 / two", 3L)]
+    [InlineData("total / 2", 2.5)]
+    public void Division_OfParameters_FollowsTheTypeOfTheirExpression(string expression, object expected)
+    {
+        var workflow = """
+            {"WorkflowName": "W", "GlobalParams": [
+               {"Name": "done", "Expression": "o.items.Count(i => i.qty > 1)"}, {"Name": "all", "Expression": "o.items.Count()"},
+               {"Name": "two", "Expression": "2"}, {"Name": "total", "Expression": "o.total"}],
+             "Rules": [{"RuleName": "R", "Expression": "true", "Actions": {"OnSuccess": {"Name": "OutputExpression", "Context": {"Expression": "EXPRESSION"}}}}]}
+            """.Replace("EXPRESSION", expression, StringComparison.Ordinal);
+        using var data = System.Text.Json.JsonDocument.Parse(Orders);
+        var type = RuleType.InferFromData(data.RootElement.GetProperty("o"));
+        var compilation = TestEngine.Compile(workflow, new Dictionary<string, RuleType> { ["o"] = type });
+        var inputs = new RuleInputs();
+        inputs.SetJson("o", data.RootElement.GetProperty("o"), type);
+
+        var output = compilation.Workflows.Evaluate("W", inputs)[0].ActionOutput;
+
+        Assert.Equal(expected is double d ? (decimal)d : expected, output);
+    }
 }
