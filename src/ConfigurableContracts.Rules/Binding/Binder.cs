@@ -360,7 +360,7 @@ internal sealed class Binder
                     name.Span);
             case MemberAccessExpressionSyntax member:
                 var methodName = member.Name.Text;
-                // Static classes first: Convert.ToString is allowed even though ToString on a value is not.
+                // Static classes first: Convert.ToString is allowed whatever it converts, ToString only on plain values.
                 if (IsStaticClassName(member.Target, out var className)) return BindStaticCall(className, methodName, call, member.Name.Span);
                 if (methodName is "ToString" or "Equals" && !IsFunctionsName(member.Target)) return BindValueMethod(member, methodName, call);
                 if (ForbiddenNames.Contains(methodName)) return Forbidden(methodName, member.Name.Span);
