@@ -335,6 +335,10 @@ public class IdiomTests
         "10 / 4.0",
         "1.5 + 1",
         "input1.rate * 3",
+        "input1.joinedOn",
+        "input1.seenAt",
+        "input1.address",
+        "input1.orders.Select(o => o.status)",
     ]);
 
     [Theory]

@@ -67,4 +67,11 @@ public class OracleSmokeTests
 
         Assert.Equal(DifferenceKind.Message, Assert.Single(ResultComparison.Compare(ours, theirs)).Kind);
     }
+
+    [Theory]
+    [InlineData("2020-03-01", true)]
+    [InlineData("2020-03-02", false)]
+    [InlineData("01/03/2020", false)]
+    public void Values_EqualOurDate_WithTheIsoStringRulesEngineKeeps(string theirs, bool equal) =>
+        Assert.Equal(equal, OracleValues.Equal(new DateTime(2020, 3, 1), theirs));
 }
