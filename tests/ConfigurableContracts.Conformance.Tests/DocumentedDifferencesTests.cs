@@ -99,6 +99,15 @@ public class DocumentedDifferencesTests
     }
 
     [Fact]
+    public void D03_CoalesceOnANumberField_Works_WhereRulesEngineRefusesIt()
+    {
+        var (ours, theirs, _) = Rule("(input1.total ?? 0) == 5");
+
+        Assert.Equal(RuleStatus.Achieved, ours.Status);
+        Assert.Contains("cannot be null", theirs.ExceptionMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void D04_Clock_IsRefusedWithAsOf_WhereRulesEngineReadsTheMachineClock()
     {
         var (ours, theirs, run) = Rule("DateTime.Now > DateTime.Parse(\"2000-01-01\")");
