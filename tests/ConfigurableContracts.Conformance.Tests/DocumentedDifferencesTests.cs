@@ -422,6 +422,18 @@ public class DocumentedDifferencesTests
     }
 
     [Fact]
+    public void D19_ErrorType_IsIgnoredWithAWarning_WhereRulesEngineAcceptsIt()
+    {
+        var workflow = """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "ErrorType": "Error", "Expression": "input1.loyaltyFactor > 5" } ] }""";
+        var run = Oracle.Run(workflow, Member);
+
+        var warning = Assert.Single(run.Diagnostics, d => d.Code == DiagnosticCodes.LegacyField);
+        Assert.False(warning.IsError);
+        Assert.Equal(RuleStatus.NotAchieved, Assert.Single(run.Ours).Status);
+        Assert.True(run.Agree, string.Join("\n", run.Differences));
+    }
+
+    [Fact]
     public void D19_OtherRuleExpressionType_IsError_WhereRulesEngineCannotReadTheFile()
     {
         var workflow = """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "RuleExpressionType": "Other", "Expression": "true" } ] }""";
@@ -454,6 +466,19 @@ public class DocumentedDifferencesTests
         Assert.True(theirs.IsSuccess);
     }
 
+    [Fact]
+    public void D20_LargeFile_IsRefused_WhereRulesEngineLoadsIt()
+    {
+        var message = new string('x', Rules.Workflows.WorkflowReader.MaxFileBytes);
+        var workflow = WorkflowJson(new { RuleName = "R", Expression = "input1.loyaltyFactor == 2", ErrorMessage = message });
+
+        var run = Oracle.Run(workflow, Member);
+
+        Assert.Contains(run.Diagnostics, d => d.IsError && d.Code == DiagnosticCodes.FileTooLarge);
+        Assert.Empty(run.Ours);
+        Assert.True(Assert.Single(run.Theirs.Results).IsSuccess);
+    }
+
     /// <summary>
     /// Compile-once caching and lock-free concurrent evaluation change no rule's answer, so RulesEngine cannot show a
     /// difference here: what is observable is that one compiled set gives every caller the same results at once.
@@ -477,12 +502,15 @@ public class DocumentedDifferencesTests
     [Fact]
     public async Task D22_SuccessEvent_IsOnTheInMemoryResultOnly_WhereRulesEngineResultCarriesTheRule()
     {
-        var workflow = WorkflowJson(new { RuleName = "R", Expression = "true", SuccessEvent = "10" });
+        var workflow = WorkflowJson(new { RuleName = "R", Expression = "true", SuccessEvent = "10", Properties = new { note = "kept" } });
         var run = Oracle.Run(workflow, Member);
 
         var ours = Assert.Single(run.Ours);
         Assert.Equal("10", ours.SuccessEvent);
-        Assert.DoesNotContain("10", RuleResultJson.ToJson(run.Ours), StringComparison.Ordinal);
+        Assert.Equal("kept", ours.Properties?.GetProperty("note").GetString());
+        var json = RuleResultJson.ToJson(run.Ours);
+        Assert.DoesNotContain("10", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("kept", json, StringComparison.Ordinal);
         var engine = new MicrosoftRulesEngine([Workflow("W", "true", successEvent: "10")], new ReSettings());
         var theirs = await engine.ExecuteAllRulesAsync("W", new RuleParameter("input1", new ExpandoObject()));
         Assert.Equal("10", Assert.Single(theirs).Rule.SuccessEvent);
