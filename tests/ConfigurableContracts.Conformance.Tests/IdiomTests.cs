@@ -93,6 +93,7 @@ public class IdiomTests
         "DateTime.Parse(input1.joinedOn).AddMonths(3) <= DateTime.Parse(input1.lastVisit)",
         "DateTime.Parse(input1.joinedOn).AddDays(30) < DateTime.Parse(\"2020-04-01\")",
         "DateTime.Parse(input1.dob).AddYears(18) < DateTime.Parse(input1.joinedOn)",
+        "DateTime.Parse(input1.lastVisit).Subtract(DateTime.Parse(input1.joinedOn)).TotalDays > 300",
         "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).TotalDays > 300",
         "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).TotalDays >= 351.0",
         "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)).Days == 351",
@@ -733,6 +734,8 @@ public class IdiomTests
         { "input1.joinedOn.StartsWith(\"2020\")", DiagnosticCodes.UnknownMethod, "input1.joinedOn.Year == 2021" },
         { "input1.joinedOn.Substring(0, 4) == \"2020\"", DiagnosticCodes.UnknownMethod, "ask it as a date" },
         { "new []{1, 2}.Contains(input1.loyaltyFactor)", DiagnosticCodes.ObjectCreationNotAllowed, "in (1, 2)" },
+        { "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)) > TimeSpan.FromDays(30)", DiagnosticCodes.UnknownName, ".TotalDays > 30" },
+        { "DateTime.Compare(DateTime.Parse(input1.lastVisit), DateTime.Parse(input1.joinedOn)) > 0", DiagnosticCodes.UnknownMethod, "compare dates with <" },
         { "input1.loyaltyFactor == \"2\"", DiagnosticCodes.NotComparable, "integer and string" },
     };
 

@@ -229,6 +229,9 @@ internal sealed class Binder
         if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
         if (StaticClasses.Contains(name.Name) || name.Name == "fn")
             return Error(DiagnosticCodes.NotAValue, $"'{name.Name}' is not a value; use one of its members, e.g. {ExampleMember(name.Name)}.", name.Span);
+        if (name.Name == "TimeSpan")
+            return Error(DiagnosticCodes.UnknownName,
+                "'TimeSpan' is not available; compare the days of a difference instead: (a - b).TotalDays > 30.", name.Span);
         if (string.Equals(name.Name, "it", StringComparison.OrdinalIgnoreCase))
             return Error(DiagnosticCodes.UnknownName,
                 "'it' is the element inside a LINQ method's argument, as in xs.Any(it.amount > 100); there is none here.", name.Span);
@@ -521,6 +524,8 @@ internal sealed class Binder
         if (className is "string" or "String" && methodName is "Compare" or "CompareOrdinal")
             return Error(DiagnosticCodes.UnknownMethod, $"'{className}.{methodName}' is not supported; compare strings with <, <=, >, >= or == (ordinal).", nameSpan);
         if (className is "string" or "String" && methodName == "Concat") return BindConcat(call);
+        if (className == "DateTime" && methodName == "Compare")
+            return Error(DiagnosticCodes.UnknownMethod, "'DateTime.Compare' is not supported; compare dates with <, <=, >, >= or ==.", nameSpan);
         if (!members.TryGetValue(methodName, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
                 $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
@@ -556,6 +561,8 @@ internal sealed class Binder
             }
             if (type.Kind == RuleTypeKind.Date && StringMembers.ContainsKey(methodName))
                 return Error(DiagnosticCodes.UnknownMethod, DateIsNotAString(receiver, methodName), nameSpan);
+            if (type.Kind == RuleTypeKind.Date && methodName == "Subtract" && call.Arguments.Count == 1)
+                return BindSubtract(receiver, call);
             if (!members.TryGetValue(methodName, out method))
                 return Error(DiagnosticCodes.UnknownMethod,
                     methodName == "CompareTo" && type.Kind == RuleTypeKind.String
@@ -578,6 +585,19 @@ internal sealed class Binder
         }
         if (failed) return new BoundErrorExpression(call.Span, Text(call.Span));
         return BindMethod(method, receiver, arguments, call.Span, nameSpan);
+    }
+
+    /// <summary><c>a.Subtract(b)</c> of dates is <c>a - b</c>, a time span (or a date, for a time span argument).</summary>
+    private BoundExpression BindSubtract(BoundExpression receiver, CallExpressionSyntax call)
+    {
+        var other = BindExpression(call.Arguments[0]);
+        if (IsError(other)) return other;
+        other = CoerceDateLiteral(other, receiver);
+        if (IsError(other)) return other;
+        var type = BinaryResultType(BoundBinaryOperator.Subtract, receiver.Type, other.Type);
+        if (type is null)
+            return Error(DiagnosticCodes.ArgumentType, $"Subtract takes a date or a time span, not {other.Type.DisplayName}.", other.Span);
+        return new BoundBinary(BoundBinaryOperator.Subtract, receiver, other, type, call.Span, Text(call.Span));
     }
 
     /// <summary>

@@ -18,6 +18,8 @@ public class JsonIdiomEvaluationTests
     [InlineData("DateTime.Parse(m.joinedOn).AddMonths(3) <= DateTime.Parse(m.lastVisit)")]
     [InlineData("(DateTime.Parse(m.lastVisit) - DateTime.Parse(m.joinedOn)).Days == 351")]
     [InlineData("DateTime.Parse(m.joinedOn).Year == 2020")]
+    [InlineData("DateTime.Parse(m.lastVisit).Subtract(DateTime.Parse(m.joinedOn)).Days == 351")]
+    [InlineData("m.lastVisit.Subtract(\"2021-02-14\").TotalDays == 1")]
     public void DateTimeParse_AcceptsDataAlreadyReadAsDate(string expression) =>
         Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, Member).Status);
 
@@ -102,6 +104,8 @@ public class JsonIdiomEvaluationTests
     [InlineData("string.Compare(a.tag, \"y\") < 0", "compare strings with <")]
     [InlineData("a.on.StartsWith(\"2021\")", "a.on.Year == 2021")]
     [InlineData("a.on.Length == 10", "ISO date strings are read as dates")]
+    [InlineData("(a.on - a.on) > TimeSpan.FromDays(1)", ".TotalDays > 30")]
+    [InlineData("DateTime.Compare(a.on, a.on) == 0", "compare dates with <")]
     public void DynamicLinqFeatures_AreRefused_WithHowToWriteThem(string expression, string hint)
     {
         var read = WorkflowReader.Read("test.json", TestEngine.SingleRule(expression));
