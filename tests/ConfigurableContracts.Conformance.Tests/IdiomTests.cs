@@ -715,6 +715,55 @@ public class IdiomTests
         AssertAgree(Oracle.Run(workflowJson, Scores));
     }
 
+    private const string Chained = """{ "input1": { "n": 3, "s": "x" }, "input2": { "m": 4 } }""";
+
+    /// <summary>A workflow W whose rule calls workflow T's rule with EvaluateRule.</summary>
+    private static string Chain(string caller, string target) =>
+        $$"""[ { "WorkflowName": "W", "Rules": [ {{caller}} ] }, { "WorkflowName": "T", "Rules": [ {{target}} ] } ]""";
+
+    /// <summary>EvaluateRule: outputs taken from either action of the target, filters and additional inputs.</summary>
+    public static TheoryData<string, string> EvaluateRuleChains => new()
+    {
+        {
+            "EvaluateRule takes the target's OnFailure output",
+            Chain("""{ "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "T", "ruleName": "A" } } } }""",
+                """{ "RuleName": "A", "Expression": "input1.n > 5", "Actions": { "OnFailure": { "Name": "OutputExpression", "Context": { "Expression": "input1.n * 2" } } } }""")
+        },
+        {
+            "EvaluateRule of a target without actions",
+            Chain("""{ "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "T", "ruleName": "A" } } } }""",
+                """{ "RuleName": "A", "Expression": "input1.n > 5" }""")
+        },
+        {
+            "EvaluateRule as an OnFailure action",
+            Chain("""{ "RuleName": "R", "Expression": "input1.n > 5", "Actions": { "OnFailure": { "Name": "EvaluateRule", "Context": { "workflowName": "T", "ruleName": "A" } } } }""",
+                """{ "RuleName": "A", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input2.m + 1" } } } }""")
+        },
+        {
+            "EvaluateRule with inputFilter",
+            Chain("""{ "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "T", "ruleName": "A", "inputFilter": [ "input2" ] } } } }""",
+                """{ "RuleName": "A", "Expression": "input2.m == 4", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "input2.m" } } } }""")
+        },
+        {
+            "EvaluateRule with an additional input built from the caller's",
+            Chain("""{ "RuleName": "R", "Expression": "true", "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "T", "ruleName": "A", "additionalInputs": [ { "Name": "k", "Expression": "input1.s + \"y\"" } ] } } } }""",
+                """{ "RuleName": "A", "Expression": "k == \"xy\"", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "k" } } } }""")
+        },
+        {
+            "EvaluateRule on a parent of nested rules",
+            Chain("""{ "RuleName": "R", "Operator": "And", "Rules": [ { "RuleName": "C", "Expression": "true" } ], "Actions": { "OnSuccess": { "Name": "EvaluateRule", "Context": { "workflowName": "T", "ruleName": "A" } } } }""",
+                """{ "RuleName": "A", "Expression": "true", "Actions": { "OnSuccess": { "Name": "OutputExpression", "Context": { "Expression": "7" } } } }""")
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(EvaluateRuleChains))]
+    public void EvaluateRuleChain_GivesRulesEnginesAnswers(string idiom, string workflowJson)
+    {
+        Assert.False(string.IsNullOrEmpty(idiom));
+        AssertAgree(Oracle.Run(workflowJson, Chained));
+    }
+
     /// <summary>Deliberate differences (README 4, 5, 8, 10, 11, 18): refused at load, saying how to write it instead.</summary>
     public static TheoryData<string, string, string> Refusals => new()
     {
