@@ -784,6 +784,8 @@ public class IdiomTests
         { "new []{1, 2}.Contains(input1.loyaltyFactor)", DiagnosticCodes.ObjectCreationNotAllowed, "in (1, 2)" },
         { "(DateTime.Parse(input1.lastVisit) - DateTime.Parse(input1.joinedOn)) > TimeSpan.FromDays(30)", DiagnosticCodes.UnknownName, ".TotalDays > 30" },
         { "DateTime.Compare(DateTime.Parse(input1.lastVisit), DateTime.Parse(input1.joinedOn)) > 0", DiagnosticCodes.UnknownMethod, "compare dates with <" },
+        { "input1.name.PadLeft(12).Length == 12", DiagnosticCodes.UnknownMethod, "template function, fn.name(…)" },
+        { "Math.Sqrt(input1.loyaltyFactor) > 1", DiagnosticCodes.UnknownMethod, "template function, fn.name(…)" },
         { "input1.loyaltyFactor == \"2\"", DiagnosticCodes.NotComparable, "integer and string" },
     };
 

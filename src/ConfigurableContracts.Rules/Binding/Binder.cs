@@ -126,6 +126,13 @@ internal sealed class Binder
         ["double"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToNumber },
     };
 
+    /// <summary>
+    /// How to write what the allow-list lacks (RulesEngine users reach for any .NET member, such as PadLeft or
+    /// Math.Sqrt): appended to every "not an allowed member" diagnostic.
+    /// </summary>
+    private const string OutsideAllowList =
+        " Only the members under 'Allowed members' in docs/writing-outcome-rules.md can be called; write other logic as a template function, fn.name(…).";
+
     private static readonly HashSet<BuiltinMethod> PropertyMembers =
     [
         BuiltinMethod.Length, BuiltinMethod.Year, BuiltinMethod.Month, BuiltinMethod.Day,
@@ -327,7 +334,7 @@ internal sealed class Binder
             return Error(DiagnosticCodes.MemberOfNonObject, $"A value of type {type.DisplayName} has no member '{name}'.", member.Name.Span);
         if (!members.TryGetValue(name, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
-                $"'{name}' is not an allowed member of {type.DisplayName}.{NameSuggestions.Hint(name, members.Keys)}", member.Name.Span);
+                $"'{name}' is not an allowed member of {type.DisplayName}.{NameSuggestions.Hint(name, members.Keys)}{OutsideAllowList}", member.Name.Span);
         if (!PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.InvalidLambda, $"'{name}' is a method; call it as {name}(…).", member.Name.Span);
         return BindMethod(method, target, [], span, member.Name.Span);
@@ -528,7 +535,7 @@ internal sealed class Binder
             return Error(DiagnosticCodes.UnknownMethod, "'DateTime.Compare' is not supported; compare dates with <, <=, >, >= or ==.", nameSpan);
         if (!members.TryGetValue(methodName, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
-                $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
+                $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}{OutsideAllowList}", nameSpan);
         var arguments = BindArguments(call.Arguments);
         if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
         return BindMethod(method, null, arguments, call.Span, nameSpan);
@@ -548,7 +555,7 @@ internal sealed class Binder
                 && !TimeSpanMembers.TryGetValue(methodName, out method) && !ArrayMembers.TryGetValue(methodName, out method))
             {
                 var all = StringMembers.Keys.Concat(DateMembers.Keys).Concat(TimeSpanMembers.Keys).Concat(ArrayMembers.Keys);
-                return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is not an allowed method.{NameSuggestions.Hint(methodName, all)}", nameSpan);
+                return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is not an allowed method.{NameSuggestions.Hint(methodName, all)}{OutsideAllowList}", nameSpan);
             }
         }
         else
@@ -567,7 +574,7 @@ internal sealed class Binder
                 return Error(DiagnosticCodes.UnknownMethod,
                     methodName == "CompareTo" && type.Kind == RuleTypeKind.String
                         ? "'CompareTo' is not supported; compare strings with <, <=, >, >= or == (ordinal)."
-                        : $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
+                        : $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}{OutsideAllowList}", nameSpan);
         }
         if (PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is a property; write it without parentheses.", nameSpan);
