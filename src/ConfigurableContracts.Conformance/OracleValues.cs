@@ -2,13 +2,15 @@ using System.Collections;
 using System.Dynamic;
 using System.Globalization;
 using System.Reflection;
+using ConfigurableContracts.Rules.Types;
 
 namespace ConfigurableContracts.Conformance;
 
 /// <summary>
 /// Compares a value our engine computed with the one RulesEngine computed, across the two value models: numbers by
-/// value whatever their CLR type (our decimal against its double), dates by instant, objects by their members (our
-/// records, its ExpandoObjects or the types it builds from them), sequences element by element.
+/// value whatever their CLR type (our decimal against its double), dates by instant (also against the ISO string
+/// RulesEngine keeps), objects by their members (our records, its ExpandoObjects or the types it builds from them),
+/// sequences element by element.
 /// </summary>
 public static class OracleValues
 {
@@ -23,6 +25,10 @@ public static class OracleValues
         if (ours is string s) return theirs is string t && string.Equals(s, t, StringComparison.Ordinal);
         if (ours is bool x) return theirs is bool y && x == y;
         if (TryInstant(ours, out var d) && TryInstant(theirs, out var e)) return d == e;
+        // An ISO date string in the data is a date here and stays a string in RulesEngine (documented difference 8);
+        // both write the same JSON, so the date equals the string that denotes the same instant.
+        if (TryInstant(ours, out d) && theirs is string text
+            && (RuleValues.TryParseDate(text, out e) || RuleValues.TryParseDateTime(text, out e))) return d == e;
         var ourMembers = Members(ours);
         var theirMembers = Members(theirs);
         if (ourMembers is not null && theirMembers is not null)

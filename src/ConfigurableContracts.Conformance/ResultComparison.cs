@@ -16,6 +16,9 @@ public enum DifferenceKind
 
     /// <summary>Both succeeded or both failed alike, but the action outputs differ.</summary>
     Output,
+
+    /// <summary>Both failed without an error, but the formatted ErrorMessage differs (a $(…) placeholder, say).</summary>
+    Message,
 }
 
 /// <summary>One disagreement, at a rule's path (parent rule names joined with '/').</summary>
@@ -25,7 +28,8 @@ public sealed record RuleDifference(string RulePath, DifferenceKind Kind, string
 }
 
 /// <summary>
-/// Compares our result trees with RulesEngine's, rule by rule: isSuccess, error or no error, and the action output.
+/// Compares our result trees with RulesEngine's, rule by rule: isSuccess, error or no error, the action output, and
+/// the formatted ErrorMessage of a rule that failed.
 /// Our NotEvaluable is "not successful, no error" — RulesEngine has no third result, so where it throws on the
 /// missing value instead, that shows as an Error difference for the caller to judge.
 /// </summary>
@@ -63,6 +67,8 @@ public static class ResultComparison
         if (ours.IsSuccess != theirs.IsSuccess) return new RuleDifference(path, DifferenceKind.Success, Describe(ours), Describe(theirs));
         if (!ourError && !OracleValues.Equal(ours.ActionOutput, theirs.Output))
             return new RuleDifference(path, DifferenceKind.Output, OracleValues.Describe(ours.ActionOutput), OracleValues.Describe(theirs.Output));
+        if (ours.Status == RuleStatus.NotAchieved && theirs.ErrorMessage is not null && ours.ExceptionMessage != theirs.ErrorMessage)
+            return new RuleDifference(path, DifferenceKind.Message, $"message \"{ours.ExceptionMessage}\"", $"message \"{theirs.ErrorMessage}\"");
         return null;
     }
 

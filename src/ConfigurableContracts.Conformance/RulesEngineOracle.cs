@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using RulesEngine.Models;
 using MicrosoftRulesEngine = RulesEngine.RulesEngine;
@@ -9,7 +10,7 @@ namespace ConfigurableContracts.Conformance;
 /// Runs workflow files on Microsoft RulesEngine 6, configured as its documentation shows and fed JSON inputs the way
 /// its users feed them (<see cref="JsonExpando"/>). One instance holds one compiled file, like a RulesEngine instance.
 /// </summary>
-public sealed class RulesEngineOracle
+public sealed partial class RulesEngineOracle
 {
     private static readonly JsonSerializerOptions FileOptions = new()
     {
@@ -29,14 +30,9 @@ public sealed class RulesEngineOracle
     /// <summary>Why RulesEngine refused the file itself (it failed to deserialise or validate); null when it loaded.</summary>
     public string? LoadFailure { get; }
 
-    /// <summary>
-    /// RulesEngine's defaults but one: it writes a failed rule's formatted ErrorMessage into ExceptionMessage, the
-    /// field that otherwise carries its exceptions, so a rule that merely failed would read as one that threw.
-    /// </summary>
-    public static ReSettings DefaultSettings() => new() { EnableFormattedErrorMessage = false };
-
     /// <summary>Reads a workflow file (one workflow object or an array) as RulesEngine would.</summary>
-    /// <param name="settings">RulesEngine's settings; <see cref="DefaultSettings"/> when null.</param>
+    /// <param name="settings">RulesEngine's settings; its defaults when null (a failed rule's ErrorMessage is told
+    /// apart from an exception in <see cref="Convert"/>).</param>
     public static RulesEngineOracle Load(string workflowFileJson, ReSettings? settings = null)
     {
         try
@@ -45,7 +41,7 @@ public sealed class RulesEngineOracle
             var workflows = trimmed.StartsWith('[')
                 ? JsonSerializer.Deserialize<Workflow[]>(workflowFileJson, FileOptions)
                 : [JsonSerializer.Deserialize<Workflow>(workflowFileJson, FileOptions)!];
-            return new RulesEngineOracle(new MicrosoftRulesEngine(workflows, settings ?? DefaultSettings()), null);
+            return new RulesEngineOracle(new MicrosoftRulesEngine(workflows, settings ?? new ReSettings()), null);
         }
         catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException
                                               or FluentValidation.ValidationException or NotSupportedException)
@@ -77,11 +73,31 @@ public sealed class RulesEngineOracle
         }
     }
 
-    private static OracleRuleResult Convert(RuleResultTree result) => new(
-        result.Rule.RuleName,
-        result.IsSuccess,
-        result.ExceptionMessage ?? "",
-        result.ActionResult?.Output,
-        result.ActionResult?.Exception?.Message,
-        result.ChildResults?.Select(Convert).ToList() ?? []);
+    private static OracleRuleResult Convert(RuleResultTree result)
+    {
+        var message = result.ExceptionMessage ?? "";
+        var errorMessage = !result.IsSuccess && IsFormatted(result.Rule.ErrorMessage, message) ? message : null;
+        return new OracleRuleResult(
+            result.Rule.RuleName,
+            result.IsSuccess,
+            errorMessage is null ? message : "",
+            result.ActionResult?.Output,
+            result.ActionResult?.Exception?.Message,
+            result.ChildResults?.Select(Convert).ToList() ?? [],
+            errorMessage);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="message"/> is <paramref name="template"/> with its <c>$(…)</c> placeholders filled in:
+    /// RulesEngine puts a failed rule's ErrorMessage where it puts exception messages, and only then.
+    /// </summary>
+    private static bool IsFormatted(string? template, string message)
+    {
+        if (string.IsNullOrEmpty(template) || message.Length == 0) return false;
+        var pattern = string.Join(".*", Placeholder().Split(template).Select(Regex.Escape));
+        return Regex.IsMatch(message, $"^{pattern}$", RegexOptions.Singleline, TimeSpan.FromSeconds(1));
+    }
+
+    [GeneratedRegex(@"\$\([^)]*\)")]
+    private static partial Regex Placeholder();
 }

@@ -45,4 +45,33 @@ public class OracleSmokeTests
 
         Assert.Equal(DifferenceKind.Error, Assert.Single(ResultComparison.Compare(ours, theirs)).Kind);
     }
+
+    [Fact]
+    public void Oracle_ReadsFailedRulesErrorMessage_AsAFailureNotAnError()
+    {
+        var workflow = """{ "WorkflowName": "W", "Rules": [ { "RuleName": "R", "ErrorMessage": "Too few: $(p.n)", "Expression": "p.n > 5" } ] }""";
+
+        var result = Oracle.Run(workflow, """{ "p": { "n": 2 } }""");
+
+        var theirs = Assert.Single(result.Theirs.Results);
+        Assert.False(theirs.HasError);
+        Assert.Equal("Too few: 2", theirs.ErrorMessage);
+        Assert.True(result.Agree, string.Join("\n", result.Differences));
+    }
+
+    [Fact]
+    public void Comparison_ReportsMessageDifference_WhenFormattedErrorMessagesDiffer()
+    {
+        var ours = new[] { new RuleResultTree { RuleName = "R", Status = RuleStatus.NotAchieved, ExceptionMessage = "Too few: $(p.n)" } };
+        var theirs = new OracleRun([new OracleRuleResult("R", false, "", null, null, [], "Too few: 2")], null);
+
+        Assert.Equal(DifferenceKind.Message, Assert.Single(ResultComparison.Compare(ours, theirs)).Kind);
+    }
+
+    [Theory]
+    [InlineData("2020-03-01", true)]
+    [InlineData("2020-03-02", false)]
+    [InlineData("01/03/2020", false)]
+    public void Values_EqualOurDate_WithTheIsoStringRulesEngineKeeps(string theirs, bool equal) =>
+        Assert.Equal(equal, OracleValues.Equal(new DateTime(2020, 3, 1), theirs));
 }

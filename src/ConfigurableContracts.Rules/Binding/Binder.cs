@@ -12,7 +12,10 @@ namespace ConfigurableContracts.Rules.Binding;
 /// </summary>
 internal sealed class Binder
 {
-    private static readonly HashSet<string> StaticClasses = new(StringComparer.Ordinal) { "Math", "Convert", "DateTime", "string", "String" };
+    private static readonly HashSet<string> StaticClasses = new(StringComparer.Ordinal)
+    {
+        "Math", "Convert", "DateTime", "string", "String", "int", "long", "decimal", "double",
+    };
 
     // Names that people try in order to reach beyond the data. They are refused with a message that says why,
     // rather than "unknown name", so that nobody mistakes the refusal for a typo to be fixed.
@@ -38,12 +41,17 @@ internal sealed class Binder
         ["Substring"] = BuiltinMethod.Substring,
         ["IndexOf"] = BuiltinMethod.IndexOf,
         ["Length"] = BuiltinMethod.Length,
+        ["Replace"] = BuiltinMethod.Replace,
+        ["TrimStart"] = BuiltinMethod.TrimStart,
+        ["TrimEnd"] = BuiltinMethod.TrimEnd,
+        ["Split"] = BuiltinMethod.Split,
     };
 
     private static readonly Dictionary<string, BuiltinMethod> DateMembers = new(StringComparer.Ordinal)
     {
         ["AddDays"] = BuiltinMethod.AddDays,
         ["AddMonths"] = BuiltinMethod.AddMonths,
+        ["AddYears"] = BuiltinMethod.AddYears,
         ["Year"] = BuiltinMethod.Year,
         ["Month"] = BuiltinMethod.Month,
         ["Day"] = BuiltinMethod.Day,
@@ -69,6 +77,10 @@ internal sealed class Binder
         ["First"] = BuiltinMethod.First,
         ["FirstOrDefault"] = BuiltinMethod.FirstOrDefault,
         ["Last"] = BuiltinMethod.Last,
+        ["LastOrDefault"] = BuiltinMethod.LastOrDefault,
+        ["Single"] = BuiltinMethod.Single,
+        ["SingleOrDefault"] = BuiltinMethod.SingleOrDefault,
+        ["SelectMany"] = BuiltinMethod.SelectMany,
         ["Contains"] = BuiltinMethod.Contains,
         ["Distinct"] = BuiltinMethod.Distinct,
         ["OrderBy"] = BuiltinMethod.OrderBy,
@@ -107,7 +119,19 @@ internal sealed class Binder
             ["IsNullOrEmpty"] = BuiltinMethod.StringIsNullOrEmpty,
             ["IsNullOrWhiteSpace"] = BuiltinMethod.StringIsNullOrWhiteSpace,
         },
+        // int.Parse(input.count) and friends: RulesEngine users parse numbers kept as strings in JSON this way.
+        ["int"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToInteger },
+        ["long"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToInteger },
+        ["decimal"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToNumber },
+        ["double"] = new(StringComparer.Ordinal) { ["Parse"] = BuiltinMethod.ConvertToNumber },
     };
+
+    /// <summary>
+    /// How to write what the allow-list lacks (RulesEngine users reach for any .NET member, such as PadLeft or
+    /// Math.Sqrt): appended to every "not an allowed member" diagnostic.
+    /// </summary>
+    private const string OutsideAllowList =
+        " Only the members under 'Allowed members' in docs/writing-outcome-rules.md can be called; write other logic as a template function, fn.name(…).";
 
     private static readonly HashSet<BuiltinMethod> PropertyMembers =
     [
@@ -122,6 +146,9 @@ internal sealed class Binder
     private readonly List<Diagnostic> _diagnostics;
     private BindingScope _scope;
     private int _errorCount;
+
+    /// <summary>The element of the innermost implicit lambda (<c>xs.Any(amount &gt; 1)</c>), whose fields are names.</summary>
+    private Symbol? _implicitElement;
 
     private readonly Compilation.CompilationFacts? _facts;
 
@@ -172,7 +199,7 @@ internal sealed class Binder
         ConditionalExpressionSyntax conditional => BindConditional(conditional),
         InExpressionSyntax @in => BindIn(@in),
         LambdaExpressionSyntax lambda => Error(DiagnosticCodes.InvalidLambda,
-            "A lambda (x => …) can only be an argument of Any, All, Count, Sum, Min, Max, Average, Where, Select, First, FirstOrDefault, Last, OrderBy or OrderByDescending.",
+            "A lambda (x => …) can only be an argument of Any, All, Count, Sum, Min, Max, Average, Where, Select, SelectMany, First, FirstOrDefault, Last, LastOrDefault, Single, SingleOrDefault, OrderBy or OrderByDescending.",
             lambda.Span),
         _ => Error(DiagnosticCodes.UnexpectedToken, "Unsupported expression.", syntax.Span),
     };
@@ -205,11 +232,37 @@ internal sealed class Binder
     private BoundExpression BindName(NameExpressionSyntax name)
     {
         if (_scope.TryLookup(name.Name, out var symbol)) return new BoundSlot(symbol, name.Span, name.Name);
+        if (_implicitElement is { } element && ImplicitField(element, name) is { } field) return field;
         if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
         if (StaticClasses.Contains(name.Name) || name.Name == "fn")
             return Error(DiagnosticCodes.NotAValue, $"'{name.Name}' is not a value; use one of its members, e.g. {ExampleMember(name.Name)}.", name.Span);
-        var candidates = _scope.VisibleNames.Concat(StaticClasses);
+        if (name.Name == "TimeSpan")
+            return Error(DiagnosticCodes.UnknownName,
+                "'TimeSpan' is not available; compare the days of a difference instead: (a - b).TotalDays > 30.", name.Span);
+        if (string.Equals(name.Name, "it", StringComparison.OrdinalIgnoreCase))
+            return Error(DiagnosticCodes.UnknownName,
+                "'it' is the element inside a LINQ method's argument, as in xs.Any(it.amount > 100); there is none here.", name.Span);
+        var candidates = _scope.VisibleNames.Concat(StaticClasses)
+            .Concat(_implicitElement?.Type.Properties?.Keys ?? Enumerable.Empty<string>());
         return Error(DiagnosticCodes.UnknownName, $"Unknown name '{name.Name}'.{NameSuggestions.Hint(name.Name, candidates)}", name.Span);
+    }
+
+    /// <summary>
+    /// A bare name inside an implicit lambda reads that field of the element, as in Dynamic LINQ, after inputs and
+    /// parameters (which Dynamic LINQ also looks up first). On an element of unknown fields every name that is not
+    /// a forbidden or static name is a field, checked when the rule runs, as <c>x.name</c> would be.
+    /// </summary>
+    private BoundField? ImplicitField(Symbol element, NameExpressionSyntax name)
+    {
+        var type = element.Type;
+        var slot = new BoundSlot(element, name.Span, "it");
+        if (type.Kind == RuleTypeKind.Object && type.Properties is not null)
+            return type.Properties.TryGetValue(name.Name, out var fieldType)
+                ? Read(type, new BoundField(slot, name.Name, fieldType, name.Span, name.Name))
+                : null;
+        if (type.Kind is not (RuleTypeKind.Object or RuleTypeKind.Any)) return null;
+        if (ForbiddenNames.Contains(name.Name) || StaticClasses.Contains(name.Name) || name.Name == "fn") return null;
+        return new BoundField(slot, name.Name, RuleType.Any, name.Span, name.Name);
     }
 
     private static string ExampleMember(string staticName) => staticName switch
@@ -218,6 +271,7 @@ internal sealed class Binder
         "Convert" => "Convert.ToDecimal(x)",
         "DateTime" => "DateTime.Parse(\"2024-01-31\")",
         "fn" => "fn.name(x)",
+        "int" or "long" or "decimal" or "double" => $"{staticName}.Parse(s)",
         _ => "string.IsNullOrEmpty(s)",
     };
 
@@ -241,8 +295,11 @@ internal sealed class Binder
     private BoundExpression BindMemberAccess(MemberAccessExpressionSyntax member)
     {
         var name = member.Name.Text;
-        if (ForbiddenNames.Contains(name)) return Forbidden(name, member.Name.Span);
-        if (IsStaticClassName(member.Target, out var className))
+        var forbidden = ForbiddenNames.Contains(name);
+        if (forbidden && (IsStaticClassName(member.Target, out _) || IsFunctionsName(member.Target))) return Forbidden(name, member.Name.Span);
+        if (IsStaticClassName(member.Target, out var className) && className is "string" or "String" && name == "Empty")
+            return new BoundLiteral("", RuleType.String, member.Span, Text(member.Span));
+        if (IsStaticClassName(member.Target, out className))
             return Error(DiagnosticCodes.UnknownMethod,
                 $"'{className}.{name}' is not an allowed value; only calls such as {ExampleMember(className)} are.", member.Name.Span);
         if (IsFunctionsName(member.Target))
@@ -250,6 +307,10 @@ internal sealed class Binder
 
         var target = BindExpression(member.Target);
         if (IsError(target)) return target;
+        // A field the data declares (case.type, file.path) is data, whatever its name: the forbidden names are meant
+        // for members of .NET types. On a value of unknown type the name stays refused.
+        if (forbidden && !(target.Type is { Kind: RuleTypeKind.Object, Properties: { } declared } && declared.ContainsKey(name)))
+            return Forbidden(name, member.Name.Span);
         var span = member.Span;
         var text = Text(span);
         var type = target.Type;
@@ -263,19 +324,29 @@ internal sealed class Binder
                 if (type.Properties.TryGetValue(name, out var fieldType)) return Read(type, new BoundField(target, name, fieldType, span, text));
                 return Error(DiagnosticCodes.UnknownProperty,
                     $"'{Text(member.Target.Span)}' has no field '{name}'.{NameSuggestions.Hint(name, type.Properties.Keys)}", member.Name.Span);
-            case RuleTypeKind.Array when name == "Count":
+            case RuleTypeKind.Array when name is "Count" or "Length":
                 return BindMethod(BuiltinMethod.Count, target, [], span, member.Name.Span);
         }
+        if (type.Kind == RuleTypeKind.Date && StringMembers.ContainsKey(name))
+            return Error(DiagnosticCodes.UnknownMethod, DateIsNotAString(target, name), member.Name.Span);
         var members = InstanceMembers(type.Kind);
         if (members is null)
             return Error(DiagnosticCodes.MemberOfNonObject, $"A value of type {type.DisplayName} has no member '{name}'.", member.Name.Span);
         if (!members.TryGetValue(name, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
-                $"'{name}' is not an allowed member of {type.DisplayName}.{NameSuggestions.Hint(name, members.Keys)}", member.Name.Span);
+                $"'{name}' is not an allowed member of {type.DisplayName}.{NameSuggestions.Hint(name, members.Keys)}{OutsideAllowList}", member.Name.Span);
         if (!PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.InvalidLambda, $"'{name}' is a method; call it as {name}(…).", member.Name.Span);
         return BindMethod(method, target, [], span, member.Name.Span);
     }
+
+    /// <summary>
+    /// RulesEngine keeps ISO date strings as strings, so its users take them apart as text (StartsWith("2021"),
+    /// Substring(0, 4)); here they are dates, and the message says how to ask the same of a date.
+    /// </summary>
+    private static string DateIsNotAString(BoundExpression date, string member) =>
+        $"'{date.Text}' is a {date.Type.DisplayName} (ISO date strings are read as dates), so it has no string member '{member}'; " +
+        $"ask it as a date: {date.Text}.Year == 2021, {date.Text}.Month, {date.Text} >= \"2021-01-01\".";
 
     private static Dictionary<string, BuiltinMethod>? InstanceMembers(RuleTypeKind kind) => kind switch
     {
@@ -292,13 +363,16 @@ internal sealed class Binder
         {
             case NameExpressionSyntax name:
                 if (ForbiddenNames.Contains(name.Name)) return Forbidden(name.Name, name.Span);
+                if (string.Equals(name.Name, "np", StringComparison.OrdinalIgnoreCase)) return BindNullPropagation(call);
+                if (ConversionInstead(name.Name) is { } instead) return BindConversion(name.Name, instead, call);
                 return Error(DiagnosticCodes.UnknownMethod,
                     $"Unknown function '{name.Name}'. Custom functions are called as fn.{name.Name}(…); built-ins as Math.Abs(…), xs.Any(…), etc.",
                     name.Span);
             case MemberAccessExpressionSyntax member:
                 var methodName = member.Name.Text;
-                // Static classes first: Convert.ToString is allowed even though ToString on a value is not.
+                // Static classes first: Convert.ToString is allowed whatever it converts, ToString only on plain values.
                 if (IsStaticClassName(member.Target, out var className)) return BindStaticCall(className, methodName, call, member.Name.Span);
+                if (methodName is "ToString" or "Equals" && !IsFunctionsName(member.Target)) return BindValueMethod(member, methodName, call);
                 if (ForbiddenNames.Contains(methodName)) return Forbidden(methodName, member.Name.Span);
                 if (IsFunctionsName(member.Target)) return BindFunctionCall(methodName, call, member.Name.Span);
                 var receiver = BindExpression(member.Target);
@@ -307,6 +381,110 @@ internal sealed class Binder
             default:
                 return Error(DiagnosticCodes.UnexpectedToken, "Only named members can be called.", call.Span);
         }
+    }
+
+    /// <summary>
+    /// <c>x.ToString()</c> and <c>x.Equals(y)</c> on a plain value, which RulesEngine users write all the time: the
+    /// same as <c>Convert.ToString(x)</c> and <c>x == y</c>. On objects, arrays and values whose type is known only at
+    /// run time they stay refused, as the escape corpus expects: C# would give a type name or compare references,
+    /// which no rule means. ToString is refused on dates too, whose text C# makes culture-dependent.
+    /// </summary>
+    private BoundExpression BindValueMethod(MemberAccessExpressionSyntax member, string methodName, CallExpressionSyntax call)
+    {
+        var receiver = BindExpression(member.Target);
+        if (IsError(receiver)) return receiver;
+        var plain = receiver.Type.Kind is RuleTypeKind.Integer or RuleTypeKind.Number or RuleTypeKind.String or RuleTypeKind.Boolean
+            || (methodName == "Equals" && receiver.Type.Kind == RuleTypeKind.Date);
+        if (!plain)
+            return Error(DiagnosticCodes.ForbiddenMember,
+                $"'{methodName}' is allowed on numbers, strings and booleans, not on {receiver.Type.DisplayName}; write {(methodName == "ToString" ? "Convert.ToString(x)" : "x == y")} instead.",
+                member.Name.Span);
+        var expected = methodName == "ToString" ? 0 : 1;
+        if (call.Arguments.Count != expected)
+            return Error(DiagnosticCodes.ArgumentCount,
+                methodName == "ToString"
+                    ? "ToString takes no arguments here; to format a number or date, compute the text with Math.Round and Convert.ToString."
+                    : "Equals takes 1 argument.", call.Span);
+        var text = Text(call.Span);
+        if (methodName == "ToString")
+            return new BoundCall(BuiltinMethod.ConvertToString, null, [receiver], RuleType.String, call.Span, text);
+        var other = BindExpression(call.Arguments[0]);
+        if (IsError(other)) return other;
+        other = CoerceDateLiteral(other, receiver);
+        if (IsError(other)) return other;
+        if (!Comparable(receiver.Type, other.Type))
+            return Error(DiagnosticCodes.NotComparable, $"Equals cannot compare {receiver.Type.DisplayName} with {other.Type.DisplayName}.", other.Span);
+        return new BoundBinary(BoundBinaryOperator.Equal, receiver, other, RuleType.Boolean, call.Span, text);
+    }
+
+    /// <summary><c>string.Concat(a, b, …)</c> is <c>"" + a + b + …</c>.</summary>
+    private BoundExpression BindConcat(CallExpressionSyntax call)
+    {
+        var arguments = BindArguments(call.Arguments);
+        if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
+        var text = Text(call.Span);
+        BoundExpression joined = new BoundLiteral("", RuleType.String, call.Span, "\"\"");
+        foreach (var argument in arguments)
+        {
+            if (argument.Type.Kind is RuleTypeKind.Object or RuleTypeKind.Array)
+                return Error(DiagnosticCodes.ArgumentType, $"string.Concat joins plain values, not {argument.Type.DisplayName}.", argument.Span);
+            joined = new BoundBinary(BoundBinaryOperator.Add, joined, argument, RuleType.String, call.Span, text);
+        }
+        return joined;
+    }
+
+    /// <summary>
+    /// Dynamic LINQ's conversion functions (<c>string(x)</c>, <c>int(x)</c>, <c>double(x)</c>), which RulesEngine's
+    /// maintainers recommend for dynamic inputs. They run here where they convert without loss, to the same value
+    /// as Dynamic LINQ's cast: an integer to an integer or a number, a number to a number, a string to a string.
+    /// Others (a cast that truncates 7.5 to 7, or fails on a string) are refused with the explicit form.
+    /// </summary>
+    private BoundExpression BindConversion(string name, string instead, CallExpressionSyntax call)
+    {
+        var target = name.ToLowerInvariant() switch
+        {
+            "int" or "int32" or "int16" or "short" or "long" or "int64" => RuleTypeKind.Integer,
+            "decimal" or "double" or "single" or "float" => RuleTypeKind.Number,
+            "string" => RuleTypeKind.String,
+            _ => RuleTypeKind.Any,
+        };
+        var argument = call.Arguments.Count == 1 ? BindExpression(call.Arguments[0]) : null;
+        if (argument is not null && IsError(argument)) return argument;
+        var kind = argument?.Type.Kind;
+        var lossless = kind == target || (target == RuleTypeKind.Number && kind == RuleTypeKind.Integer);
+        if (argument is null || !lossless)
+            return Error(DiagnosticCodes.UnknownMethod,
+                $"'{name}(…)' converts only a value that is already {target.ToString().ToLowerInvariant()}{(target == RuleTypeKind.Number ? " or integer" : "")} here; write {instead}.",
+                call.Span);
+        return kind == target ? argument : new BoundCall(BuiltinMethod.ConvertToNumber, null, [argument], RuleType.Number, call.Span, Text(call.Span));
+    }
+
+    private static string? ConversionInstead(string name) => name.ToLowerInvariant() switch
+    {
+        "int" or "int32" or "int16" or "short" or "long" or "int64" => "Convert.ToInt32(x)",
+        "decimal" or "double" or "single" or "float" => "Convert.ToDecimal(x)",
+        "string" => "Convert.ToString(x)",
+        "bool" or "boolean" => "Convert.ToBoolean(x)",
+        "datetime" => "DateTime.Parse(x)",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Dynamic LINQ's <c>np(a.b.c[, fallback])</c>: the value, or null (or the fallback) where any part of the path is
+    /// null. Here that is <c>a.b.c ?? fallback</c>, since <c>??</c> turns a missing value into its right side.
+    /// </summary>
+    private BoundExpression BindNullPropagation(CallExpressionSyntax call)
+    {
+        if (call.Arguments.Count is < 1 or > 2)
+            return Error(DiagnosticCodes.ArgumentCount, $"np takes 1 or 2 arguments (a path and a fallback), not {call.Arguments.Count}.", call.Span);
+        var arguments = BindArguments(call.Arguments);
+        if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
+        var path = arguments[0];
+        var fallback = arguments.Count > 1 ? arguments[1] : new BoundLiteral(null, RuleType.Null, call.Span, "null");
+        var type = BinaryResultType(BoundBinaryOperator.Coalesce, path.Type, fallback.Type);
+        if (type is null)
+            return Error(DiagnosticCodes.OperandTypes, $"The fallback of np must have the type of the path ({path.Type.DisplayName}), not {fallback.Type.DisplayName}.", fallback.Span);
+        return new BoundBinary(BoundBinaryOperator.Coalesce, path, fallback, type, call.Span, Text(call.Span));
     }
 
     private BoundExpression BindFunctionCall(string name, CallExpressionSyntax call, TextSpan nameSpan)
@@ -350,9 +528,14 @@ internal sealed class Binder
     {
         var members = StaticMembers[className == "String" ? "string" : className];
         if (!members.ContainsKey(methodName) && ForbiddenNames.Contains(methodName)) return Forbidden(methodName, nameSpan);
+        if (className is "string" or "String" && methodName is "Compare" or "CompareOrdinal")
+            return Error(DiagnosticCodes.UnknownMethod, $"'{className}.{methodName}' is not supported; compare strings with <, <=, >, >= or == (ordinal).", nameSpan);
+        if (className is "string" or "String" && methodName == "Concat") return BindConcat(call);
+        if (className == "DateTime" && methodName == "Compare")
+            return Error(DiagnosticCodes.UnknownMethod, "'DateTime.Compare' is not supported; compare dates with <, <=, >, >= or ==.", nameSpan);
         if (!members.TryGetValue(methodName, out var method))
             return Error(DiagnosticCodes.UnknownMethod,
-                $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
+                $"'{className}.{methodName}' is not an allowed member.{NameSuggestions.Hint(methodName, members.Keys)}{OutsideAllowList}", nameSpan);
         var arguments = BindArguments(call.Arguments);
         if (arguments is null) return new BoundErrorExpression(call.Span, Text(call.Span));
         return BindMethod(method, null, arguments, call.Span, nameSpan);
@@ -361,6 +544,9 @@ internal sealed class Binder
     private BoundExpression BindInstanceCall(BoundExpression receiver, string methodName, CallExpressionSyntax call, TextSpan nameSpan)
     {
         var type = receiver.Type;
+        // C# habit: xs.Where(…).ToList().Count. Arrays here are already lists, so ToList and ToArray change nothing.
+        if (methodName is "ToList" or "ToArray" && type.Kind is RuleTypeKind.Array or RuleTypeKind.Any)
+            return call.Arguments.Count == 0 ? receiver : Error(DiagnosticCodes.ArgumentCount, $"{methodName} takes no arguments.", call.Span);
         BuiltinMethod method;
         if (type.Kind == RuleTypeKind.Any)
         {
@@ -369,7 +555,7 @@ internal sealed class Binder
                 && !TimeSpanMembers.TryGetValue(methodName, out method) && !ArrayMembers.TryGetValue(methodName, out method))
             {
                 var all = StringMembers.Keys.Concat(DateMembers.Keys).Concat(TimeSpanMembers.Keys).Concat(ArrayMembers.Keys);
-                return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is not an allowed method.{NameSuggestions.Hint(methodName, all)}", nameSpan);
+                return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is not an allowed method.{NameSuggestions.Hint(methodName, all)}{OutsideAllowList}", nameSpan);
             }
         }
         else
@@ -380,9 +566,15 @@ internal sealed class Binder
                 var what = type.Kind == RuleTypeKind.Object ? "an object" : $"a value of type {type.DisplayName}";
                 return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' cannot be called on {what}.", nameSpan);
             }
+            if (type.Kind == RuleTypeKind.Date && StringMembers.ContainsKey(methodName))
+                return Error(DiagnosticCodes.UnknownMethod, DateIsNotAString(receiver, methodName), nameSpan);
+            if (type.Kind == RuleTypeKind.Date && methodName == "Subtract" && call.Arguments.Count == 1)
+                return BindSubtract(receiver, call);
             if (!members.TryGetValue(methodName, out method))
                 return Error(DiagnosticCodes.UnknownMethod,
-                    $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}", nameSpan);
+                    methodName == "CompareTo" && type.Kind == RuleTypeKind.String
+                        ? "'CompareTo' is not supported; compare strings with <, <=, >, >= or == (ordinal)."
+                        : $"'{methodName}' is not an allowed method of {type.DisplayName}.{NameSuggestions.Hint(methodName, members.Keys)}{OutsideAllowList}", nameSpan);
         }
         if (PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is a property; write it without parentheses.", nameSpan);
@@ -392,7 +584,9 @@ internal sealed class Binder
         var failed = false;
         foreach (var argument in call.Arguments)
         {
-            var bound = argument is LambdaExpressionSyntax lambda ? BindLambda(method, lambda, elementType) : BindExpression(argument);
+            var bound = argument is LambdaExpressionSyntax lambda ? BindLambda(method, lambda, elementType)
+                : TakesLambda(method) ? BindImplicitLambda(argument, elementType)
+                : BindExpression(argument);
             failed |= IsError(bound);
             arguments.Add(bound);
         }
@@ -400,10 +594,48 @@ internal sealed class Binder
         return BindMethod(method, receiver, arguments, call.Span, nameSpan);
     }
 
+    /// <summary><c>a.Subtract(b)</c> of dates is <c>a - b</c>, a time span (or a date, for a time span argument).</summary>
+    private BoundExpression BindSubtract(BoundExpression receiver, CallExpressionSyntax call)
+    {
+        var other = BindExpression(call.Arguments[0]);
+        if (IsError(other)) return other;
+        other = CoerceDateLiteral(other, receiver);
+        if (IsError(other)) return other;
+        var type = BinaryResultType(BoundBinaryOperator.Subtract, receiver.Type, other.Type);
+        if (type is null)
+            return Error(DiagnosticCodes.ArgumentType, $"Subtract takes a date or a time span, not {other.Type.DisplayName}.", other.Span);
+        return new BoundBinary(BoundBinaryOperator.Subtract, receiver, other, type, call.Span, Text(call.Span));
+    }
+
+    /// <summary>
+    /// Dynamic LINQ's implicit lambda: an argument of a LINQ method that is not written as <c>x =&gt; …</c> is the body
+    /// of a lambda over the element, named <c>it</c>, whose fields are also names: <c>orders.Any(amount &gt; 100)</c>
+    /// is <c>orders.Any(it =&gt; it.amount &gt; 100)</c>. RulesEngine users write both forms.
+    /// </summary>
+    private BoundExpression BindImplicitLambda(ExpressionSyntax body, RuleType elementType)
+    {
+        var parameter = new Symbol("it", SymbolKind.LambdaParameter, _slots.Next(), elementType);
+        var (outerScope, outerElement) = (_scope, _implicitElement);
+        _scope = new BindingScope(outerScope);
+        _scope.Declare(parameter);
+        _implicitElement = parameter;
+        try
+        {
+            var bound = BindExpression(body);
+            if (IsError(bound)) return bound;
+            return new BoundLambda(parameter, bound, body.Span, Text(body.Span));
+        }
+        finally
+        {
+            (_scope, _implicitElement) = (outerScope, outerElement);
+        }
+    }
+
     private static bool TakesLambda(BuiltinMethod method) => method is BuiltinMethod.Any or BuiltinMethod.All
         or BuiltinMethod.Count or BuiltinMethod.Sum or BuiltinMethod.Min or BuiltinMethod.Max or BuiltinMethod.Average
         or BuiltinMethod.Where or BuiltinMethod.Select or BuiltinMethod.First or BuiltinMethod.FirstOrDefault
-        or BuiltinMethod.Last or BuiltinMethod.OrderBy or BuiltinMethod.OrderByDescending;
+        or BuiltinMethod.Last or BuiltinMethod.OrderBy or BuiltinMethod.OrderByDescending or BuiltinMethod.LastOrDefault
+        or BuiltinMethod.Single or BuiltinMethod.SingleOrDefault or BuiltinMethod.SelectMany;
 
     private BoundExpression BindLambda(BuiltinMethod method, LambdaExpressionSyntax lambda, RuleType elementType)
     {
@@ -513,7 +745,15 @@ internal sealed class Binder
             case BuiltinMethod.ToLower:
             case BuiltinMethod.ToUpper:
             case BuiltinMethod.Trim:
+            case BuiltinMethod.TrimStart:
+            case BuiltinMethod.TrimEnd:
                 return argumentCount != 0 ? Arity(0, 0) : Result(RuleType.String);
+            case BuiltinMethod.Replace:
+                if (argumentCount != 2) return Arity(2, 2);
+                return Argument(0, RuleTypeKind.String) && Argument(1, RuleTypeKind.String) ? Result(RuleType.String) : new BoundErrorExpression(span, text);
+            case BuiltinMethod.Split:
+                if (argumentCount != 1) return Arity(1, 1);
+                return Argument(0, RuleTypeKind.String) ? Result(RuleType.ArrayOf(RuleType.String)) : new BoundErrorExpression(span, text);
             case BuiltinMethod.Substring:
                 if (argumentCount is < 1 or > 2) return Arity(1, 2);
                 for (var i = 0; i < argumentCount; i++)
@@ -529,6 +769,7 @@ internal sealed class Binder
                 return Result(RuleType.Number);
             case BuiltinMethod.AddDays:
             case BuiltinMethod.AddMonths:
+            case BuiltinMethod.AddYears:
                 if (argumentCount != 1) return Arity(1, 1);
                 return Argument(0, method == BuiltinMethod.AddDays ? RuleTypeKind.Number : RuleTypeKind.Integer)
                     ? Result(receiverType.Kind == RuleTypeKind.Date ? receiverType : RuleType.Date)
@@ -542,7 +783,19 @@ internal sealed class Binder
             case BuiltinMethod.First:
             case BuiltinMethod.FirstOrDefault:
             case BuiltinMethod.Last:
+            case BuiltinMethod.LastOrDefault:
+            case BuiltinMethod.Single:
+            case BuiltinMethod.SingleOrDefault:
                 return Predicate(required: false) ?? Result(element);
+            case BuiltinMethod.SelectMany:
+            {
+                if (argumentCount != 1) return Arity(1, 1);
+                var selected = Selected(numeric: false);
+                if (selected is null) return new BoundErrorExpression(span, text);
+                if (selected.Kind is not (RuleTypeKind.Array or RuleTypeKind.Any))
+                    return Error(DiagnosticCodes.InvalidLambda, $"The lambda of SelectMany must return an array, not {selected.DisplayName}.", lambda!.Body.Span);
+                return Result(RuleType.ArrayOf(selected.ElementType ?? RuleType.Any));
+            }
             case BuiltinMethod.Where:
                 return Predicate(required: true) ?? Result(receiverType.Kind == RuleTypeKind.Array ? receiverType : RuleType.ArrayOf(RuleType.Any));
             case BuiltinMethod.Sum:
@@ -618,6 +871,9 @@ internal sealed class Binder
                 });
             case BuiltinMethod.DateTimeParse:
                 if (argumentCount != 1) return Arity(1, 1);
+                // An ISO date string in the data is already a date here, while RulesEngine users parse it:
+                // DateTime.Parse(input.joinedOn) is their idiom, so a date argument is accepted as it is.
+                if (arguments[0].Type.Kind == RuleTypeKind.Date) return Result(arguments[0].Type);
                 if (!Argument(0, RuleTypeKind.String)) return new BoundErrorExpression(span, text);
                 if (arguments[0] is BoundLiteral { Value: string literalText })
                 {
@@ -722,8 +978,14 @@ internal sealed class Binder
             TokenKind.BarBar or TokenKind.OrKeyword => BoundBinaryOperator.Or,
             _ => BoundBinaryOperator.Coalesce,
         };
-        (left, right) = (CoerceDateLiteral(left, right), CoerceDateLiteral(right, left));
+        // Not for '+': "Due " + participant.dueOn concatenates text with a date, it does not compare with one.
+        if (op != BoundBinaryOperator.Add)
+            (left, right) = (CoerceDateLiteral(left, right), CoerceDateLiteral(right, left));
         if (IsError(left) || IsError(right)) return new BoundErrorExpression(binary.Span, Text(binary.Span));
+
+        if (op == BoundBinaryOperator.Divide && left.Type.Kind == RuleTypeKind.Integer && right.Type.Kind == RuleTypeKind.Integer
+            && !(IsDotNetInt(left) && IsDotNetInt(right)))
+            left = new BoundCall(BuiltinMethod.ConvertToNumber, null, [left], RuleType.Number, left.Span, left.Text);
 
         var type = BinaryResultType(op, left.Type, right.Type);
         if (type is null)
@@ -736,6 +998,25 @@ internal sealed class Binder
         }
         return new BoundBinary(op, left, right, type, binary.Span, Text(binary.Span));
     }
+
+    /// <summary>
+    /// Whether RulesEngine would see this integer as a C# <c>int</c>, whose division truncates (<c>7 / 2</c> is 3):
+    /// literals, lengths, counts, date parts, <c>Convert.ToInt32</c>, and arithmetic of those. Integers read from
+    /// JSON are <c>long</c> there, and Dynamic LINQ divides those exactly (<c>sessions / 2</c> is 2.5 for 5); users
+    /// write averages and shares that way, so a division involving data gives the exact (decimal) quotient here too.
+    /// </summary>
+    internal static bool IsDotNetInt(BoundExpression expression) => expression switch
+    {
+        BoundLiteral { Value: long } => true,
+        BoundSlot slot => slot.Symbol.IsDotNetInt,
+        BoundCall call => call.Method is BuiltinMethod.Length or BuiltinMethod.Count or BuiltinMethod.IndexOf
+            or BuiltinMethod.Days or BuiltinMethod.Year or BuiltinMethod.Month or BuiltinMethod.Day or BuiltinMethod.ConvertToInteger
+            || (call.Method is BuiltinMethod.MathAbs or BuiltinMethod.MathMin or BuiltinMethod.MathMax && call.Arguments.All(IsDotNetInt)),
+        BoundUnary unary => IsDotNetInt(unary.Operand),
+        BoundBinary binary => binary.Type.Kind == RuleTypeKind.Integer && IsDotNetInt(binary.Left) && IsDotNetInt(binary.Right),
+        BoundConditional conditional => IsDotNetInt(conditional.WhenTrue) && IsDotNetInt(conditional.WhenFalse),
+        _ => false,
+    };
 
     /// <summary>A string literal compared with a date is read as a date, so <c>enrolledOn &gt;= "2022-01-01"</c> works.</summary>
     private BoundExpression CoerceDateLiteral(BoundExpression expression, BoundExpression other)

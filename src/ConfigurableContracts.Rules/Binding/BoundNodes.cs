@@ -30,7 +30,8 @@ internal enum SymbolKind
 }
 
 /// <summary>A named value living in a slot of the evaluation frame.</summary>
-internal sealed record Symbol(string Name, SymbolKind Kind, int Slot, RuleType Type);
+/// <param name="IsDotNetInt">For a parameter: its value is what C# types <c>int</c> (see Binder.IsDotNetInt).</param>
+internal sealed record Symbol(string Name, SymbolKind Kind, int Slot, RuleType Type, bool IsDotNetInt = false);
 
 internal sealed record BoundSlot(Symbol Symbol, TextSpan Span, string Text) : BoundExpression(Symbol.Type, Span, Text);
 
@@ -104,9 +105,14 @@ internal enum BuiltinMethod
     Substring,
     IndexOf,
     Length,
+    Replace,
+    TrimStart,
+    TrimEnd,
+    Split,
     // dates and time spans
     AddDays,
     AddMonths,
+    AddYears,
     Year,
     Month,
     Day,
@@ -125,6 +131,10 @@ internal enum BuiltinMethod
     First,
     FirstOrDefault,
     Last,
+    LastOrDefault,
+    Single,
+    SingleOrDefault,
+    SelectMany,
     Distinct,
     OrderBy,
     OrderByDescending,

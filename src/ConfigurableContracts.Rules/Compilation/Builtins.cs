@@ -110,6 +110,19 @@ internal static class Builtins
                 return (_, r, _) => String(r).ToUpperInvariant();
             case BuiltinMethod.Trim:
                 return (_, r, _) => String(r).Trim();
+            case BuiltinMethod.TrimStart:
+                return (_, r, _) => String(r).TrimStart();
+            case BuiltinMethod.TrimEnd:
+                return (_, r, _) => String(r).TrimEnd();
+            case BuiltinMethod.Replace:
+                return (_, r, a) =>
+                {
+                    var old = String(a[0]);
+                    if (old.Length == 0) throw new RuleEvaluationException($"'{text}': Replace cannot look for an empty string.");
+                    return String(r).Replace(old, String(a[1]), StringComparison.Ordinal);
+                };
+            case BuiltinMethod.Split:
+                return (_, r, a) => String(r).Split(String(a[0])).ToArray<object?>();
             case BuiltinMethod.Substring:
                 return (_, r, a) =>
                 {
@@ -126,6 +139,8 @@ internal static class Builtins
                 return (_, r, a) => a[0] is long days ? Date(r).AddDays(days) : Date(r).AddDays((double)Number(a[0]));
             case BuiltinMethod.AddMonths:
                 return (_, r, a) => Date(r).AddMonths(Int(a[0]));
+            case BuiltinMethod.AddYears:
+                return (_, r, a) => Date(r).AddYears(Int(a[0]));
             case BuiltinMethod.Year:
                 return (_, r, _) => (long)Date(r).Year;
             case BuiltinMethod.Month:
@@ -199,12 +214,53 @@ internal static class Builtins
                     for (var i = 0; i < list.Count; i++) result[i] = Apply(f, list[i]) is var v && v is MissingValue ? null : v;
                     return result;
                 };
+            case BuiltinMethod.Single:
+            case BuiltinMethod.SingleOrDefault:
+            {
+                var orDefault = call.Method == BuiltinMethod.SingleOrDefault;
+                return (f, r, _) =>
+                {
+                    var list = List(r);
+                    object? found = null;
+                    var matches = 0;
+                    for (var n = 0; n < list.Count; n++)
+                    {
+                        if (lambda is not null)
+                        {
+                            var test = Test(f, list[n]);
+                            if (test is MissingValue) return test;
+                            if (!ReferenceEquals(test, Boxes.True)) continue;
+                        }
+                        if (++matches > 1) throw new RuleEvaluationException($"'{text}': more than one element matches.");
+                        found = list[n];
+                    }
+                    return matches == 1 ? found : orDefault ? null : throw new RuleEvaluationException($"'{text}': no element matches.");
+                };
+            }
+            case BuiltinMethod.SelectMany:
+                return (f, r, _) =>
+                {
+                    var list = List(r);
+                    var result = new List<object?>();
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        switch (Apply(f, list[i]))
+                        {
+                            case MissingValue missing: return missing;
+                            case IReadOnlyList<object?> inner: result.AddRange(inner); break;
+                            case null: return new MissingValue($"'{lambdaText}' is missing for an element");
+                            case var other: throw new RuleEvaluationException($"'{lambdaText}' should be an array but is {RuntimeValues.Describe(other)}.");
+                        }
+                    }
+                    return result;
+                };
             case BuiltinMethod.First:
             case BuiltinMethod.FirstOrDefault:
             case BuiltinMethod.Last:
+            case BuiltinMethod.LastOrDefault:
             {
-                var fromEnd = call.Method == BuiltinMethod.Last;
-                var orDefault = call.Method == BuiltinMethod.FirstOrDefault;
+                var fromEnd = call.Method is BuiltinMethod.Last or BuiltinMethod.LastOrDefault;
+                var orDefault = call.Method is BuiltinMethod.FirstOrDefault or BuiltinMethod.LastOrDefault;
                 return (f, r, _) =>
                 {
                     var list = List(r);

@@ -154,7 +154,7 @@ public static partial class WorkflowCompiler
                     $"Parameter '{param.Name}' hides the input of the same name.", param.Location, ruleName));
             var bound = Binder.Bind(param.Expression, scope, _slots, functions, ruleName, diagnostics, facts);
             error = FirstError(before);
-            var symbol = new Symbol(param.Name, kind, _slots.Next(), bound?.Type ?? RuleType.Any);
+            var symbol = new Symbol(param.Name, kind, _slots.Next(), bound?.Type ?? RuleType.Any, bound is not null && Binder.IsDotNetInt(bound));
             scope.Declare(symbol);
             return new CompiledParam(param.Name, symbol.Slot, bound is null ? null : compiler.Compile(bound), error);
         }
@@ -267,7 +267,7 @@ public static partial class WorkflowCompiler
                 if (scope.TryLookup(path[0], out var symbol))
                 {
                     var slot = symbol.Slot;
-                    parts.Add(frame => Resolve(frame.Slots[slot], path) is var (found, value) && found ? Compilation.RuntimeValues.Format(value) : placeholder);
+                    parts.Add(frame => Resolve(frame.Slots[slot], path) is var (found, value) && found && value is not null ? PlaceholderText(value, indented: path.Length > 1) : placeholder);
                 }
                 else
                 {
@@ -281,6 +281,21 @@ public static partial class WorkflowCompiler
             var tail = message[last..];
             parts.Add(_ => tail);
             return frame => string.Concat(parts.Select(p => p(frame)));
+        }
+
+        /// <summary>
+        /// A placeholder's value as RulesEngine 6 writes it, so messages read the same on both engines: a string as it
+        /// is, a boolean as <c>true</c>, an object or array as JSON (indented for a field, on one line for a whole
+        /// input). A null value leaves the placeholder as written, as there.
+        /// </summary>
+        private static string PlaceholderText(object value, bool indented)
+        {
+            if (value is bool flag) return flag ? "true" : "false";
+            if (value is not (IReadOnlyDictionary<string, object?> or IReadOnlyList<object?>)) return RuntimeValues.Format(value);
+            using var buffer = new MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = indented }))
+                RuleResultJson.WriteValue(writer, value);
+            return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
         }
 
         private static (bool Found, object? Value) Resolve(object? value, string[] path)

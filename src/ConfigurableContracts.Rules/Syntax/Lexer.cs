@@ -94,8 +94,36 @@ internal sealed class Lexer
         _position += length;
         var span = new TextSpan(start, length);
         if (kind == TokenKind.Bad)
-            _report(DiagnosticCodes.UnexpectedCharacter, $"Unexpected character '{c}'.", span);
+            _report(DiagnosticCodes.UnexpectedCharacter, $"Unexpected character '{c}'.{Instead(c)}", span);
         return new Token(kind, _text.Substring(start, length), span);
+    }
+
+    /// <summary>How to write what Dynamic LINQ users mean by the characters it accepts and we do not.</summary>
+    private static string Instead(char c) => c switch
+    {
+        '&' => " Bitwise operators are not supported; write && (or and) for a condition.",
+        '|' => " Bitwise operators are not supported; write || (or or) for a condition.",
+        '^' or '~' => " Bitwise operators are not supported.",
+        '@' => " '@' identifiers are not supported; write the name without '@'.",
+        _ => "",
+    };
+
+    /// <summary><c>0x1F</c>: Dynamic LINQ reads hexadecimal integers as C# does.</summary>
+    private Token ReadHexNumber(int start)
+    {
+        _position += 2;
+        while (char.IsAsciiHexDigit(Current)) _position++;
+        var digitsEnd = _position;
+        if (char.ToUpperInvariant(Current) == 'L') _position++;
+        if (char.IsLetterOrDigit(Current) || Current == '_')
+        {
+            while (char.IsLetterOrDigit(Current) || Current == '_') _position++;
+            return BadNumber(start);
+        }
+        var span = TextSpan.FromBounds(start, _position);
+        return long.TryParse(_text.AsSpan(start + 2, digitsEnd - start - 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var integer)
+            ? new Token(TokenKind.IntegerLiteral, _text[start.._position], span, integer)
+            : BadNumber(start);
     }
 
     private Token ReadIdentifier(int start)
@@ -108,6 +136,7 @@ internal sealed class Lexer
 
     private Token ReadNumber(int start)
     {
+        if (Current == '0' && Peek(1) is 'x' or 'X' && char.IsAsciiHexDigit(Peek(2))) return ReadHexNumber(start);
         var isReal = false;
         while (char.IsDigit(Current)) _position++;
         if (Current == '.' && char.IsDigit(Peek(1)))

@@ -323,10 +323,10 @@ public sealed class Parser
                 Expect(TokenKind.CloseParen, "')'");
                 if (Current.Kind is TokenKind.Identifier or TokenKind.IntegerLiteral or TokenKind.RealLiteral or TokenKind.StringLiteral
                     or TokenKind.OpenParen)
-                    throw Error(DiagnosticCodes.UnexpectedToken, "Casts are not part of the rule language.", inner.Span);
+                    throw Error(DiagnosticCodes.UnexpectedToken, "Casts are not part of the rule language; convert with Convert.ToInt32(x), Convert.ToDecimal(x) or Convert.ToString(x).", inner.Span);
                 return inner;
             case TokenKind.NewKeyword:
-                throw Error(DiagnosticCodes.ObjectCreationNotAllowed, "'new' is not allowed: rules cannot create objects.");
+                throw Error(DiagnosticCodes.ObjectCreationNotAllowed, "'new' is not allowed: rules cannot create objects. For a list of values write x in (1, 2); for a computed value, a LocalParam.");
             case TokenKind.EndOfText:
                 throw Error(DiagnosticCodes.UnexpectedToken, "Expected an expression but found the end of the expression.");
             default:
