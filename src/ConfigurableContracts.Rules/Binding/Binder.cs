@@ -618,7 +618,9 @@ internal sealed class Binder
                 });
             case BuiltinMethod.DateTimeParse:
                 if (argumentCount != 1) return Arity(1, 1);
-                if (!Argument(0, RuleTypeKind.String)) return new BoundErrorExpression(span, text);
+                // A date too: an ISO date string of the input is a date here, and DateTime.Parse(input.startDate) is
+                // how RulesEngine users read one, so it must keep working (it gives the date itself).
+                if (!Argument(0, RuleTypeKind.String, RuleTypeKind.Date)) return new BoundErrorExpression(span, text);
                 if (arguments[0] is BoundLiteral { Value: string literalText })
                 {
                     // A constant date is parsed now, so a malformed one is a load-time error rather than a run-time one.

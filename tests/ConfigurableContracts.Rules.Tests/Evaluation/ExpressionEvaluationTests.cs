@@ -109,6 +109,8 @@ public class ExpressionEvaluationTests
     [InlineData("Convert.ToDateTime(\"2022-06-01\") == asOf")]
     [InlineData("Convert.ToDateTime(\"2022-01-01\").AddMonths(5) == asOf")]
     [InlineData("Convert.ToDateTime(p.enrolledOn) == p.enrolledOn")]
+    [InlineData("DateTime.Parse(p.enrolledOn) == p.enrolledOn")]
+    [InlineData("DateTime.Parse(p.enrolledOn).AddMonths(5) == asOf")]
     public void Evaluate_HandlesDates(string expression) =>
         Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, """{"asOf": "2022-06-01", "p": {"enrolledOn": "2022-01-01"}}""").Status);
 

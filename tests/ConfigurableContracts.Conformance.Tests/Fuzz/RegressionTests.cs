@@ -1,0 +1,21 @@
+namespace ConfigurableContracts.Conformance.Tests.Fuzz;
+
+/// <summary>
+/// Shrunk counterexamples the differential fuzz found, each run on both engines: once an undocumented disagreement,
+/// now the same answer from both.
+/// </summary>
+public class RegressionTests
+{
+    private static void AssertAgree(string workflowJson, string inputsJson)
+    {
+        var result = Oracle.Run(workflowJson, inputsJson);
+        Assert.True(result.Theirs.Ran, result.Theirs.Failure);
+        Assert.True(result.Agree, string.Join("\n", result.Differences));
+    }
+
+    [Fact]
+    public void DateTimeParse_ReadsAnIsoDateField_AsRulesEngineDoes() =>
+        AssertAgree(
+            Oracle.SingleOutputRule("DateTime.Parse(\"2022-01-01\") > DateTime.Parse(p.start)"),
+            """{ "p": { "start": "2023-09-17" } }""");
+}
