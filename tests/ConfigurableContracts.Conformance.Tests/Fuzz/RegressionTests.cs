@@ -18,4 +18,13 @@ public class RegressionTests
         AssertAgree(
             Oracle.SingleOutputRule("DateTime.Parse(\"2022-01-01\") > DateTime.Parse(p.start)"),
             """{ "p": { "start": "2023-09-17" } }""");
+
+    [Fact]
+    public void NestedRule_WithEveryChildDisabled_IsNotAchieved_AsInRulesEngine() =>
+        AssertAgree(
+            """
+            { "WorkflowName": "W", "Rules": [ { "RuleName": "R16", "Operator": "AndAlso",
+              "Rules": [ { "RuleName": "R16c0", "Enabled": false, "Expression": "p.score > 1" } ] } ] }
+            """,
+            """{ "p": { "score": 30 } }""");
 }
