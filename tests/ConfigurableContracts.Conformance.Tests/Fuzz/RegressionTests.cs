@@ -27,4 +27,10 @@ public class RegressionTests
               "Rules": [ { "RuleName": "R16c0", "Enabled": false, "Expression": "p.score > 1" } ] } ] }
             """,
             """{ "p": { "score": 30 } }""");
+
+    [Fact]
+    public void FilteredAny_StopsAtTheFirstMatch_BeforeADivisionByZero_AsInRulesEngine() =>
+        AssertAgree(
+            Oracle.SingleRule("p.items.Where(x => ((10 % x.k) > 0.5)).Any()"),
+            """{ "p": { "items": [ { "k": 6, "v": 57.2 }, { "k": 0, "v": 107.75 } ] } }""");
 }
