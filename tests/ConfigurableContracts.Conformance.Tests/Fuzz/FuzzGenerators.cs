@@ -341,10 +341,11 @@ public static class FuzzGenerators
 
     private static Gen<FuzzRule> Rule(string name, FuzzScope scope, ImmutableArray<FuzzRule> earlier, bool nested)
     {
+        // EvaluateRule targets: earlier rules that output on success and have no OnFailure, the usual way to reuse an amount.
         var evaluateTargets = earlier.Where(r => r.Enabled && r.Operator is null && r.OnSuccess?.Output is not null && r.OnFailure is null).Select(r => r.Name).ToArray();
-        var action = Gen.Frequency(
+        Gen<FuzzAction?> OnSuccess(FuzzScope inner) => Gen.Frequency(
             (8, Gen.Constant<FuzzAction?>(null)),
-            (4, Output(scope).Select(o => (FuzzAction?)new FuzzAction(o, null))),
+            (4, Output(inner).Select(o => (FuzzAction?)new FuzzAction(o, null))),
             (evaluateTargets.Length > 0 && !nested ? 1 : 0, Gen.Elements(evaluateTargets.DefaultIfEmpty("").ToArray()).Select(t => (FuzzAction?)new FuzzAction(null, t))));
         return
             from localCount in Gen.Frequency((6, Gen.Constant(0)), (2, Gen.Constant(1)), (1, Gen.Constant(2)))
@@ -357,11 +358,11 @@ public static class FuzzGenerators
                 ? Gen.CollectToList(Enumerable.Range(0, childCount), i => Rule($"{name}c{i}", inner, [], nested: true))
                 : Gen.Constant(new List<FuzzRule>())
             from expression in Condition(inner)
-            from onSuccess in action
+            from onSuccess in OnSuccess(inner)
             from onFailure in Gen.Frequency((4, Gen.Constant<FuzzAction?>(null)), (1, Output(inner).Select(o => (FuzzAction?)new FuzzAction(o, null))))
             from enabled in Gen.Frequency((30, Gen.Constant(true)), (1, Gen.Constant(false)))
             select new FuzzRule(name, isParent ? null : expression, isParent ? op : null, [.. children], locals,
-                onSuccess is { Output: { } o } ? onSuccess with { Output = o } : onSuccess, onFailure, enabled);
+                onSuccess, onFailure, enabled);
     }
 
     private static Gen<FuzzWorkflow> Workflow(ImmutableArray<FuzzInput> inputs, int ruleCount) =>
