@@ -86,7 +86,9 @@ public static class FuzzComparison
             var pending = runs.SelectMany(r => r.Unexplained.Keys).ToHashSet(StringComparer.Ordinal);
             if (pending.Count == 0) break;
             var rules = workflow.WithTargets(pending);
-            var variantOracle = RulesEngineOracle.Load(workflow.ToJson(variant, rules));
+            // The inputs of a case share their null fields (see FuzzGenerators), so one rendering fits them all.
+            var nullFields = fuzzCase.Inputs.SelectMany(i => i.NullFields()).ToHashSet(StringComparer.Ordinal);
+            var variantOracle = RulesEngineOracle.Load(workflow.ToJson(variant, rules, nullFields));
             for (var index = 0; index < runs.Count; index++)
             {
                 var (inputs, result, unexplained) = runs[index];

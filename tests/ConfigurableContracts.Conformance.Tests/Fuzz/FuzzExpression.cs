@@ -157,13 +157,17 @@ public enum FuzzVariant
 /// <summary>Renders a <see cref="FuzzExpression"/> as expression text.</summary>
 public static class FuzzRenderer
 {
-    public static string Render(FuzzExpression e, FuzzVariant variant)
+    /// <param name="nullFields">Input fields that are null in the inputs: a variant leaves them as they are, since
+    /// <c>Convert.ToDecimal(null)</c> is 0 and not the missing value our engine sees.</param>
+    public static string Render(FuzzExpression e, FuzzVariant variant, IReadOnlySet<string>? nullFields = null)
     {
-        string R(int i) => Render(e.Args[i], variant);
+        string R(int i) => Render(e.Args[i], variant, nullFields);
         var numbers = variant.HasFlag(FuzzVariant.OurNumbers);
         var ordinal = variant.HasFlag(FuzzVariant.OrdinalStrings);
         switch (e.Op)
         {
+            case FuzzOp.Field when nullFields?.Contains(e.Text) == true:
+                return e.Text;
             case FuzzOp.Field:
                 return (e.Value, numbers, variant.HasFlag(FuzzVariant.OurDates)) switch
                 {
@@ -191,7 +195,7 @@ public static class FuzzRenderer
                     _ => e.Text,
                 } : e.Text;
                 if (e.IsProperty) return $"{R(0)}.{member}";
-                var arguments = e.Args.Skip(1).Select(a => Render(a, variant)).ToList();
+                var arguments = e.Args.Skip(1).Select(a => Render(a, variant, nullFields)).ToList();
                 if (ordinal && e.Text is "StartsWith" or "EndsWith" or "Contains" or "IndexOf") arguments.Add("StringComparison.Ordinal");
                 return $"{R(0)}.{member}({string.Join(", ", arguments)})";
             case FuzzOp.ElementField:
@@ -208,7 +212,7 @@ public static class FuzzRenderer
             case FuzzOp.Conditional:
                 return e.Text == "iif" ? $"iif({R(0)}, {R(1)}, {R(2)})" : $"({R(0)} ? {R(1)} : {R(2)})";
             case FuzzOp.In:
-                return $"({R(0)} in ({string.Join(", ", e.Args.Skip(1).Select(a => Render(a, variant)))}))";
+                return $"({R(0)} in ({string.Join(", ", e.Args.Skip(1).Select(a => Render(a, variant, nullFields)))}))";
             default:
                 throw new InvalidOperationException($"Unknown node {e.Op}.");
         }

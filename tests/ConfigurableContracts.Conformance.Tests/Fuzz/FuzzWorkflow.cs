@@ -13,8 +13,8 @@ public sealed record FuzzParameter(string Name, FuzzExpression Expression);
 /// <summary>An OnSuccess/OnFailure action: an OutputExpression, or EvaluateRule of a rule of the same workflow.</summary>
 public sealed record FuzzAction(FuzzExpression? Output, string? EvaluateRule)
 {
-    public JsonObject ToJson(string workflowName, FuzzVariant variant) => Output is { } output
-        ? new JsonObject { ["Name"] = "OutputExpression", ["Context"] = new JsonObject { ["Expression"] = FuzzRenderer.Render(output, variant) } }
+    public JsonObject ToJson(string workflowName, FuzzVariant variant, IReadOnlySet<string>? nullFields = null) => Output is { } output
+        ? new JsonObject { ["Name"] = "OutputExpression", ["Context"] = new JsonObject { ["Expression"] = FuzzRenderer.Render(output, variant, nullFields) } }
         : new JsonObject { ["Name"] = "EvaluateRule", ["Context"] = new JsonObject { ["workflowName"] = workflowName, ["ruleName"] = EvaluateRule } };
 }
 
@@ -37,26 +37,26 @@ public sealed record FuzzRule(
 
     public IEnumerable<FuzzRule> SelfAndDescendants() => new[] { this }.Concat(Children.SelectMany(c => c.SelfAndDescendants()));
 
-    public JsonObject ToJson(string workflowName, FuzzVariant variant)
+    public JsonObject ToJson(string workflowName, FuzzVariant variant, IReadOnlySet<string>? nullFields = null)
     {
         var json = new JsonObject { ["RuleName"] = Name };
         if (!Enabled) json["Enabled"] = false;
         if (LocalParams.Length > 0)
-            json["LocalParams"] = new JsonArray([.. LocalParams.Select(l => (JsonNode)new JsonObject { ["Name"] = l.Name, ["Expression"] = FuzzRenderer.Render(l.Expression, variant) })]);
+            json["LocalParams"] = new JsonArray([.. LocalParams.Select(l => (JsonNode)new JsonObject { ["Name"] = l.Name, ["Expression"] = FuzzRenderer.Render(l.Expression, variant, nullFields) })]);
         if (Operator is not null)
         {
             json["Operator"] = Operator;
-            json["Rules"] = new JsonArray([.. Children.Select(c => (JsonNode)c.ToJson(workflowName, variant))]);
+            json["Rules"] = new JsonArray([.. Children.Select(c => (JsonNode)c.ToJson(workflowName, variant, nullFields))]);
         }
         else
         {
-            json["Expression"] = FuzzRenderer.Render(Expression!, variant);
+            json["Expression"] = FuzzRenderer.Render(Expression!, variant, nullFields);
         }
         if (OnSuccess is not null || OnFailure is not null)
         {
             var actions = new JsonObject();
-            if (OnSuccess is not null) actions["OnSuccess"] = OnSuccess.ToJson(workflowName, variant);
-            if (OnFailure is not null) actions["OnFailure"] = OnFailure.ToJson(workflowName, variant);
+            if (OnSuccess is not null) actions["OnSuccess"] = OnSuccess.ToJson(workflowName, variant, nullFields);
+            if (OnFailure is not null) actions["OnFailure"] = OnFailure.ToJson(workflowName, variant, nullFields);
             json["Actions"] = actions;
         }
         return json;
@@ -91,12 +91,12 @@ public sealed record FuzzWorkflow(ImmutableArray<FuzzParameter> GlobalParams, Im
 {
     public const string Name = "Fuzz";
 
-    public string ToJson(FuzzVariant variant = FuzzVariant.None, IReadOnlySet<string>? onlyRules = null)
+    public string ToJson(FuzzVariant variant = FuzzVariant.None, IReadOnlySet<string>? onlyRules = null, IReadOnlySet<string>? nullFields = null)
     {
         var json = new JsonObject { ["WorkflowName"] = Name };
         if (GlobalParams.Length > 0)
-            json["GlobalParams"] = new JsonArray([.. GlobalParams.Select(g => (JsonNode)new JsonObject { ["Name"] = g.Name, ["Expression"] = FuzzRenderer.Render(g.Expression, variant) })]);
-        json["Rules"] = new JsonArray([.. Rules.Where(r => onlyRules is null || onlyRules.Contains(r.Name)).Select(r => (JsonNode)r.ToJson(Name, variant))]);
+            json["GlobalParams"] = new JsonArray([.. GlobalParams.Select(g => (JsonNode)new JsonObject { ["Name"] = g.Name, ["Expression"] = FuzzRenderer.Render(g.Expression, variant, nullFields) })]);
+        json["Rules"] = new JsonArray([.. Rules.Where(r => onlyRules is null || onlyRules.Contains(r.Name)).Select(r => (JsonNode)r.ToJson(Name, variant, nullFields))]);
         return json.ToJsonString(new System.Text.Json.JsonSerializerOptions
         {
             WriteIndented = true,
