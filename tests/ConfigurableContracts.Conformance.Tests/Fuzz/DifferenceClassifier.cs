@@ -10,6 +10,7 @@ public sealed record DisagreementContext(
     OracleRuleResult? Theirs,
     FuzzRule? Rule,
     FuzzRule TopRule,
+    RuleResultTree? OurParent,
     OracleRuleResult? TheirParent,
     IReadOnlySet<DocumentedDifference> ChildExplanations,
     FuzzWorkflow Workflow,
@@ -54,6 +55,7 @@ public static partial class DifferenceClassifier
     {
         if (DerivedFromChildren(c) is { } derived) return derived;
         if (NotRunUnderFailedParent(c) is { } parent) return parent;
+        if (NotRunUnderRefusedParent(c) is { } refused) return refused;
         var single = NullOperand(c) ?? NullFieldTypedAsObject(c) ?? EmptyArrayTypedAsObjects(c) ?? EmptyAggregate(c)
                      ?? UnreadFailingParameter(c) ?? ActionOnUndecided(c) ?? FailingAction(c) ?? EvaluateRuleTarget(c)
                      ?? UndecidedChild(c) ?? TypoOrMixedEquality(c);
@@ -198,7 +200,8 @@ public static partial class DifferenceClassifier
     /// </summary>
     private static HashSet<DocumentedDifference>? DerivedFromChildren(DisagreementContext c)
     {
-        if (c.Rule is not { Operator: not null } rule || c.ChildExplanations.Count == 0 || c.Theirs is not { HasError: false } theirs
+        // RulesEngine's own action may have failed too (it keeps isSuccess then); its rule did not.
+        if (c.Rule is not { Operator: not null } rule || c.ChildExplanations.Count == 0 || c.Theirs is not { ExceptionMessage.Length: 0 } theirs
             || c.Difference.Kind is not (DifferenceKind.Success or DifferenceKind.Error)) return null;
         var children = theirs.Children;
         var combined = IsAnd(rule) ? children.All(t => t.IsSuccess) : children.Any(t => t.IsSuccess);
@@ -207,6 +210,16 @@ public static partial class DifferenceClassifier
         if (c.Ours is { Status: RuleStatus.Error or RuleStatus.NotEvaluable }) explanations.Add(DocumentedDifference.FourthOutcome);
         return explanations;
     }
+
+    /// <summary>
+    /// Nested rules we do not report because their parent was refused at load (an expression or action that does not
+    /// bind), while RulesEngine, compiling lazily, ran them; the parent's disagreement is explained.
+    /// </summary>
+    private static IReadOnlySet<DocumentedDifference>? NotRunUnderRefusedParent(DisagreementContext c) =>
+        c.Difference.Kind == DifferenceKind.Missing && c.Ours is null && c.OurParent is { Status: RuleStatus.Error, Reason: { } reason }
+        && reason.Contains(": error CCR", StringComparison.Ordinal) && c.ChildExplanations.Count > 0
+            ? c.ChildExplanations
+            : null;
 
     /// <summary>Nested rules RulesEngine never ran because it could not build their parent, whose failure is explained.</summary>
     /// <remarks>

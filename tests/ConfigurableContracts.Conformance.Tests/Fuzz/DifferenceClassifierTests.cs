@@ -18,7 +18,7 @@ public class DifferenceClassifierTests
     private static IReadOnlySet<DocumentedDifference>? Classify(RuleResultTree ours, OracleRuleResult theirs, FuzzInput input)
     {
         var difference = Assert.Single(ResultComparison.Compare([ours], new OracleRun([theirs], null)));
-        return DifferenceClassifier.Classify(new DisagreementContext(difference, ours, theirs, Rule, Rule, null, new HashSet<DocumentedDifference>(),
+        return DifferenceClassifier.Classify(new DisagreementContext(difference, ours, theirs, Rule, Rule, null, null, new HashSet<DocumentedDifference>(),
             new FuzzWorkflow([], [Rule]), input, [ours], [theirs]));
     }
 

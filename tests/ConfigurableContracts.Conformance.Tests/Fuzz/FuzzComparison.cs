@@ -164,7 +164,7 @@ public static class FuzzComparison
                 ? byPath.Where(e => difference.RulePath.StartsWith(e.Key + "/", StringComparison.Ordinal)).SelectMany(e => e.Value)
                 : byPath.Where(e => e.Key.StartsWith(difference.RulePath + "/", StringComparison.Ordinal)).SelectMany(e => e.Value);
             var context = new DisagreementContext(difference, Find(ours, path), Find(theirs, path), Find(workflow.Rules, path),
-                workflow.Rules.First(r => r.Name == path[0]), path.Length > 1 ? Find(theirs, path[..^1]) : null,
+                workflow.Rules.First(r => r.Name == path[0]), path.Length > 1 ? Find(ours, path[..^1]) : null, path.Length > 1 ? Find(theirs, path[..^1]) : null,
                 related.ToHashSet(), workflow, input, ours, theirs);
             if (DifferenceClassifier.Classify(context) is not { } documented) return null;
             byPath[difference.RulePath] = documented;

@@ -113,7 +113,8 @@ public sealed partial record FuzzExpression(FuzzType Type, FuzzOp Op, string Tex
         if (Op == FuzzOp.Literal || Op == FuzzOp.Field || Op == FuzzOp.Parameter) yield break;
         if (FuzzGenerators.SimplestLiteral(Type) is { } simplest && simplest != this) yield return simplest;
         foreach (var descendant in Args.SelectMany(Descendants))
-            if (descendant.Type == Type && !descendant.FreeLambdaParameters().Except(FreeLambdaParameters()).Any())
+            // An array stands only as a receiver (First(…).t needs the First): it shrinks inside, never into another.
+            if (descendant.Type == Type && Type != FuzzType.Items && !descendant.FreeLambdaParameters().Except(FreeLambdaParameters()).Any())
                 yield return descendant;
         for (var i = 0; i < Args.Length; i++)
             foreach (var smaller in Args[i].Shrink())
