@@ -123,8 +123,9 @@ public static class FuzzComparison
     }
 
     /// <summary>
-    /// #1: we refuse a rule at load because an action does not bind (type-check) against these inputs; RulesEngine
-    /// compiles an action only when it runs, and this one did not. Without that action both engines agree.
+    /// #1: we refuse a rule at load because an action (its own or a nested rule's) does not bind (type-check) against
+    /// these inputs; RulesEngine compiles an action only when it runs, and this one did not. Without the actions
+    /// RulesEngine did not run, both engines agree.
     /// </summary>
     private static bool UnrunActionRefusedAtLoad(FuzzWorkflow workflow, string ruleName, DifferentialResult result, Dictionary<string, JsonElement> inputs)
     {
@@ -133,11 +134,19 @@ public static class FuzzComparison
         var rule = workflow.Rules.First(r => r.Name == ruleName);
         if (ours is not { Status: RuleStatus.Error, Reason: { } reason } || !reason.Contains(": error CCR", StringComparison.Ordinal) || theirs is not { HasError: false })
             return false;
-        var notRun = theirs.IsSuccess ? rule with { OnFailure = null } : rule with { OnSuccess = null };
+        var notRun = WithoutUnrunActions(rule, theirs);
         if (notRun == rule) return false;
         var without = workflow with { Rules = workflow.Rules.Select(r => r.Name == ruleName ? notRun : r).ToImmutableArray() };
         var rerun = Differential.Run(without.ToJson(FuzzVariant.None, without.WithTargets([ruleName])), FuzzWorkflow.Name, inputs);
         return rerun.Theirs.Ran && rerun.Differences.All(d => !d.RulePath.Split('/')[0].Equals(ruleName, StringComparison.Ordinal));
+    }
+
+    /// <summary>The rule and its nested rules without the actions RulesEngine did not run (those of the branch not taken).</summary>
+    private static FuzzRule WithoutUnrunActions(FuzzRule rule, OracleRuleResult theirs)
+    {
+        var children = rule.Children.Select(child => theirs.Children.FirstOrDefault(t => t.RuleName == child.Name) is { } their ? WithoutUnrunActions(child, their) : child);
+        var pruned = theirs.IsSuccess ? rule with { OnFailure = null } : rule with { OnSuccess = null };
+        return pruned with { Children = [.. children] };
     }
 
     public static Dictionary<string, JsonElement> Inputs(FuzzInput input)
