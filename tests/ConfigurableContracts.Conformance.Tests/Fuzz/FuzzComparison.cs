@@ -110,11 +110,11 @@ public static class FuzzComparison
 
         for (var index = 0; index < runs.Count; index++)
         {
-            var (inputs, result, unexplained) = runs[index];
+            var (_, result, unexplained) = runs[index];
             foreach (var (rule, differences) in unexplained)
             {
-                if (UnrunActionRefusedAtLoad(workflow, rule, result, inputs))
-                    Count(outcome, [DocumentedDifference.Typos]);
+                if (UnrunActionRefusedAtLoad(workflow, rule, differences, result, fuzzCase.Inputs[index]) is { } rest)
+                    Count(outcome, [DocumentedDifference.Typos, .. rest]);
                 else
                     outcome.Undocumented.Add(new UndocumentedDisagreement(rule, index, differences));
             }
@@ -127,18 +127,23 @@ public static class FuzzComparison
     /// these inputs; RulesEngine compiles an action only when it runs, and this one did not. Without the actions
     /// RulesEngine did not run, both engines agree.
     /// </summary>
-    private static bool UnrunActionRefusedAtLoad(FuzzWorkflow workflow, string ruleName, DifferentialResult result, Dictionary<string, JsonElement> inputs)
+    /// <returns>What else explains the rule without those actions (empty if it then agrees), or null.</returns>
+    private static HashSet<DocumentedDifference>? UnrunActionRefusedAtLoad(
+        FuzzWorkflow workflow, string ruleName, List<RuleDifference> differences, DifferentialResult result, FuzzInput input)
     {
-        var ours = result.Ours.FirstOrDefault(r => r.RuleName == ruleName);
         var theirs = result.Theirs.Results.FirstOrDefault(r => r.RuleName == ruleName);
         var rule = workflow.Rules.First(r => r.Name == ruleName);
-        if (ours is not { Status: RuleStatus.Error, Reason: { } reason } || !reason.Contains(": error CCR", StringComparison.Ordinal) || theirs is not { HasError: false })
-            return false;
+        // Somewhere in the rule we refused something at load while RulesEngine answered.
+        if (theirs is null || !differences.Any(d => d.Ours.Contains(": error CCR", StringComparison.Ordinal) && !d.Theirs.StartsWith("exception", StringComparison.Ordinal)))
+            return null;
         var notRun = WithoutUnrunActions(rule, theirs);
-        if (notRun == rule) return false;
+        static int Actions(FuzzRule r) => r.SelfAndDescendants().Sum(x => (x.OnSuccess is null ? 0 : 1) + (x.OnFailure is null ? 0 : 1));
+        if (Actions(notRun) == Actions(rule)) return null;
+        // The rule without those actions is judged like any case (it may still differ as documented, say in numbers).
         var without = workflow with { Rules = workflow.Rules.Select(r => r.Name == ruleName ? notRun : r).ToImmutableArray() };
-        var rerun = Differential.Run(without.ToJson(FuzzVariant.None, without.WithTargets([ruleName])), FuzzWorkflow.Name, inputs);
-        return rerun.Theirs.Ran && rerun.Differences.All(d => !d.RulePath.Split('/')[0].Equals(ruleName, StringComparison.Ordinal));
+        var needed = without.WithTargets([ruleName]);
+        var rerun = Run(new FuzzCase(without with { Rules = [.. without.Rules.Where(r => needed.Contains(r.Name))] }, [input]));
+        return rerun.Undocumented.Count == 0 ? [.. rerun.Explained.Keys] : null;
     }
 
     /// <summary>The rule and its nested rules without the actions RulesEngine did not run (those of the branch not taken).</summary>
