@@ -162,8 +162,16 @@ public static partial class DifferenceClassifier
         if (c.Rule is null || c.Theirs is not { } theirs) return null;
         if (theirs.ActionException?.Contains("collides with an input RuleParameter", StringComparison.Ordinal) == true && !c.Workflow.GlobalParams.IsEmpty)
             return DocumentedDifference.EvaluateRule;
-        if (theirs is not { HasError: false, Output: null }) return null;
+        if (theirs.HasError) return null;
         var action = theirs.IsSuccess ? c.Rule.OnSuccess : c.Rule.OnFailure;
+        // The target itself disagrees (undecided here, answered there; judged on its own), and RulesEngine passes on
+        // the target's output as it should: this rule only passes the target's disagreement on.
+        if (action?.EvaluateRule is { } evaluated && theirs.Output is not null
+            && c.Ours is { Status: RuleStatus.NotEvaluable or RuleStatus.Error, Reason: { } passed } && passed.Contains($"Evaluated rule '{FuzzWorkflow.Name}/{evaluated}'", StringComparison.Ordinal)
+            && c.OurResults.FirstOrDefault(r => r.RuleName == evaluated) is { Status: RuleStatus.NotEvaluable or RuleStatus.Error }
+            && c.TheirResults.FirstOrDefault(r => r.RuleName == evaluated) is { HasError: false } evaluatedThere && OracleValues.Equal(evaluatedThere.Output, theirs.Output))
+            return DocumentedDifference.EvaluateRule;
+        if (theirs.Output is not null) return null;
         if (action?.EvaluateRule is not { } target || c.Workflow.Rules.FirstOrDefault(r => r.Name == target) is not { OnFailure: null }) return null;
         if (c.Ours is { Status: RuleStatus.NotEvaluable or RuleStatus.Error, Reason: { } reason } && reason.Contains("Evaluated rule", StringComparison.Ordinal))
             return DocumentedDifference.EvaluateRule;
