@@ -578,6 +578,10 @@ internal sealed class Binder
         }
         if (PropertyMembers.Contains(method))
             return Error(DiagnosticCodes.UnknownMethod, $"'{methodName}' is a property; write it without parentheses.", nameSpan);
+        if (receiver is BoundCall { Method: BuiltinMethod.Where, Receiver: { } source, Arguments: [BoundLambda filter] }
+            && method is BuiltinMethod.Any or BuiltinMethod.All or BuiltinMethod.First or BuiltinMethod.FirstOrDefault
+            && call.Arguments is [] or [LambdaExpressionSyntax] && !(method == BuiltinMethod.All && call.Arguments.Count == 0))
+            return BindFilteredSearch(method, source, filter, call, nameSpan);
 
         var elementType = type.Kind == RuleTypeKind.Array ? type.ElementType ?? RuleType.Any : RuleType.Any;
         var arguments = new List<BoundExpression>(call.Arguments.Count);
@@ -629,6 +633,42 @@ internal sealed class Binder
         {
             (_scope, _implicitElement) = (outerScope, outerElement);
         }
+    }
+
+    /// <summary>
+    /// <c>xs.Where(p).Any()</c>, <c>.Any(q)</c>, <c>.All(q)</c>, <c>.First(…)</c>, <c>.FirstOrDefault(…)</c> as one pass
+    /// over <c>xs</c> with the combined test. LINQ, and so RulesEngine, filters lazily and stops at the element that
+    /// decides; filtering every element first would let a later element (a division by zero, say) fail a rule that
+    /// RulesEngine decides.
+    /// </summary>
+    private BoundExpression BindFilteredSearch(BuiltinMethod method, BoundExpression source, BoundLambda filter, CallExpressionSyntax call, TextSpan nameSpan)
+    {
+        var combined = filter.Body;
+        if (call.Arguments is [LambdaExpressionSyntax lambda])
+        {
+            // The second lambda reads the same element as the filter: its parameter shares the filter's slot.
+            var outer = _scope;
+            _scope = new BindingScope(outer);
+            _scope.Declare(filter.Parameter with { Name = lambda.Parameter.Text });
+            BoundExpression test;
+            try
+            {
+                test = BindExpression(lambda.Body);
+            }
+            finally
+            {
+                _scope = outer;
+            }
+            if (IsError(test)) return test;
+            if (test.Type.Kind is not (RuleTypeKind.Boolean or RuleTypeKind.Any))
+                return Error(DiagnosticCodes.InvalidLambda, $"The lambda of {method} must return a boolean, not {test.Type.DisplayName}.", test.Span);
+            var span = call.Span;
+            combined = method == BuiltinMethod.All
+                ? new BoundBinary(BoundBinaryOperator.Or, new BoundUnary(BoundUnaryOperator.Not, filter.Body, RuleType.Boolean, filter.Body.Span, $"!({filter.Body.Text})"),
+                    test, RuleType.Boolean, span, $"!({filter.Body.Text}) || {test.Text}")
+                : new BoundBinary(BoundBinaryOperator.And, filter.Body, test, RuleType.Boolean, span, $"{filter.Body.Text} && {test.Text}");
+        }
+        return BindMethod(method, source, [new BoundLambda(filter.Parameter, combined, filter.Span, filter.Text)], call.Span, nameSpan);
     }
 
     private static bool TakesLambda(BuiltinMethod method) => method is BuiltinMethod.Any or BuiltinMethod.All

@@ -171,6 +171,9 @@ internal static class Evaluator
 
     internal static (RuleStatus Status, string? Reason) Combine(RuleOperator op, IReadOnlyList<RuleResultTree> children)
     {
+        // Every nested rule disabled: nothing was shown, so nothing is achieved, whatever the operator (as in
+        // RulesEngine). An And over nothing must not pay out.
+        if (children.Count == 0) return (RuleStatus.NotAchieved, null);
         var decisive = op == RuleOperator.And ? RuleStatus.NotAchieved : RuleStatus.Achieved;
         var otherwise = op == RuleOperator.And ? RuleStatus.Achieved : RuleStatus.NotAchieved;
         // One pass: the first decisive child wins at once; otherwise the first Error, else the first NotEvaluable.

@@ -109,8 +109,33 @@ public class ExpressionEvaluationTests
     [InlineData("Convert.ToDateTime(\"2022-06-01\") == asOf")]
     [InlineData("Convert.ToDateTime(\"2022-01-01\").AddMonths(5) == asOf")]
     [InlineData("Convert.ToDateTime(p.enrolledOn) == p.enrolledOn")]
+    [InlineData("DateTime.Parse(p.enrolledOn) == p.enrolledOn")]
+    [InlineData("DateTime.Parse(p.enrolledOn).AddMonths(5) == asOf")]
     public void Evaluate_HandlesDates(string expression) =>
         Assert.Equal(RuleStatus.Achieved, TestEngine.Evaluate(expression, """{"asOf": "2022-06-01", "p": {"enrolledOn": "2022-01-01"}}""").Status);
+
+    private const string Divisors = """{"p": {"items": [{"k": 6}, {"k": 0}]}}""";
+
+    // As LINQ's lazy Where (and so RulesEngine): the search stops at the element that decides, so 10 % 0 in the
+    // second element is never computed.
+    [Theory]
+    [InlineData("p.items.Where(x => 10 % x.k > 0).Any()", RuleStatus.Achieved)]
+    [InlineData("p.items.Where(x => 10 % x.k > 0).Any(y => y.k == 6)", RuleStatus.Achieved)]
+    [InlineData("p.items.Where(x => 10 % x.k > 0).All(y => y.k > 100)", RuleStatus.NotAchieved)]
+    [InlineData("p.items.Where(x => 10 % x.k > 0).First().k == 6", RuleStatus.Achieved)]
+    [InlineData("p.items.Where(x => 10 % x.k > 0).FirstOrDefault(y => y.k > 1).k == 6", RuleStatus.Achieved)]
+    [InlineData("p.items.Where(x => 10 % x.k > 0).Count() == 1", RuleStatus.Error)]
+    public void Evaluate_StopsAFilteredSearch_AtTheElementThatDecides(string expression, RuleStatus expected) =>
+        Assert.Equal(expected, TestEngine.Evaluate(expression, Divisors).Status);
+
+    [Fact]
+    public void Evaluate_RefusesAFilteredSearch_WhoseSecondLambdaIsNotBoolean()
+    {
+        using var data = System.Text.Json.JsonDocument.Parse(Divisors);
+        var types = new Dictionary<string, ConfigurableContracts.Rules.Types.RuleType> { ["p"] = ConfigurableContracts.Rules.Types.RuleType.InferFromData(data.RootElement.GetProperty("p")) };
+        var error = Assert.Single(TestEngine.Diagnose("p.items.Where(x => x.k > 0).Any(y => y.k)", types), d => d.IsError);
+        Assert.Equal(DiagnosticCodes.InvalidLambda, error.Code);
+    }
 
     private const string Cohort = """
         {"cohort": [

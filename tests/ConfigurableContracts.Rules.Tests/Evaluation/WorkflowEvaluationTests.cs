@@ -156,6 +156,24 @@ public class WorkflowEvaluationTests
         Assert.Equal([Enum.Parse<RuleStatus>(first), Enum.Parse<RuleStatus>(second)], parent.ChildResults!.Select(c => c.Status));
     }
 
+    [Theory]
+    [InlineData("And")]
+    [InlineData("OrElse")]
+    public void Evaluate_GivesNotAchieved_WhenEveryNestedRuleIsDisabled(string op)
+    {
+        var workflow = JsonSerializer.Serialize(new
+        {
+            WorkflowName = "W",
+            Rules = new object[]
+            {
+                new { RuleName = "Parent", Operator = op, Rules = new[] { new { RuleName = "Off", Expression = "true", Enabled = false } } },
+            },
+        });
+        var parent = TestEngine.Compile(workflow, new Dictionary<string, RuleType>()).Workflows.Evaluate("W", new RuleInputs())[0];
+        Assert.Equal(RuleStatus.NotAchieved, parent.Status);
+        Assert.Empty(parent.ChildResults!);
+    }
+
     [Fact]
     public void Evaluate_ReportsBindErrorAsRuleError_AndRunsTheOtherRules()
     {
