@@ -424,6 +424,8 @@ public sealed class SchemaGuardTests : IDisposable
     [InlineData("""{ "uniqueItems": true }""", "[0, 1e-30]", true)]
     [InlineData("""{ "uniqueItems": true }""", "[100, 1e2, 100.0]", false)]
     [InlineData("""{ "uniqueItems": true }""", "[0, 2, -0]", false)]
+    [InlineData("""{ "uniqueItems": true }""", "[0.00, 0]", false)]
+    [InlineData("""{ "uniqueItems": true }""", "[0e5, -0.0, 1]", false)]
     [InlineData("""{ "exclusiveMinimum": 1e-30 }""", "5e-30", true)]
     [InlineData("""{ "exclusiveMinimum": 1e-30 }""", "1e-30", false)]
     [InlineData("""{ "const": 0.1000000000000000000000000000001 }""", "0.1", false)]

@@ -189,6 +189,10 @@ internal static class ExactNumber
                 exponent = -exponent;
         }
 
+        // Zero has no digits and no scale: 0, 0.00 and 0e5 must decompose (and hash) alike.
+        if (count == 0)
+            return new Parts(negative, [], 0);
+
         var digits = buffer[..count];
         var trailing = digits.Length - digits.TrimEnd((byte)'0').Length;
         return new Parts(negative, digits[..(digits.Length - trailing)], exponent - fraction + trailing);
