@@ -137,7 +137,10 @@ public sealed partial class PortabilityCheck
         return verdicts;
     }
 
-    /// <summary>A verdict as one line: <c>file:line:col: severity CODE: message</c> for editors and CI logs.</summary>
+    /// <summary>
+    /// A verdict as <c>file:line:col: severity CODE: message</c> for editors and CI logs. Case names and RulesEngine's
+    /// messages are quoted as they are; a caller printing one verdict per line escapes them.
+    /// </summary>
     public static string Format(RulePortability rule)
     {
         var (severity, summary) = rule.Verdict switch
@@ -150,7 +153,7 @@ public sealed partial class PortabilityCheck
         };
         var text = new StringBuilder($"{rule.Location}: {severity} {Code(rule.Verdict)}: {rule.Workflow}/{rule.RulePath}: {summary}");
         foreach (var finding in rule.Findings) text.Append("; ").Append(finding);
-        return OneLine(text.ToString());
+        return text.ToString();
     }
 
     /// <summary>The diagnostic code of each verdict, so CI can filter them.</summary>
@@ -202,21 +205,6 @@ public sealed partial class PortabilityCheck
             : $"isSuccess {(result.IsSuccess ? "true" : "false")}{(result.Output is null ? "" : $" with output {OracleValues.Describe(result.Output)}")}";
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
-
-    /// <summary>Control characters (a case name may hold a newline) escaped as in JSON, so a verdict is one line.</summary>
-    private static string OneLine(string text)
-    {
-        if (!text.Any(IsLineBreaking)) return text;
-        var escaped = new StringBuilder(text.Length + 16);
-        foreach (var c in text)
-        {
-            if (!IsLineBreaking(c)) escaped.Append(c);
-            else escaped.Append(c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => $"\\u{(int)c:x4}" });
-        }
-        return escaped.ToString();
-    }
-
-    private static bool IsLineBreaking(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 
     [GeneratedRegex(@"\bfn\.[A-Za-z_][A-Za-z0-9_]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex FunctionCall();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ConfigurableContracts.Conformance;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates;
 
 namespace ConfigurableContracts.Cli.Commands;
@@ -42,7 +43,7 @@ internal static class ConformanceCommand
                 {
                     foreach (var diagnostic in report.Diagnostics.Where(d => d.IsError))
                     {
-                        output.WriteLine(diagnostic.ToString());
+                        output.WriteLine(OneLineText.Escape(diagnostic.ToString()));
                     }
 
                     unreadable = true;
@@ -58,7 +59,8 @@ internal static class ConformanceCommand
                 foreach (var rule in check.Rules())
                 {
                     counts[rule.Verdict]++;
-                    output.WriteLine(PortabilityCheck.Format(rule));
+                    // A case name may hold a newline: one verdict stays one line.
+                    output.WriteLine(OneLineText.Escape(PortabilityCheck.Format(rule)));
                 }
             }
 
