@@ -42,8 +42,7 @@ public static class Differential
         var values = new RuleInputs();
         foreach (var (name, json) in inputs)
         {
-            var type = RuleType.InferFromData(json);
-            types[name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
+            types[name] = RuleType.InferInput(json);
             values.SetJson(name, json, types[name]);
         }
         return Run(oracle, workflowFileJson, workflowName, inputs, types, values, functions);

@@ -38,21 +38,8 @@ internal static class TestEngine
         });
 
     /// <summary>Compiles one expression over untyped/inferred inputs given as JSON and evaluates it.</summary>
-    public static RuleResultTree Evaluate(string expression, string inputsJson = "{}", IRuleFunctions? functions = null)
-    {
-        using var inputs = JsonDocument.Parse(inputsJson);
-        var types = new Dictionary<string, RuleType>();
-        var values = new RuleInputs();
-        foreach (var property in inputs.RootElement.EnumerateObject())
-        {
-            var type = RuleType.InferFromData(property.Value);
-            types[property.Name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
-            values.SetJson(property.Name, property.Value, types[property.Name]);
-        }
-        var compilation = Compile(SingleRule(expression), types, functions);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return compilation.Workflows.Evaluate("W", values)[0];
-    }
+    public static RuleResultTree Evaluate(string expression, string inputsJson = "{}", IRuleFunctions? functions = null) =>
+        EvaluateOnly(SingleRule(expression), inputsJson, functions);
 
     /// <summary>The value an expression computes, via an OutputExpression action on an always-true rule.</summary>
     public static object? Value(string expression, string inputsJson = "{}", IRuleFunctions? functions = null)
@@ -62,18 +49,21 @@ internal static class TestEngine
         return result.ActionOutput;
     }
 
-    public static RuleResultTree EvaluateOutput(string expression, string inputsJson = "{}", IRuleFunctions? functions = null)
+    public static RuleResultTree EvaluateOutput(string expression, string inputsJson = "{}", IRuleFunctions? functions = null) =>
+        EvaluateOnly(SingleOutputRule(expression), inputsJson, functions);
+
+    /// <summary>Compiles a one-rule workflow over inputs typed from their JSON values and evaluates its rule.</summary>
+    private static RuleResultTree EvaluateOnly(string workflowJson, string inputsJson, IRuleFunctions? functions)
     {
         using var inputs = JsonDocument.Parse(inputsJson);
         var types = new Dictionary<string, RuleType>();
         var values = new RuleInputs();
         foreach (var property in inputs.RootElement.EnumerateObject())
         {
-            var type = RuleType.InferFromData(property.Value);
-            types[property.Name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
+            types[property.Name] = RuleType.InferInput(property.Value);
             values.SetJson(property.Name, property.Value, types[property.Name]);
         }
-        var compilation = Compile(SingleOutputRule(expression), types, functions);
+        var compilation = Compile(workflowJson, types, functions);
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
         return compilation.Workflows.Evaluate("W", values)[0];
     }

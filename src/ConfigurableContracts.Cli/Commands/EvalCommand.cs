@@ -106,9 +106,7 @@ internal static class EvalCommand
                 error.WriteLine(OneLineText.Escape($"--input {argument}: {problem}"));
                 return UnreadableExitCode;
             }
-            var type = RuleType.InferFromData(json);
-            // A null input (e.g. a follow-up not yet recorded) says nothing about its fields: check them at run time.
-            types[name] = type.Kind == RuleTypeKind.Null ? RuleType.Any : type;
+            types[name] = RuleType.InferInput(json);
             inputs.SetJson(name, json, types[name]);
         }
 

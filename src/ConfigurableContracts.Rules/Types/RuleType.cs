@@ -105,6 +105,17 @@ public sealed class RuleType
     /// </summary>
     public static RuleType InferFromData(JsonElement data) => Infer(data, depth: 0);
 
+    /// <summary>
+    /// The type of a whole workflow input known only from its value, as <see cref="InferFromData"/>, except that a
+    /// null input (a follow-up not yet recorded) says nothing about its fields: it is <see cref="Any"/>, and what rules
+    /// read from it is checked at run time.
+    /// </summary>
+    public static RuleType InferInput(JsonElement value)
+    {
+        var type = InferFromData(value);
+        return type.Kind == RuleTypeKind.Null ? Any : type;
+    }
+
     /// <summary>The least type both values fit: integers widen to numbers, objects merge fields, null yields.</summary>
     public static RuleType Union(RuleType left, RuleType right)
     {
