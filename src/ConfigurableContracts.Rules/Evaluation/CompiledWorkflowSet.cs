@@ -31,19 +31,8 @@ public sealed class CompiledWorkflowSet
     public IReadOnlyList<RuleResultTree> Evaluate(string workflowName, RuleInputs inputs) =>
         Evaluator.EvaluateWorkflow(this, Workflow(workflowName), inputs, depth: 0);
 
-    internal CompiledWorkflow Workflow(string workflowName)
-    {
-        // Callers evaluate one workflow for many participants, usually naming it with the same string instance:
-        // a reference compare then replaces hashing the name on every call. One immutable object, so threads
-        // that race on it each see a whole pair.
-        if (_last is { } last && ReferenceEquals(last.Name, workflowName)) return last.Workflow;
-        if (!_workflows.TryGetValue(workflowName, out var workflow))
-            throw new KeyNotFoundException($"No workflow named '{workflowName}'. Known: {string.Join(", ", _workflows.Keys)}.");
-        _last = new LastLookup(workflowName, workflow);
-        return workflow;
-    }
-
-    private LastLookup? _last;
-
-    private sealed record LastLookup(string Name, CompiledWorkflow Workflow);
+    internal CompiledWorkflow Workflow(string workflowName) =>
+        _workflows.TryGetValue(workflowName, out var workflow)
+            ? workflow
+            : throw new KeyNotFoundException($"No workflow named '{workflowName}'. Known: {string.Join(", ", _workflows.Keys)}.");
 }
