@@ -91,21 +91,32 @@ public sealed record FuzzWorkflow(ImmutableArray<FuzzParameter> GlobalParams, Im
 {
     public const string Name = "Fuzz";
 
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public string ToJson(FuzzVariant variant = FuzzVariant.None, IReadOnlySet<string>? onlyRules = null, IReadOnlySet<string>? nullFields = null)
     {
+        // Which parameters are C# ints is read from the workflow as it is now (shrinking changes their expressions),
+        // and holds only while this workflow renders.
         FuzzRenderer.IntParameters = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var parameter in GlobalParams.Concat(Rules.SelectMany(r => r.SelfAndDescendants()).SelectMany(r => r.LocalParams)))
-            if (parameter.Expression.Type == FuzzType.WholeNumber && FuzzRenderer.IsDotNetInt(parameter.Expression))
-                FuzzRenderer.IntParameters.Add(parameter.Name);
-        var json = new JsonObject { ["WorkflowName"] = Name };
-        if (GlobalParams.Length > 0)
-            json["GlobalParams"] = new JsonArray([.. GlobalParams.Select(g => (JsonNode)new JsonObject { ["Name"] = g.Name, ["Expression"] = FuzzRenderer.Render(g.Expression, variant, nullFields) })]);
-        json["Rules"] = new JsonArray([.. Rules.Where(r => onlyRules is null || onlyRules.Contains(r.Name)).Select(r => (JsonNode)r.ToJson(Name, variant, nullFields))]);
-        return json.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        try
         {
-            WriteIndented = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        });
+            foreach (var parameter in GlobalParams.Concat(Rules.SelectMany(r => r.SelfAndDescendants()).SelectMany(r => r.LocalParams)))
+                if (parameter.Expression.Type == FuzzType.WholeNumber && FuzzRenderer.IsDotNetInt(parameter.Expression))
+                    FuzzRenderer.IntParameters.Add(parameter.Name);
+            var json = new JsonObject { ["WorkflowName"] = Name };
+            if (GlobalParams.Length > 0)
+                json["GlobalParams"] = new JsonArray([.. GlobalParams.Select(g => (JsonNode)new JsonObject { ["Name"] = g.Name, ["Expression"] = FuzzRenderer.Render(g.Expression, variant, nullFields) })]);
+            json["Rules"] = new JsonArray([.. Rules.Where(r => onlyRules is null || onlyRules.Contains(r.Name)).Select(r => (JsonNode)r.ToJson(Name, variant, nullFields))]);
+            return json.ToJsonString(Indented);
+        }
+        finally
+        {
+            FuzzRenderer.IntParameters = null;
+        }
     }
 
     /// <summary>Input fields a rule reads, directly or through the parameters it uses.</summary>
