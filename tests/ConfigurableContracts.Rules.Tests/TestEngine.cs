@@ -65,7 +65,31 @@ internal static class TestEngine
         }
         var compilation = Compile(workflowJson, types, functions);
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return compilation.Workflows.Evaluate("W", values)[0];
+        var results = compilation.Workflows.Evaluate("W", values);
+        AssertTypedTierAgrees(workflowJson, types, functions, inputs.RootElement, results);
+        return results[0];
+    }
+
+    /// <summary>
+    /// Every expression a test evaluates is also run through the typed tier, compiled at once, with the inputs both
+    /// as JSON read in place and converted into the value model: its answers must be the closures' answers.
+    /// </summary>
+    public static void AssertTypedTierAgrees(
+        string workflowJson, IReadOnlyDictionary<string, RuleType> types, IRuleFunctions? functions, JsonElement inputs, IReadOnlyList<RuleResultTree> expected)
+    {
+        var read = WorkflowReader.Read("test.json", workflowJson);
+        var typed = WorkflowCompiler.Compile(read.Workflows, types, functions, specialise: true, typedThreshold: 0).Workflows;
+        var pairs = inputs.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value)).ToList();
+        var converted = new RuleInputs();
+        foreach (var (name, json) in pairs) converted.SetJson(name, json, types.TryGetValue(name, out var type) ? type : null);
+        foreach (var (mode, values) in new[] { ("JSON read in place", RuleInputs.FromJson(pairs, types)), ("converted", converted) })
+        {
+            var actual = typed.Evaluate("W", values);
+            Assert.Null(typed.Workflow("W").Typed?.CompileError);
+            Assert.True(RuleResultJson.ToJson(expected) == RuleResultJson.ToJson(actual),
+                $"Typed tier ({mode}) differs:\nclosures {RuleResultJson.ToJson(expected)}\ntyped    {RuleResultJson.ToJson(actual)}");
+            Assert.Equal(expected.Select(r => r.ActionOutput?.GetType()), actual.Select(r => r.ActionOutput?.GetType()));
+        }
     }
 
     /// <summary>The diagnostics of compiling one expression against the given input types.</summary>

@@ -6,7 +6,11 @@ using ConfigurableContracts.Rules.Workflows;
 namespace ConfigurableContracts.Rules.Compilation;
 
 /// <summary>A parameter (global, local or additional input) ready to evaluate into its slot.</summary>
-internal sealed record CompiledParam(string Name, int Slot, Func<EvaluationFrame, object?>? Evaluate, string? BindError);
+internal sealed record CompiledParam(string Name, int Slot, Func<EvaluationFrame, object?>? Evaluate, string? BindError)
+{
+    /// <summary>The bound tree the closure was compiled from, for the typed tier.</summary>
+    public BoundExpression? Bound { get; init; }
+}
 
 /// <summary>A compiled OnSuccess/OnFailure action.</summary>
 internal sealed record CompiledAction(
@@ -15,13 +19,20 @@ internal sealed record CompiledAction(
     string? WorkflowName,
     string? RuleName,
     IReadOnlyList<string>? InputFilter,
-    IReadOnlyList<CompiledParam> AdditionalInputs);
+    IReadOnlyList<CompiledParam> AdditionalInputs)
+{
+    /// <summary>The output expression's bound tree, for the typed tier.</summary>
+    public BoundExpression? OutputBound { get; init; }
+}
 
 /// <summary>A rule ready to run. <see cref="BindError"/> is set when it did not bind: it then reports Error.</summary>
 internal sealed record CompiledRule
 {
     public required string Name { get; init; }
     public Func<EvaluationFrame, object?>? Condition { get; init; }
+
+    /// <summary>The bound tree <see cref="Condition"/> was compiled from, for the typed tier.</summary>
+    public BoundExpression? ConditionBound { get; init; }
     public RuleOperator? Operator { get; init; }
     public CompiledRule[] Children { get; init; } = [];
     public CompiledParam[] LocalParams { get; init; } = [];
@@ -67,4 +78,7 @@ internal sealed record CompiledWorkflow(
     /// a search.
     /// </summary>
     public int[] InputPositions { get; } = [.. Enumerable.Range(0, Inputs.Length)];
+
+    /// <summary>The typed tier of this workflow, or null when it runs on the closures alone.</summary>
+    public TypedTier? Typed { get; init; }
 }

@@ -33,9 +33,13 @@ public static partial class WorkflowCompiler
         Compile(workflows, inputTypes, functions, specialise: true);
 
     /// <summary>As above; <paramref name="specialise"/> false compiles only the general closures, for tests that compare the two.</summary>
+    /// <param name="typedThreshold">Evaluations before a workflow's typed tier is compiled; 0 at once, negative never.
+    /// Without <paramref name="specialise"/> there is no typed tier either: the general closures are the reference.</param>
     internal static WorkflowCompilation Compile(
-        IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyDictionary<string, RuleType> inputTypes, IRuleFunctions? functions, bool specialise)
+        IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyDictionary<string, RuleType> inputTypes, IRuleFunctions? functions, bool specialise,
+        int typedThreshold = TypedTier.DefaultThreshold)
     {
+        if (!specialise) typedThreshold = -1;
         var diagnostics = new List<Diagnostic>();
         var byName = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
         foreach (var workflow in workflows) byName.TryAdd(workflow.Name, workflow);
@@ -58,7 +62,8 @@ public static partial class WorkflowCompiler
         {
             if (compiled.ContainsKey(workflow.Name)) continue;
             var context = new WorkflowContext(workflow, byName, inputTypes, extraInputs.GetValueOrDefault(workflow.Name), functions, compiler, diagnostics, facts);
-            compiled[workflow.Name] = context.Compile();
+            var closures = context.Compile();
+            compiled[workflow.Name] = closures with { Typed = TypedTier.For(closures, typedThreshold) };
         }
         return new WorkflowCompilation(new CompiledWorkflowSet(compiled, WorkflowSetHash.Compute(workflows)), diagnostics) { Facts = facts };
     }
@@ -156,7 +161,7 @@ public static partial class WorkflowCompiler
             error = FirstError(before);
             var symbol = new Symbol(param.Name, kind, _slots.Next(), bound?.Type ?? RuleType.Any, bound is not null && Binder.IsDotNetInt(bound));
             scope.Declare(symbol);
-            return new CompiledParam(param.Name, symbol.Slot, bound is null ? null : compiler.Compile(bound), error);
+            return new CompiledParam(param.Name, symbol.Slot, bound is null ? null : compiler.Compile(bound), error) { Bound = bound };
         }
 
         private string? FirstError(int from)
@@ -174,6 +179,7 @@ public static partial class WorkflowCompiler
             foreach (var local in rule.LocalParams) locals.Add(CompileParam(local, scope, SymbolKind.LocalParam, rule.Name, out _));
 
             Func<EvaluationFrame, object?>? condition = null;
+            BoundExpression? conditionBound = null;
             var children = new List<CompiledRule>();
             if (rule.Operator is not null)
             {
@@ -188,7 +194,7 @@ public static partial class WorkflowCompiler
                         $"A rule's expression must be true or false, but this one is {bound.Type.DisplayName}.", expression.Location, rule.Name));
                     bound = null;
                 }
-                if (bound is not null) condition = compiler.Compile(bound);
+                if (bound is not null) (condition, conditionBound) = (compiler.Compile(bound), bound);
             }
 
             var onSuccess = CompileAction(rule.OnSuccess, scope, rule.Name, onSuccessOf: rule.OnSuccess);
@@ -201,6 +207,7 @@ public static partial class WorkflowCompiler
             {
                 Name = rule.Name,
                 Condition = condition,
+                ConditionBound = conditionBound,
                 Operator = rule.Operator,
                 Children = [.. children],
                 LocalParams = [.. locals],
@@ -227,7 +234,7 @@ public static partial class WorkflowCompiler
             {
                 var bound = Binder.Bind(action.Expression!, scope, _slots, functions, ruleName, diagnostics, facts);
                 if (bound is not null && ReferenceEquals(action, onSuccessOf)) facts.RecordSuccessOutput(workflow.Name, ruleName, bound.Type);
-                return new CompiledAction(action.Kind, bound is null ? null : compiler.Compile(bound), null, null, null, []);
+                return new CompiledAction(action.Kind, bound is null ? null : compiler.Compile(bound), null, null, null, []) { OutputBound = bound };
             }
             if (!workflows.TryGetValue(action.WorkflowName!, out var target))
             {

@@ -19,6 +19,19 @@ internal static class Evaluator
 
     public static IReadOnlyList<RuleResultTree> EvaluateWorkflow(CompiledWorkflowSet set, CompiledWorkflow workflow, RuleInputs inputs, int depth)
     {
+        if (workflow.Typed is { } tier && tier.Warm())
+        {
+            // The typed tier answers what it can; the closures answer the rest, from a frame made only if needed.
+            var answers = new RuleResultTree?[workflow.Rules.Length];
+            if (tier.TryEvaluate(inputs, answers))
+            {
+                EvaluationFrame? prepared = null;
+                for (var i = 0; i < answers.Length; i++)
+                    answers[i] ??= EvaluateRule(set, workflow.Rules[i], prepared ??= Prepare(workflow, inputs), inputs, depth);
+                return answers!;
+            }
+        }
+
         var frame = Prepare(workflow, inputs);
         var results = new RuleResultTree[workflow.Rules.Length];
         for (var i = 0; i < results.Length; i++) results[i] = EvaluateRule(set, workflow.Rules[i], frame, inputs, depth);
@@ -211,7 +224,8 @@ internal static class Evaluator
             targetInputs.Set(additional.Name, value is MissingValue ? null : value);
         }
         var workflow = set.Workflow(action.WorkflowName!);
-        var results = EvaluateWorkflow(set, workflow with { Rules = [.. workflow.Rules.Where(r => r.Name == action.RuleName)] }, targetInputs, depth + 1);
+        // The one rule runs on the closures: the workflow's typed code was compiled for all its rules.
+        var results = EvaluateWorkflow(set, workflow with { Rules = [.. workflow.Rules.Where(r => r.Name == action.RuleName)], Typed = null }, targetInputs, depth + 1);
         var target = results.Count > 0 ? results[0] : throw new RuleEvaluationException($"Rule '{action.RuleName}' is not enabled in '{action.WorkflowName}'.");
         return target.Status switch
         {

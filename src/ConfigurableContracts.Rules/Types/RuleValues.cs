@@ -114,7 +114,7 @@ public static class RuleValues
     /// its digits as one integer and the number of fraction digits as the scale, which is exactly the decimal
     /// <see cref="JsonElement.GetDecimal"/> parses, trailing zeros included. Minus zero is left to the general parser.
     /// </summary>
-    private static bool TryParsePlainNumber(ReadOnlySpan<byte> raw, out ulong magnitude, out bool negative, out byte scale)
+    internal static bool TryParsePlainNumber(ReadOnlySpan<byte> raw, out ulong magnitude, out bool negative, out byte scale)
     {
         magnitude = 0;
         scale = 0;
@@ -148,7 +148,7 @@ public static class RuleValues
     public static bool TryParseDate(string text, out DateTime date) => TryParseDate(text.AsSpan(), out date);
 
     /// <summary>The same for a JSON string's raw UTF-8 value, quotes included; false for anything else (escapes too).</summary>
-    private static bool TryParseDate(ReadOnlySpan<byte> raw, out DateTime date)
+    internal static bool TryParseDate(ReadOnlySpan<byte> raw, out DateTime date)
     {
         date = default;
         if (raw.Length != 12 || raw[0] != '"' || raw[11] != '"') return false;
