@@ -32,6 +32,7 @@ public class OutcomeBenchmarks
     public int Participants { get; set; }
 
     private CompiledWorkflowSet _workflows = null!;
+    private CompiledWorkflowSet _closuresOnly = null!;
     private Dictionary<string, RuleType> _types = null!;
     private List<Dictionary<string, JsonElement>> _json = null!;
     private List<RuleInputs> _inputs = null!;
@@ -50,6 +51,7 @@ public class OutcomeBenchmarks
         if (read.HasErrors || compilation.HasErrors)
             throw new InvalidOperationException(string.Join("\n", read.Diagnostics.Concat(compilation.Diagnostics)));
         _workflows = compilation.Workflows;
+        _closuresOnly = WorkflowCompiler.Compile(read.Workflows, _types, functions: null, specialise: true, typedThreshold: -1).Workflows;
         _json = OutcomeWorkflow.GenerateJson(Participants, complete: true);
         _inputs = OutcomeWorkflow.ToInputs(_json, _types);
         _pocos = [.. _json.Select(OutcomePocoInputs.FromJson)];
@@ -76,6 +78,7 @@ public class OutcomeBenchmarks
             Compare(i, "hand-written over the value model", hand, [.. HandWrittenOutcomes.Evaluate(_inputs[i]).Select(r => (r.Status == RuleStatus.Achieved, (object?)r.Output, (RuleStatus?)r.Status))]);
             Compare(i, "ours (typed)", hand, Ours(_workflows.Evaluate(Workflow, _inputs[i])));
             Compare(i, "ours (JSON)", hand, Ours(_workflows.Evaluate(Workflow, RuleInputs.FromJson(_json[i], _types))));
+            Compare(i, "ours (closures only)", hand, Ours(_closuresOnly.Evaluate(Workflow, _inputs[i])));
             Compare(i, "RulesEngine (typed)", hand, Theirs(_rulesEngineTyped.Execute(_typedParameters[i])));
             // RulesEngine computes JSON numbers in double: where the score change equals the threshold exactly in
             // decimal, double rounding may put it on either side. Those two rules are compared everywhere else.
@@ -175,7 +178,16 @@ public class OutcomeBenchmarks
         return achieved;
     }
 
-    [Benchmark(OperationsPerInvoke = ParticipantCount, Description = "Ours, JSON converted per call")]
+    [Benchmark(OperationsPerInvoke = ParticipantCount, Description = "Ours, typed inputs, closures only (no typed tier)")]
+    public int EngineClosures()
+    {
+        var achieved = 0;
+        foreach (var inputs in _inputs)
+            if (_closuresOnly.Evaluate(Workflow, inputs)[4].IsSuccess) achieved++;
+        return achieved;
+    }
+
+    [Benchmark(OperationsPerInvoke = ParticipantCount, Description = "Ours, JSON read per call")]
     public int EngineFromJson()
     {
         var achieved = 0;
