@@ -68,6 +68,8 @@ public class DifferentialFuzzTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{total.Cases} cases (rule × input) in {workflows} workflows, {stopwatch.Elapsed.TotalSeconds:F0} s; {total.NestedComparisons} nested rules compared besides.");
+        var (compared, typed) = TypedTierCheck.Counts;
+        output.WriteLine($"Typed tier: {compared} rule results compared with the closures on the first {TypedTierCheck.InputsPerCase} inputs of each workflow, {typed} of them answered by typed code, all equal.");
         output.WriteLine($"{total.Agreeing} cases agree; the others differ only as documented:");
         foreach (var (difference, count) in total.Explained.OrderBy(e => e.Key.Number))
             output.WriteLine($"  {difference}: {count}");

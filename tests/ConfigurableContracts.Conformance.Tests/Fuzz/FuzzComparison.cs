@@ -63,6 +63,8 @@ public static class FuzzComparison
             outcome.NestedComparisons += enabled.Sum(r => r.SelfAndDescendants().Count(c => c.Enabled) - 1);
             var unexplained = new Dictionary<string, List<RuleDifference>>(StringComparer.Ordinal);
             runs.Add((inputs, result, unexplained));
+            if (index < TypedTierCheck.InputsPerCase && TypedTierCheck.Disagreement(workflowJson, FuzzWorkflow.Name, inputs) is { } typedDifference)
+                outcome.Undocumented.Add(new UndocumentedDisagreement("(typed tier)", index, [typedDifference]));
             if (result.Ours.Count == 0 || !result.Theirs.Ran)
             {
                 outcome.Undocumented.Add(new UndocumentedDisagreement("(workflow)", index, result.Differences));
