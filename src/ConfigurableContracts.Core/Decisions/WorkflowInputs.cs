@@ -12,10 +12,15 @@ namespace ConfigurableContracts.Core.Decisions;
 internal static class WorkflowInputs
 {
     /// <summary>A participant workflow's inputs: the evaluation date, the contract, the participant record and its measurements.</summary>
+    /// <remarks>
+    /// The participant record and measurements are handed over as JSON, not converted: the workflow's typed code reads
+    /// the fields its rules use in place (see <c>TypedTier</c>), so <paramref name="record"/> and the documents must
+    /// stay undisposed until the inputs have been evaluated.
+    /// </remarks>
     public static RuleInputs ForParticipant(
         TemplateWorkflow workflow, object? contract, JsonElement record, IReadOnlyDictionary<string, JsonDocument> measurements, MeasurementPlan plan, DateOnly asOf)
     {
-        var inputs = new RuleInputs();
+        var inputs = new RuleInputs(workflow.InputTypes);
         foreach (var (name, type) in workflow.InputTypes)
         {
             switch (workflow.SourceOf(name))
@@ -27,7 +32,7 @@ internal static class WorkflowInputs
                     inputs.Set(name, contract);
                     break;
                 case InputSource.Participant:
-                    inputs.Set(name, RuleValues.FromJson(record, type));
+                    inputs.SetDeferredJson(name, record);
                     break;
                 case InputSource.Measurement:
                     // A loop, not LINQ: this runs for every input of every participant of a night.
@@ -35,7 +40,7 @@ internal static class WorkflowInputs
                     {
                         if (point.Input == name && measurements.TryGetValue(point.Id, out var document))
                         {
-                            inputs.Set(name, RuleValues.FromJson(document.RootElement, type));
+                            inputs.SetDeferredJson(name, document.RootElement);
                             break;
                         }
                     }

@@ -45,6 +45,30 @@ public sealed class RuleInputs
 
     public int Count { get; private set; }
 
+    /// <summary>
+    /// Inputs some of which are added with <see cref="SetDeferredJson"/>, converted (when at all) with their type in
+    /// <paramref name="jsonTypes"/> — pass the dictionary the workflows were compiled with, and their typed code
+    /// reads that JSON in place.
+    /// </summary>
+    public RuleInputs(IReadOnlyDictionary<string, RuleType> jsonTypes) : this()
+    {
+        _jsonTypes = jsonTypes;
+    }
+
+    /// <summary>
+    /// Adds or replaces an input given as JSON, without converting it: the typed tier reads the fields its rules use
+    /// in place, and the input is converted with its type from the constructor's types only if the closures need it.
+    /// The JSON must stay readable (its document undisposed) until the evaluation is over.
+    /// </summary>
+    public RuleInputs SetDeferredJson(string name, JsonElement json)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var index = IndexOf(name);
+        if (index < 0) AppendJson(name, json);
+        else DeferAt(index, json);
+        return this;
+    }
+
     /// <summary>Adds or replaces an input already in the value model (long, decimal, DateTime, dictionaries, …).</summary>
     public RuleInputs Set(string name, object? value)
     {
