@@ -101,6 +101,35 @@ public class TypedTierTests
         Assert.Equal(RuleResultJson.ToJson(expected), RuleResultJson.ToJson(typed.Evaluate("W", untyped)));
     }
 
+    [Fact]
+    public void DeferredJson_IsConvertedOnce_WhenSomethingNeedsItWhole()
+    {
+        using var document = JsonDocument.Parse("""{"id": "P-1", "age": 15}""");
+        var inputs = new RuleInputs(Types).SetDeferredJson("participant", document.RootElement);
+
+        Assert.True(inputs.TryGetValue("participant", out var first));
+        Assert.True(inputs.TryGetValue("participant", out var second));
+        var record = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(first);
+        Assert.Same(first, second);
+        Assert.Equal(15L, record["age"]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void DeferredJson_OfADisposedDocument_Throws_NeverReadsStale(int typedThreshold)
+    {
+        var set = Compile(typedThreshold);
+        var participant = Participants(1, complete: true).Single();
+        var document = JsonDocument.Parse(participant["participant"].GetRawText());
+        var inputs = new RuleInputs(Types);
+        foreach (var (name, json) in participant) inputs.SetDeferredJson(name, json);
+        inputs.SetDeferredJson("participant", document.RootElement);
+        document.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => set.Evaluate("W", inputs));
+    }
+
     private static CompiledWorkflowSet CompileTyped() => Compile(typedThreshold: 0);
 
     private static CompiledWorkflowSet Compile(int typedThreshold)
