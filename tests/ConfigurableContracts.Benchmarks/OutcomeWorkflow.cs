@@ -111,7 +111,13 @@ internal static class OutcomeWorkflow
 
     /// <summary>Converts generated participants into the engine's value model once, outside the measured code.</summary>
     public static List<RuleInputs> ToInputs(List<Dictionary<string, JsonElement>> participants, Dictionary<string, RuleType> types) =>
-        participants.Select(p => RuleInputs.FromJson(p, types)).ToList();
+        participants.Select(p =>
+        {
+            // SetJson converts now (FromJson would defer it to the first evaluation).
+            var inputs = new RuleInputs();
+            foreach (var (name, json) in p) inputs.SetJson(name, json, types[name]);
+            return inputs;
+        }).ToList();
 
     /// <summary>
     /// A generated workflow of <paramref name="ruleCount"/> varied rules, for the cold-compile measurement. Real
