@@ -142,6 +142,14 @@ internal sealed class TypedCompiler
             _body.Add(Ex.IfThen(known, Ex.Call(Method(nameof(TypedReads.JsonFields)), value, Ex.Constant(names), JsonParameter, Ex.Constant(offset))));
         }
         _slots[symbol.Slot] = new Local(value, known, symbol.Type, InPlace(symbol.Type, json));
+
+        // Every field the rules read off this input, read now (see CachedRead). A read that throws leaves the field
+        // unreadable, and the rules that read it to the closures.
+        if (symbol.Type.Shape is { } fieldShape && fieldsRead.TryGetValue(symbol.Slot, out var fieldsOfInput))
+        {
+            var fills = fieldsOfInput.Where(f => ClrType(fieldShape.Types[f], json) is not null).Select(f => CachedRead(symbol, fieldShape, f).Fill).ToList();
+            if (fills.Count > 0) _body.Add(Ex.TryCatch(Ex.Block(typeof(void), fills), Ex.Catch(typeof(Exception), Ex.Empty())));
+        }
     }
 
     private void EmitGlobal(CompiledParam global)
@@ -255,38 +263,51 @@ internal sealed class TypedCompiler
         var clr = ClrType(fieldType, target.Json);
         if (clr is null) return null;
 
-        Ex Source(Ex targetCode) => target.Json
-            ? field.Target is BoundSlot { Symbol.Kind: SymbolKind.Input } input && _jsonFieldSlots.TryGetValue((input.Symbol.Slot, index), out var at)
-                ? Ex.ArrayIndex(JsonParameter, Ex.Constant(at))
-                : Ex.Call(Method(nameof(TypedReads.JsonField)), targetCode, Ex.Constant(shape.Utf8Names[index]))
-            : Ex.Call(Method(nameof(TypedReads.Field)), targetCode, Ex.Constant(index));
-
-        // A field of an input is read once per evaluation, whichever rules read it: the first read keeps the
-        // value and whether it could be read.
+        // A field of an input is read once per evaluation, whichever rules read it (see CachedRead).
         if (field.Target is BoundSlot { Symbol.Kind: SymbolKind.Input } input)
         {
-            if (!_fields.TryGetValue((input.Symbol.Slot, index), out var cached))
-            {
-                cached = new CachedField(Ex.Variable(clr, $"{input.Symbol.Name}_{field.Name}"), Ex.Variable(typeof(byte), $"{input.Symbol.Name}_{field.Name}_state"));
-                _variables.AddRange([cached.Value, cached.State]);
-                _fields[(input.Symbol.Slot, index)] = cached;
-            }
-            var failed = Ex.Label($"unreadable_{field.Name}");
-            var local = _slots[input.Symbol.Slot];
-            var read = Ex.Block(
-                Ex.IfThen(Ex.Equal(cached.State, Ex.Constant((byte)0)), Ex.Block(
-                    Ex.Assign(cached.State, Ex.Constant((byte)2)),
-                    Ex.IfThen(Ex.Not(local.Known!), Ex.Goto(failed)),
-                    Ex.IfThen(Ex.Not(ReadCall(Source(local.Value), fieldType, target.Json, cached.Value)), Ex.Goto(failed)),
-                    Ex.Assign(cached.State, Ex.Constant((byte)1)),
-                    Ex.Label(failed))),
-                Ex.IfThen(Ex.NotEqual(cached.State, Ex.Constant((byte)1)), Ex.Goto(bail)),
-                cached.Value);
+            var (cached, fill) = CachedRead(input.Symbol, shape, index);
+            var read = Ex.Block(fill, Ex.IfThen(Ex.NotEqual(cached.State, Ex.Constant((byte)1)), Ex.Goto(bail)), cached.Value);
             return new Typed(read, fieldType, InPlace(fieldType, target.Json));
         }
 
+        Ex Source(Ex targetCode) => target.Json
+            ? Ex.Call(Method(nameof(TypedReads.JsonField)), targetCode, Ex.Constant(shape.Utf8Names[index]))
+            : Ex.Call(Method(nameof(TypedReads.Field)), targetCode, Ex.Constant(index));
+
         var value = scope.Temp(clr, field.Name);
         return new Typed(Ex.Block(Ex.IfThen(Ex.Not(ReadCall(Source(target.Code), fieldType, target.Json, value)), Ex.Goto(bail)), value), fieldType, InPlace(fieldType, target.Json));
+    }
+
+    /// <summary>
+    /// The variables caching a field of an input — its value, and a state: 0 not read yet, 1 read, 2 unreadable —
+    /// and the code that reads it if it has not been read. All of an input's fields are read right after the input,
+    /// one after another, so that their loads from memory overlap; a rule only checks the state.
+    /// </summary>
+    private (CachedField Cached, Ex Fill) CachedRead(Symbol input, ObjectShape shape, int index)
+    {
+        var local = _slots[input.Slot];
+        var fieldType = shape.Types[index];
+        if (!_fields.TryGetValue((input.Slot, index), out var cached))
+        {
+            var clr = ClrType(fieldType, local.Json)!;
+            cached = new CachedField(Ex.Variable(clr, $"{input.Name}_{shape.Names[index]}"), Ex.Variable(typeof(byte), $"{input.Name}_{shape.Names[index]}_state"));
+            _variables.AddRange([cached.Value, cached.State]);
+            _fields[(input.Slot, index)] = cached;
+        }
+        Ex source = local.Json
+            ? _jsonFieldSlots.TryGetValue((input.Slot, index), out var at)
+                ? Ex.ArrayIndex(JsonParameter, Ex.Constant(at))
+                : Ex.Call(Method(nameof(TypedReads.JsonField)), local.Value, Ex.Constant(shape.Utf8Names[index]))
+            : Ex.Call(Method(nameof(TypedReads.Field)), local.Value, Ex.Constant(index));
+        var failed = Ex.Label($"unreadable_{shape.Names[index]}");
+        var fill = Ex.IfThen(Ex.Equal(cached.State, Ex.Constant((byte)0)), Ex.Block(
+            Ex.Assign(cached.State, Ex.Constant((byte)2)),
+            Ex.IfThen(Ex.Not(local.Known!), Ex.Goto(failed)),
+            Ex.IfThen(Ex.Not(ReadCall(source, fieldType, local.Json, cached.Value)), Ex.Goto(failed)),
+            Ex.Assign(cached.State, Ex.Constant((byte)1)),
+            Ex.Label(failed)));
+        return (cached, fill);
     }
 
     private Typed? EmitUnary(BoundUnary unary, LabelTarget bail, Scope scope)
