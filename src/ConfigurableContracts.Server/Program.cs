@@ -21,6 +21,9 @@ using ConfigurableContracts.Server.Templates;
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
 var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
 
+// Listens on http://localhost:5080 unless --urls, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS say otherwise.
+builder.UseConventionalAddresses();
+
 // Core, exactly as the CLI has it: storage, templates, evaluation, outcomes and payments, audit, privacy, each with
 // its options validated at start-up.
 builder.Services.AddContractsCore(builder.Configuration, builder.Environment.ContentRootPath);
