@@ -54,6 +54,7 @@ public sealed class KestrelErrorAnswerTests : IAsyncLifetime, IDisposable
 
         Assert.True(answer.StartsWith($"HTTP/1.1 {status} ", StringComparison.Ordinal), $"{what}: {answer}");
         Assert.Contains("Content-Length: 0", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("problem+json", answer, StringComparison.Ordinal);
     }
 
