@@ -16,6 +16,7 @@ using ConfigurableContracts.Server.Payments;
 using ConfigurableContracts.Server.Privacy;
 using ConfigurableContracts.Server.Scheduling;
 using ConfigurableContracts.Server.Security;
+using ConfigurableContracts.Server.Telemetry;
 using ConfigurableContracts.Server.Templates;
 
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
@@ -51,6 +52,9 @@ builder.AddScheduling();
 
 // Privacy: the nightly job that removes participant data after the retention period.
 builder.AddPrivacy();
+
+// Metrics and traces (runs, decisions, reports, intake, rule errors) over OTLP, off unless Telemetry:OtlpEndpoint is set.
+builder.AddTelemetry();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();
