@@ -97,7 +97,8 @@ public static class PurposeHeader
                 Name = Name,
                 In = ParameterLocation.Header,
                 Required = false,
-                Description = "Why you access this participant data; recorded in the audit log (GET /api/audit).",
+                Description = "Why you access this participant data; recorded in the audit log (GET /api/audit) for ever. " +
+                    "Printable characters only, and never a personal identity number (refused with 400).",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = MaxLength },
             });
         }
