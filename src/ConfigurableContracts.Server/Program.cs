@@ -16,10 +16,14 @@ using ConfigurableContracts.Server.Payments;
 using ConfigurableContracts.Server.Privacy;
 using ConfigurableContracts.Server.Scheduling;
 using ConfigurableContracts.Server.Security;
+using ConfigurableContracts.Server.Telemetry;
 using ConfigurableContracts.Server.Templates;
 
 // The root appsettings.json is the one configuration file, whatever folder the server starts from.
 var builder = WebApplication.CreateBuilder(ContentRoot.CreateOptions(args));
+
+// Listens on http://localhost:5080 unless --urls, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS say otherwise.
+builder.UseConventionalAddresses();
 
 // Core, exactly as the CLI has it: storage, templates, evaluation, outcomes and payments, audit, privacy, each with
 // its options validated at start-up.
@@ -48,6 +52,9 @@ builder.AddScheduling();
 
 // Privacy: the nightly job that removes participant data after the retention period.
 builder.AddPrivacy();
+
+// Metrics and traces (runs, decisions, reports, intake, rule errors) over OTLP, off unless Telemetry:OtlpEndpoint is set.
+builder.AddTelemetry();
 
 // Every error is a ProblemDetails; the API is described by OpenAPI with Swagger UI.
 builder.Services.AddProblemResponses();

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Diagnostics;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Runs;
 using ConfigurableContracts.Core.Templates;
@@ -110,6 +111,7 @@ public sealed class ContractEvaluator(
         logger.LogInformation(
             "Evaluated contract {ContractId} as of {AsOf}: {Participants} participants, {Written} decisions written, {Unchanged} unchanged, {Ledger} ledger entries",
             contractId, asOf, done, run.Written, run.Unchanged, run.LedgerWritten);
+        ContractsTelemetry.Evaluated(template.Id, run.Written, run.Count(RuleStatus.Error));
         return new EvaluationSummary(done, run.Written, run.Unchanged, run.LedgerWritten,
             run.Count(RuleStatus.Achieved), run.Count(RuleStatus.NotAchieved), run.Count(RuleStatus.NotEvaluable), run.Count(RuleStatus.Error),
             run.WriteTime, run.ReadTime, run.EvaluateTime, run.DecideTime);

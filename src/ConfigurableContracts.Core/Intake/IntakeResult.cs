@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Diagnostics;
 using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Templates;
 
@@ -14,8 +15,16 @@ public sealed record IntakeResult<T>(T? Value, IReadOnlyList<DocumentError> Erro
 public static class IntakeResult
 {
     public static IntakeResult<T> Valid<T>(T value)
-        where T : class => new(value, []);
+        where T : class
+    {
+        ContractsTelemetry.IntakeChecked<T>(accepted: true);
+        return new(value, []);
+    }
 
     public static IntakeResult<T> Invalid<T>(IReadOnlyList<DocumentError> errors)
-        where T : class => new(null, errors);
+        where T : class
+    {
+        ContractsTelemetry.IntakeChecked<T>(accepted: false);
+        return new(null, errors);
+    }
 }

@@ -14,7 +14,7 @@ namespace ConfigurableContracts.Core.Intake;
 /// </summary>
 /// <remarks>
 /// A candidate is ten or twelve digits not touching other digits: <c>YYMMDDNNNN</c> or <c>YYYYMMDDNNNN</c>, with an
-/// optional <c>-</c> or <c>+</c> before the last four. It counts only when the date part is a real calendar date
+/// optional <c>-</c>, <c>+</c> or single space before the last four (people type <c>121212 1212</c> in free text). It counts only when the date part is a real calendar date
 /// (day + 60 for a co-ordination number, century 18–20 when written) and the last digit is the Luhn check digit of
 /// the ten-digit form. A date alone (<c>20220115</c>, <c>2022-01-15</c>) never matches: it lacks the four-digit
 /// serial. Organisation numbers never match either (their month digits are 20 or more). Ten-digit phone numbers
@@ -72,6 +72,17 @@ public static partial class PersonalIdentityNumbers
             return replacement;
         }
     }
+
+    /// <summary>
+    /// The refusal of free text a caller asks us to store (a title, a name, a note, <c>X-Purpose</c>) when it holds
+    /// a personal identity number, at <paramref name="path"/> (a JSON path or a header name); null when it holds none.
+    /// Stored text is shown to other organisations and kept for years, some of it (the audit log) for ever.
+    /// </summary>
+    public static DocumentError? RefusalOf(string? text, string path) =>
+        text is not null && Contains(text) ? new DocumentError(path, FreeTextMessage) : null;
+
+    internal const string FreeTextMessage =
+        "This looks like a Swedish personal identity number (personnummer or samordningsnummer). Free text is stored and shown to others: remove it.";
 
     /// <summary>
     /// Every place in <paramref name="document"/> — string values, property names and bare numbers — holding a
@@ -206,6 +217,6 @@ public static partial class PersonalIdentityNumbers
 
     private static int Number(ReadOnlySpan<char> digits) => int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"(?<![0-9])(?<date>[0-9]{6}|[0-9]{8})[-+]?(?<serial>[0-9]{4})(?![0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"(?<![0-9])(?<date>[0-9]{6}|[0-9]{8})[-+ ]?(?<serial>[0-9]{4})(?![0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Candidate();
 }

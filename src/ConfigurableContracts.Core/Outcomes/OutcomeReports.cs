@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Diagnostics;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Core.Privacy;
 using ConfigurableContracts.Core.Security;
@@ -33,6 +34,7 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
     public async Task<OutcomeReport?> ReportAsync(Caller caller, string contractId, DateOnly asOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        using var telemetry = ContractsTelemetry.StartReport(contractId);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (!await TenantScope.CanSeeContractAsync(connection, caller, contractId, cancellationToken).ConfigureAwait(false))
         {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ConfigurableContracts.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -140,6 +141,7 @@ public sealed partial class EvaluationRunner(
 
     private async Task<EvaluationRun> ExecuteAsync(EvaluationRun run, string instanceId, CancellationToken cancellationToken)
     {
+        using var telemetry = ContractsTelemetry.StartRun(run.ContractId, run.Id, RunNames.Of(run.Trigger));
         for (var retry = 0; ; )
         {
             using var holding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -152,6 +154,7 @@ public sealed partial class EvaluationRunner(
                 await progress.StopAsync(writer).ConfigureAwait(false);
                 await runs.CompleteAsync(run.Id, instanceId, time.GetUtcNow(), outcome, error: null, CancellationToken.None).ConfigureAwait(false);
                 LogSucceeded(logger, run.Id, run.ContractId, outcome.ParticipantsTotal, string.Join(", ", outcome.Counts.Select(c => $"{c.Key}={c.Value}")));
+                telemetry.Succeeded();
                 return (await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false))!;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -194,6 +197,7 @@ public sealed partial class EvaluationRunner(
                 var error = Describe(exception);
                 await runs.CompleteAsync(run.Id, instanceId, time.GetUtcNow(), outcome: null, error, CancellationToken.None).ConfigureAwait(false);
                 LogFailed(logger, run.Id, run.ContractId, error);
+                telemetry.Failed(error);
                 return (await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false))!;
             }
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ConfigurableContracts.Core.Audit;
+using ConfigurableContracts.Core.Intake;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace ConfigurableContracts.Server.Audit;
@@ -98,23 +99,32 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, AuditLog log
 
         var resource = string.Join("; ", names.Where(n => n != "contractId" && Value(audit, n) is not null).Select(n => $"{n}={Clip(Value(audit, n), IdLength)}"));
         var status = context.Response.StatusCode;
+        pseudonym = Masked(pseudonym);
         return new AuditEntry(
-            Subject: Clip(subject, AuditEntry.MaxSubjectLength)!,
+            Subject: Clip(Masked(subject), AuditEntry.MaxSubjectLength)!,
             OrganisationId: organisationId,
             Role: role,
-            Action: Clip(audit.Endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? $"{audit.Method} {pattern}", 100)!,
-            Endpoint: Clip($"{audit.Method} {pattern}", TextLength),
-            ContractId: Clip(contractId, IdLength),
+            Action: Clip(Masked(audit.Endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? $"{audit.Method} {pattern}"), 100)!,
+            Endpoint: Clip(Masked($"{audit.Method} {pattern}"), TextLength),
+            ContractId: Clip(Masked(contractId), IdLength),
             ParticipantPseudonym: pseudonym is { Length: <= IdLength } ? pseudonym : null,
-            Purpose: audit.Purpose,
+            Purpose: Masked(audit.Purpose),
             Outcome: RequestAudit.OutcomeOf(status),
-            Detail: audit.Detail,
+            Detail: Masked(audit.Detail),
             Authentication: authentication,
             StatusCode: status,
-            Resource: resource.Length == 0 ? null : Clip(resource, TextLength),
-            RequestId: Clip(context.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? Activity.Current?.Id ?? context.TraceIdentifier, 100),
-            Pseudonyms: audit.Pseudonyms);
+            Resource: resource.Length == 0 ? null : Clip(Masked(resource), TextLength),
+            RequestId: Clip(Masked(context.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? Activity.Current?.Id ?? context.TraceIdentifier), 100),
+            Pseudonyms: audit.Pseudonyms.Select(p => Masked(p)!).ToList());
     }
+
+    /// <summary>
+    /// Caller-chosen text with every personal identity number replaced. The route, the query, a 405's path, a token's
+    /// subject and the trace id all come from the caller, and <c>audit_log</c> keeps them for ever: a number typed
+    /// into an address (<c>/api/contracts/121212-1212</c>) must not end up beside the pseudonyms. Masked before it is
+    /// cut to the column, so a cut never leaves a number half-masked.
+    /// </summary>
+    private static string? Masked(string? text) => text is null ? null : PersonalIdentityNumbers.Redact(text, JsonPath.MaskedName);
 
     private static string? Value(RequestAudit audit, string name) =>
         audit.RouteValues.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;

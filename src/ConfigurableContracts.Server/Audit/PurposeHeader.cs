@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Server.Errors;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -7,7 +11,8 @@ namespace ConfigurableContracts.Server.Audit;
 /// <summary>
 /// <c>X-Purpose</c>: why the caller reads or writes participant data (a follow-up, a payment review), recorded in
 /// the request's audit entry. Optional; a header rather than a query parameter so it stays out of URLs that proxies
-/// and browsers log. At most <see cref="MaxLength"/> characters, no control characters.
+/// and browsers log. At most <see cref="MaxLength"/> printable characters, and no personal identity number: the
+/// audit log is append-only, so whatever is recorded here is kept for ever beside the pseudonym.
 /// </summary>
 public static class PurposeHeader
 {
@@ -30,13 +35,46 @@ public static class PurposeHeader
         {
             error = $"Send one {Name} header, not {values.Count}.";
         }
-        else if (purpose.Length is 0 or > MaxLength || purpose.Any(char.IsControl))
+        else if (purpose.Length is 0 or > MaxLength || !IsPrintable(purpose))
         {
-            error = $"{Name} must be 1 to {MaxLength} characters of text without control characters; it is {purpose.Length} long.";
+            error = $"{Name} must be 1 to {MaxLength} printable characters (no control, format or unassigned characters); it is {purpose.Length} long.";
+        }
+        else if (PersonalIdentityNumbers.RefusalOf(purpose, Name) is { } refusal)
+        {
+            error = refusal.Message;
         }
 
         return error is null ? purpose : null;
     }
+
+    /// <summary>
+    /// Letters, marks, numbers, punctuation, symbols (emoji too) and plain spaces. Control and format characters
+    /// (bidirectional overrides, zero-width joiners), line separators, lone surrogates, private-use and unassigned
+    /// code points are not: they can make an audit line read differently on screen from what is stored.
+    /// </summary>
+    private static bool IsPrintable(string text)
+    {
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out var rune, out var length) != OperationStatus.Done || !IsPrintable(rune))
+            {
+                return false;
+            }
+
+            rest = rest[length..];
+        }
+
+        return true;
+    }
+
+    private static bool IsPrintable(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
+            or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => false,
+        UnicodeCategory.SpaceSeparator => rune.Value == ' ',
+        _ => true,
+    };
 
     internal static Task RefuseAsync(HttpContext context, string error) =>
         Problems.Validation([new(Name, error)]).ExecuteAsync(context);
@@ -59,7 +97,8 @@ public static class PurposeHeader
                 Name = Name,
                 In = ParameterLocation.Header,
                 Required = false,
-                Description = "Why you access this participant data; recorded in the audit log (GET /api/audit).",
+                Description = "Why you access this participant data; recorded in the audit log (GET /api/audit) for ever. " +
+                    "Printable characters only, and never a personal identity number (refused with 400).",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = MaxLength },
             });
         }

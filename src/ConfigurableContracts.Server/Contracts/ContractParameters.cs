@@ -76,6 +76,10 @@ public sealed class ContractParameters
         {
             errors.Add(new("$.title", "Give a title of 1 to 400 characters, in the request or as the parameters' 'title'."));
         }
+        else if (PersonalIdentityNumbers.RefusalOf(title, "$.title") is { } refusal)
+        {
+            errors.Add(refusal); // a title from the parameters was scanned with them, at its own path
+        }
 
         return errors.Count > 0
             ? (null, errors)

@@ -12,7 +12,8 @@ public static class HealthEndpoints
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReportAsync })
             .WithTags("Health")
-            .AllowAnonymous(); // probes carry no credentials and the report holds no data
+            .AllowAnonymous() // probes carry no credentials and the report holds no data
+            .DisableRateLimiting(); // an orchestrator's probes must never see a healthy server as down (429)
         return app;
     }
 

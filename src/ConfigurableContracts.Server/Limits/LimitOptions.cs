@@ -39,7 +39,7 @@ public sealed class LimitOptions
 
     /// <summary>
     /// Requests one remote address may make per window without valid credentials: missing, wrong, revoked or
-    /// expired keys and tokens, and the open endpoints (health, OpenAPI). Far below the organisation budget,
+    /// expired keys and tokens, and the OpenAPI document (health probes are never limited). Far below the organisation budget,
     /// because a real client rarely fails to sign in and every refusal costs a key lookup and an audit entry.
     /// </summary>
     public int RateLimitPermitsPerAddress { get; set; } = 120;

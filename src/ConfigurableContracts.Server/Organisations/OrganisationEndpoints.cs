@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using ConfigurableContracts.Core.Intake;
+using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Server.Errors;
@@ -49,6 +51,12 @@ public static class OrganisationEndpoints
             errors["$.name"] = ["Give a name of 1 to 200 characters."];
         }
 
+        // Ids and names are shown to every commissioner and kept in the audit log: no personal identity number.
+        foreach (var refusal in new[] { PersonalIdentityNumbers.RefusalOf(request.Id, "$.id"), PersonalIdentityNumbers.RefusalOf(request.Name, "$.name") }.OfType<DocumentError>())
+        {
+            errors[refusal.Path] = [refusal.Message];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -89,6 +97,10 @@ public static class OrganisationEndpoints
         if (request.Label is { Length: > 200 })
         {
             errors["$.label"] = ["Keep the label to at most 200 characters."];
+        }
+        else if (PersonalIdentityNumbers.RefusalOf(request.Label, "$.label") is { } refusal)
+        {
+            errors[refusal.Path] = [refusal.Message];
         }
 
         if (errors.Count > 0)

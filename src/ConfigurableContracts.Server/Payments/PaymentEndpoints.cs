@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Json;
 using ConfigurableContracts.Core.Payments;
 using ConfigurableContracts.Server.Audit;
@@ -66,6 +67,10 @@ public static partial class PaymentEndpoints
         if (request.Note is { Length: > 400 })
         {
             errors.Add(new("$.note", "The note is longer than 400 characters."));
+        }
+        else if (PersonalIdentityNumbers.RefusalOf(request.Note, "$.note") is { } refusal)
+        {
+            errors.Add(refusal);
         }
 
         if (errors.Count > 0)

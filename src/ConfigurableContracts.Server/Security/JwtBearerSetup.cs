@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Organisations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -76,6 +77,11 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwt, IHostEnvironment 
         if (string.IsNullOrWhiteSpace(subject))
         {
             failure = $"The token has no '{settings.SubjectClaim}' claim.";
+        }
+        else if (PersonalIdentityNumbers.Contains(subject))
+        {
+            // The subject is stored as who acted (created_by, the audit log): point SubjectClaim at a pseudonymous claim.
+            failure = $"The token's '{settings.SubjectClaim}' claim looks like a personal identity number, which is never stored; set Authentication:Jwt:SubjectClaim to a pseudonymous claim.";
         }
         else if (string.IsNullOrWhiteSpace(organisationId))
         {

@@ -16,6 +16,9 @@ public sealed class PersonalIdentityNumbersTests
     [InlineData("20000229-1235")] // 29 February in a leap year
     [InlineData("pnr 121212-1212 enligt journal")]
     [InlineData("HV-19121212-1212")]
+    [InlineData("121212 1212")] // typed with a space, as in free text
+    [InlineData("19121212 1212")]
+    [InlineData("samordningsnummer 701063 2391")]
     public void Contains_FindsANumber_WhenDateAndCheckDigitAreValid(string text) =>
         Assert.True(PersonalIdentityNumbers.Contains(text));
 
@@ -31,6 +34,7 @@ public sealed class PersonalIdentityNumbersTests
     [InlineData("19000229-1234")] // 1900 was not a leap year
     [InlineData("1212121212121")] // thirteen digits touch the candidate
     [InlineData("HV-0001")]
+    [InlineData("121212 1213")] // a space, but the wrong check digit
     [InlineData("17121212-1212")] // no one alive was born in the 1700s
     public void Contains_FindsNothing_WhenItIsNotAValidNumber(string text) =>
         Assert.False(PersonalIdentityNumbers.Contains(text));
