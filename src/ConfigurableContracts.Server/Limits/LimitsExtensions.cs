@@ -28,6 +28,13 @@ public static class LimitsExtensions
         services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>()
             .Configure<IOptions<LimitOptions>>((json, limits) => json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth);
 
+        // X-Purpose is free text that staff type, often in Swedish ("uppföljning"): Kestrel reads it as UTF-8, where it
+        // refuses any byte above 0x7F in every other header. Invalid UTF-8 throws, which is still Kestrel's 400, rather
+        // than storing replacement characters.
+        var strictUtf8 = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.RequestHeaderEncodingSelector = name =>
+            string.Equals(name, Audit.PurposeHeader.Name, StringComparison.OrdinalIgnoreCase) ? strictUtf8 : null);
+
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LimitOptions>>((timeouts, limits) =>
         {

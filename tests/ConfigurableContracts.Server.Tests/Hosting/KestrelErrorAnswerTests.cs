@@ -38,7 +38,9 @@ public sealed class KestrelErrorAnswerTests : IAsyncLifetime, IDisposable
         // Kestrel's MaxRequestLineSize (8 KiB).
         { "request line too long", "GET /health?" + new string('a', 10 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414 },
         { "NUL in a header", "GET /health HTTP/1.1\r\nHost: x\r\nX-Purpose: a\u0000b\r\n\r\n", 400 },
-        { "non-ASCII in a header", "GET /health HTTP/1.1\r\nHost: x\r\nX-Purpose: a\u00ffb\r\n\r\n", 400 },
+        { "non-ASCII in a header", "GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: a\u00ffb\r\n\r\n", 400 },
+        // X-Purpose is read as UTF-8; a byte that is not UTF-8 is still refused.
+        { "invalid UTF-8 in X-Purpose", "GET /health HTTP/1.1\r\nHost: x\r\nX-Purpose: a\u00ffb\r\n\r\n", 400 },
         { "space in a header name", "GET /health HTTP/1.1\r\nHost: x\r\nX Purpose: ab\r\n\r\n", 400 },
         { "bare LF in a header", "GET /health HTTP/1.1\r\nHost: x\r\nX-Purpose: a\nb\r\n\r\n", 400 },
         { "malformed request line", "GET  /health HTTP/1.1 extra\r\nHost: x\r\n\r\n", 400 },
@@ -72,6 +74,19 @@ public sealed class KestrelErrorAnswerTests : IAsyncLifetime, IDisposable
         Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
         Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
         Assert.Contains("\"X-Purpose\"", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SwedishPurpose_InUtf8_IsAccepted()
+    {
+        // "uppföljning" as its UTF-8 bytes (ö is C3 B6), written through Latin1 by SendAsync.
+        var purpose = Encoding.Latin1.GetString(Encoding.UTF8.GetBytes("uppföljning av insatser"));
+        var request = $"GET /api/organisations HTTP/1.1\r\nHost: x\r\n{ApiKeyAuthenticationHandler.HeaderName}: {_adminKey}\r\n" +
+            $"X-Purpose: {purpose}\r\nConnection: close\r\n\r\n";
+
+        var answer = await SendAsync(request);
+
+        Assert.StartsWith("HTTP/1.1 200 ", answer, StringComparison.Ordinal);
     }
 
     [Fact]
