@@ -7,6 +7,7 @@ using ConfigurableContracts.Server.Errors;
 using ConfigurableContracts.Server.Evaluations;
 using ConfigurableContracts.Server.Health;
 using ConfigurableContracts.Server.Hosting;
+using ConfigurableContracts.Server.Intake;
 using ConfigurableContracts.Server.Limits;
 using ConfigurableContracts.Server.Measurements;
 using ConfigurableContracts.Server.Organisations;
@@ -78,10 +79,11 @@ app.UseLimits();
 app.MapOrganisations();
 app.MapTemplates();
 
-// Contracts (commissioners), participants and measurements (providers), each scoped by organisation in SQL.
+// Contracts (commissioners), participants and measurements (providers), each scoped by organisation in SQL; bulk uploads' progress.
 app.MapContracts();
 app.MapParticipants();
 app.MapMeasurements();
+app.MapUploads();
 
 // Decisions with replay, outcome reports, payment statements and their review.
 app.MapOutcomes();

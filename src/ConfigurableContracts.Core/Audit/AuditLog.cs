@@ -318,14 +318,7 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await connection.ExecuteAsync(
-                    """
-                    INSERT INTO audit_log (sequence, occurred_at, subject, organisation_id, role, action, endpoint, contract_id, participant_pseudonym, purpose, outcome, detail,
-                                           authentication, status_code, resource, request_id, hash_version, previous_hash, hash)
-                    VALUES (@Sequence, @OccurredAt, @Subject, @OrganisationId, @Role, @Action, @Endpoint, @ContractId, @ParticipantPseudonym, @Purpose, @Outcome, @Detail,
-                            @Authentication, @StatusCode, @Resource, @RequestId, @HashVersion, @PreviousHash, @Hash)
-                    """, record, transaction).ConfigureAwait(false);
-                await InsertPseudonymsAsync(connection, transaction, record).ConfigureAwait(false);
+                await InsertAsync(connection, transaction, record).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return record;
             }
@@ -336,6 +329,56 @@ public sealed class AuditLog(DbConnectionFactory connections, TimeProvider time)
                 await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Appends an entry inside the caller's open transaction, so it commits or rolls back with the rows it is about:
+    /// a bulk upload's chunk and its entry are never one without the other, even when the process is killed
+    /// between them. The last entry is read inside the transaction; another instance that took the same sequence
+    /// number first is a unique violation, rolled back to a savepoint and retried on top of that entry.
+    /// </summary>
+    internal async Task<AuditRecord> AppendInTransactionAsync(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(entry);
+        const string Savepoint = "audit_entry";
+        for (var attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var last = await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(
+                "SELECT sequence AS Sequence, hash AS Hash FROM audit_log WHERE sequence = (SELECT MAX(sequence) FROM audit_log)", transaction: transaction).ConfigureAwait(false);
+            var record = Seal(entry, (last?.Sequence ?? 0) + 1, Truncate(time.GetUtcNow()), last?.Hash ?? GenesisHash);
+            await connection.ExecuteAsync(dialect.Savepoint(Savepoint), transaction: transaction).ConfigureAwait(false);
+            try
+            {
+                await InsertAsync(connection, transaction, record).ConfigureAwait(false);
+                if (dialect.ReleaseSavepoint(Savepoint) is { } release)
+                {
+                    await connection.ExecuteAsync(release, transaction: transaction).ConfigureAwait(false);
+                }
+
+                return record;
+            }
+            catch (DbException exception) when (DbErrors.IsUniqueViolation(exception) && attempt < MaxAppendAttempts)
+            {
+                await connection.ExecuteAsync(dialect.RollbackToSavepoint(Savepoint), transaction: transaction).ConfigureAwait(false);
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, AuditRecord record)
+    {
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO audit_log (sequence, occurred_at, subject, organisation_id, role, action, endpoint, contract_id, participant_pseudonym, purpose, outcome, detail,
+                                   authentication, status_code, resource, request_id, hash_version, previous_hash, hash)
+            VALUES (@Sequence, @OccurredAt, @Subject, @OrganisationId, @Role, @Action, @Endpoint, @ContractId, @ParticipantPseudonym, @Purpose, @Outcome, @Detail,
+                    @Authentication, @StatusCode, @Resource, @RequestId, @HashVersion, @PreviousHash, @Hash)
+            """, record, transaction).ConfigureAwait(false);
+        await InsertPseudonymsAsync(connection, transaction, record).ConfigureAwait(false);
     }
 
     private static async Task InsertPseudonymsAsync(DbConnection connection, DbTransaction transaction, AuditRecord record)

@@ -1,4 +1,5 @@
 using ConfigurableContracts.Core.Contracts;
+using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Measurements;
 using ConfigurableContracts.Core.Organisations;
 using ConfigurableContracts.Core.Participants;
@@ -48,6 +49,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ContractStore>();
         services.AddSingleton<ParticipantStore>();
         services.AddSingleton<MeasurementStore>();
+        services.AddSingleton<BulkUploadStore>();
         return services;
     }
 

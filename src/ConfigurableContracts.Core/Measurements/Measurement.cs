@@ -32,6 +32,12 @@ public enum RecordingOutcome
 
     /// <summary>Another correction of the same point was recorded at the same instant; sending it again is safe.</summary>
     ConcurrentCorrection,
+
+    /// <summary>
+    /// The point's current version already holds this very document: nothing is written, since a re-sent line is not
+    /// a correction. The id is the current version's.
+    /// </summary>
+    Unchanged,
 }
 
 /// <summary>The outcome of recording one measurement; the id, version and instant when recorded.</summary>

@@ -1,5 +1,6 @@
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Data.Bulk;
+using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Tenancy;
 using Dapper;
@@ -20,7 +21,8 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         """;
 
     // The next version is computed in the statement; the unique (participant, point, version) index turns a race
-    // between two corrections into an error for one of them rather than two rows claiming the same version.
+    // between two corrections into an error for one of them rather than two rows claiming the same version. A
+    // document equal to the point's current version is no correction, so it writes nothing (see UnchangedSql).
     private static readonly string RecordSql =
         $"""
         INSERT INTO measurements (id, participant_id, contract_id, provider_id, point, version, measured_on, document, recorded_at, recorded_by)
@@ -30,11 +32,25 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
         FROM participants p
         JOIN contracts c ON c.id = p.contract_id
         WHERE p.id = @ParticipantId AND p.contract_id = @ContractId AND {TenantScope.Delivers("p")} AND c.status = 'active'
+          AND NOT EXISTS (
+              SELECT 1 FROM measurements l
+              WHERE l.participant_id = p.id AND l.point = @Point AND l.document = @Document
+                AND l.version = (SELECT MAX(v.version) FROM measurements v WHERE v.participant_id = p.id AND v.point = @Point))
+        """;
+
+    // Asked only when nothing was inserted: the current version's id when it holds this very document.
+    private static readonly string UnchangedSql =
+        $"""
+        SELECT l.id FROM measurements l
+        JOIN contracts c ON c.id = l.contract_id
+        WHERE l.participant_id = @ParticipantId AND l.contract_id = @ContractId AND {TenantScope.Delivers("l")} AND c.status = 'active'
+          AND l.point = @Point AND l.document = @Document
+          AND l.version = (SELECT MAX(v.version) FROM measurements v WHERE v.participant_id = @ParticipantId AND v.point = @Point)
         """;
 
     /// <summary>Records one measurement; the answer carries the version it became.</summary>
     public async Task<Recording> RecordAsync(Caller caller, string contractId, NewMeasurement measurement, CancellationToken cancellationToken = default) =>
-        (await RecordAsync(caller, contractId, [measurement], readVersions: true, cancellationToken).ConfigureAwait(false))[0];
+        (await RecordAsync(caller, contractId, [measurement], readVersions: true, upload: null, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>
     /// Records each measurement on its own (see <see cref="AtomicLines"/>); results in the order given. Versions
@@ -42,10 +58,23 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
     /// </summary>
     public Task<IReadOnlyList<Recording>> RecordManyAsync(
         Caller caller, string contractId, IReadOnlyList<NewMeasurement> measurements, CancellationToken cancellationToken = default) =>
-        RecordAsync(caller, contractId, measurements, readVersions: false, cancellationToken);
+        RecordAsync(caller, contractId, measurements, readVersions: false, upload: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RecordManyAsync(Caller, string, IReadOnlyList{NewMeasurement}, CancellationToken)"/>; with
+    /// <paramref name="upload"/>, each chunk commits together with the upload's progress and audit entry.
+    /// </summary>
+    public Task<IReadOnlyList<Recording>> RecordManyAsync(
+        Caller caller, string contractId, IReadOnlyList<NewMeasurement> measurements, UploadProgress<Recording>? upload, CancellationToken cancellationToken = default) =>
+        RecordAsync(caller, contractId, measurements, readVersions: false, upload, cancellationToken);
 
     private Task<IReadOnlyList<Recording>> RecordAsync(
-        Caller caller, string contractId, IReadOnlyList<NewMeasurement> measurements, bool readVersions, CancellationToken cancellationToken)
+        Caller caller,
+        string contractId,
+        IReadOnlyList<NewMeasurement> measurements,
+        bool readVersions,
+        UploadProgress<Recording>? upload,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(measurements);
@@ -60,7 +89,8 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
             measurements,
             (writer, measurement) => RecordOneAsync(writer, caller, contractId, measurement, now, readVersions),
             (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Recording(RecordingOutcome.ConcurrentCorrection, null, 0, null) : null,
-            cancellationToken);
+            cancellationToken,
+            upload is null ? null : upload.CommitAsync);
     }
 
     /// <summary>The current (latest) version of each point measured for the participant, in point order.</summary>
@@ -118,6 +148,21 @@ public sealed class MeasurementStore(DbConnectionFactory connections, TimeProvid
                 .Set("@Id", id)
                 .ScalarAsync(writer.CancellationToken).ConfigureAwait(false);
             return new Recording(RecordingOutcome.Recorded, id, Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture), now);
+        }
+
+        var unchanged = await writer.Command(UnchangedSql)
+            .Set("@ParticipantId", measurement.ParticipantId)
+            .Set("@ContractId", contractId)
+            .Set(TenantScope.Parameter, caller.OrganisationId)
+            .Set("@Point", measurement.Point)
+            .Set("@Document", measurement.Document)
+            .ScalarAsync(writer.CancellationToken).ConfigureAwait(false);
+        if (unchanged is string existing)
+        {
+            var current = readVersion
+                ? await writer.Command("SELECT version FROM measurements WHERE id = @Id").Set("@Id", existing).ScalarAsync(writer.CancellationToken).ConfigureAwait(false)
+                : 0;
+            return new Recording(RecordingOutcome.Unchanged, existing, Convert.ToInt32(current, System.Globalization.CultureInfo.InvariantCulture), null);
         }
 
         var status = await writer.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(

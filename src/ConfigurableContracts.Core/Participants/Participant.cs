@@ -50,10 +50,16 @@ public enum EnrolmentOutcome
 
     /// <summary>The contract already has a participant with this pseudonym.</summary>
     DuplicatePseudonym,
+
+    /// <summary>
+    /// The caller already enrolled this pseudonym with this very record (a re-sent line): nothing is written; the
+    /// participant is the one enrolled before.
+    /// </summary>
+    Unchanged,
 }
 
-/// <summary>The outcome of one enrolment and the participant when enrolled.</summary>
-public sealed record Enrolment(EnrolmentOutcome Outcome, Participant? Participant);
+/// <summary>The outcome of one enrolment: the participant when enrolled, the id of the one enrolled before when unchanged.</summary>
+public sealed record Enrolment(EnrolmentOutcome Outcome, Participant? Participant, string? UnchangedId = null);
 
 /// <summary>The key facts of an enrolled participant, for matching measurements by pseudonym.</summary>
 public sealed record EnrolledParticipant(string Id, string Pseudonym, DateOnly EnrolmentDate);

@@ -1,6 +1,7 @@
 using ConfigurableContracts.Core.Contracts;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Data.Bulk;
+using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Tenancy;
 using Dapper;
@@ -32,6 +33,11 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
           AND NOT EXISTS (SELECT 1 FROM participants d WHERE d.contract_id = c.id AND d.pseudonym = @Pseudonym)
         """;
 
+    // Asked only for a refused line under an active contract: the caller's participant with this pseudonym, when
+    // enrolled with this very record, so a re-sent line reads as unchanged rather than as a clash.
+    private static readonly string UnchangedSql =
+        $"SELECT d.id FROM participants d WHERE d.contract_id = @ContractId AND d.pseudonym = @Pseudonym AND {TenantScope.Delivers("d")} AND d.record = @Record";
+
     public async Task<Enrolment> EnrolAsync(Caller caller, string contractId, NewParticipant participant, CancellationToken cancellationToken = default) =>
         (await EnrolManyAsync(caller, contractId, [participant], cancellationToken).ConfigureAwait(false))[0];
 
@@ -40,7 +46,15 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
     /// another. Results are in the order given.
     /// </summary>
     public Task<IReadOnlyList<Enrolment>> EnrolManyAsync(
-        Caller caller, string contractId, IReadOnlyList<NewParticipant> participants, CancellationToken cancellationToken = default)
+        Caller caller, string contractId, IReadOnlyList<NewParticipant> participants, CancellationToken cancellationToken = default) =>
+        EnrolManyAsync(caller, contractId, participants, upload: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EnrolManyAsync(Caller, string, IReadOnlyList{NewParticipant}, CancellationToken)"/>; with
+    /// <paramref name="upload"/>, each chunk commits together with the upload's progress and audit entry.
+    /// </summary>
+    public Task<IReadOnlyList<Enrolment>> EnrolManyAsync(
+        Caller caller, string contractId, IReadOnlyList<NewParticipant> participants, UploadProgress<Enrolment>? upload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(participants);
@@ -55,7 +69,8 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
             participants,
             (writer, participant) => EnrolOneAsync(writer, caller, contractId, participant, now),
             (_, exception) => DbErrors.IsUniqueViolation(exception) ? new Enrolment(EnrolmentOutcome.DuplicatePseudonym, null) : null,
-            cancellationToken);
+            cancellationToken,
+            upload is null ? null : upload.CommitAsync);
     }
 
     /// <summary>
@@ -173,10 +188,20 @@ public sealed class ParticipantStore(DbConnectionFactory connections, TimeProvid
             new { contractId, CallerOrganisation = caller.OrganisationId },
             writer.Transaction,
             cancellationToken: writer.CancellationToken)).ConfigureAwait(false);
-        var outcome = status is null ? EnrolmentOutcome.ContractNotFound
-            : status != ContractStatus.Active ? EnrolmentOutcome.ContractNotActive
-            : EnrolmentOutcome.DuplicatePseudonym;
-        return new Enrolment(outcome, null);
+        if (status == ContractStatus.Active)
+        {
+            var unchanged = await writer.Command(UnchangedSql)
+                .Set("@ContractId", contractId)
+                .Set("@Pseudonym", participant.Pseudonym)
+                .Set(TenantScope.Parameter, caller.OrganisationId)
+                .Set("@Record", participant.Record)
+                .ScalarAsync(writer.CancellationToken).ConfigureAwait(false);
+            return unchanged is string existing
+                ? new Enrolment(EnrolmentOutcome.Unchanged, null, existing)
+                : new Enrolment(EnrolmentOutcome.DuplicatePseudonym, null);
+        }
+
+        return new Enrolment(status is null ? EnrolmentOutcome.ContractNotFound : EnrolmentOutcome.ContractNotActive, null);
     }
 
     private sealed class ParticipantRow

@@ -1,17 +1,60 @@
+using ConfigurableContracts.Core.Intake;
 using ConfigurableContracts.Core.Json;
 
 namespace ConfigurableContracts.Server.Intake;
 
-/// <summary>The answer to a bulk upload: per line, accepted (with the new id) or rejected (with every reason).</summary>
-public sealed record BulkResultDto(int Accepted, int Rejected, IReadOnlyList<BulkLineDto> Lines);
+/// <summary>
+/// The answer to a bulk upload: per line, accepted (with the new id), unchanged (already stored exactly so: the id
+/// of what is stored) or rejected (with every reason); and the upload as the server keeps it for retries.
+/// <c>resumedAfterLine</c> is the last line committed by earlier requests with this upload (0 when none), whose
+/// entries come from the stored answer; <c>replayed</c> is true when the upload was already complete and nothing
+/// was written.
+/// </summary>
+public sealed record BulkResultDto(
+    int Accepted, int Unchanged, int Rejected, int ResumedAfterLine, bool Replayed, BulkUploadDto? Upload, IReadOnlyList<BulkLineDto> Lines);
 
-/// <summary>One line's outcome. <c>status</c> is <c>accepted</c> or <c>rejected</c>.</summary>
+/// <summary>
+/// One bulk upload as the server keeps it for retries (<c>GET /api/contracts/{contractId}/uploads/{uploadKey}</c>):
+/// every line up to <c>committedThroughLine</c> is committed, counted and audited; <c>complete</c> once the last one is.
+/// <c>key</c> is the Idempotency-Key sent, or <c>sha256:</c> and the body's hash when none was.
+/// </summary>
+public sealed record BulkUploadDto(
+    string Id,
+    string Kind,
+    string Key,
+    string BodySha256,
+    int Lines,
+    int CommittedThroughLine,
+    bool Complete,
+    int Accepted,
+    int Unchanged,
+    int Rejected,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset ExpiresAt)
+{
+    public static BulkUploadDto From(BulkUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        return new(upload.Id, upload.Kind, upload.UploadKey, upload.BodySha256, upload.LineCount, upload.CommittedThroughLine, upload.IsComplete,
+            upload.Accepted, upload.Unchanged, upload.Rejected, upload.CreatedAt, upload.UpdatedAt, upload.ExpiresAt);
+    }
+}
+
+/// <summary>One line's outcome. <c>status</c> is <c>accepted</c>, <c>unchanged</c> or <c>rejected</c>.</summary>
 public sealed record BulkLineDto(int Line, string Status, string? Id, IReadOnlyList<BulkErrorDto>? Errors)
 {
-    public static BulkLineDto Accepted(int line, string id) => new(line, "accepted", id, null);
+    public const string AcceptedStatus = "accepted";
+    public const string UnchangedStatus = "unchanged";
+    public const string RejectedStatus = "rejected";
+
+    public static BulkLineDto Accepted(int line, string id) => new(line, AcceptedStatus, id, null);
+
+    /// <summary>The line's content is already stored exactly so (a re-sent line): nothing was written; <paramref name="id"/> is what is stored.</summary>
+    public static BulkLineDto Unchanged(int line, string id) => new(line, UnchangedStatus, id, null);
 
     public static BulkLineDto Rejected(int line, IEnumerable<DocumentError> errors) =>
-        new(line, "rejected", null, errors.Select(BulkErrorDto.From).ToList());
+        new(line, RejectedStatus, null, errors.Select(BulkErrorDto.From).ToList());
 
     public static BulkLineDto Rejected(int line, string path, string message) => Rejected(line, [new DocumentError(path, message)]);
 }
@@ -26,20 +69,5 @@ public sealed record BulkErrorDto(string Path, string Message)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new BulkErrorDto(error.Path, error.Message);
-    }
-}
-
-/// <summary>Collects line outcomes in line order as they are decided, some early (bad JSON), some after the write.</summary>
-internal sealed class BulkResultBuilder
-{
-    private readonly SortedDictionary<int, BulkLineDto> _lines = [];
-
-    public void Add(BulkLineDto line) => _lines[line.Line] = line;
-
-    public BulkResultDto Build()
-    {
-        var lines = _lines.Values.ToList();
-        var accepted = lines.Count(l => l.Status == "accepted");
-        return new BulkResultDto(accepted, lines.Count - accepted, lines);
     }
 }

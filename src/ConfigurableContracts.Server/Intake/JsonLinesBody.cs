@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using ConfigurableContracts.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -44,20 +45,32 @@ public static class JsonLinesBody
     }
 
     /// <summary>Every non-blank line; null when there are more than <see cref="MaxLines"/>.</summary>
-    public static async Task<IReadOnlyList<(int Number, string Text)>?> ReadAllAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var lines = new List<(int, string)>();
-        await foreach (var line in ReadAsync(request, cancellationToken).ConfigureAwait(false))
-        {
-            if (lines.Count == MaxLines)
-            {
-                return null;
-            }
+    public static async Task<IReadOnlyList<(int Number, string Text)>?> ReadAllAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        (await ReadUploadAsync(request, cancellationToken).ConfigureAwait(false))?.Lines;
 
-            lines.Add(line);
+    /// <summary>
+    /// Every non-blank line and the SHA-256 of the body's bytes as received (before any decoding), which is what
+    /// recognises a byte-identical re-send; null when there are more than <see cref="MaxLines"/> lines.
+    /// </summary>
+    public static async Task<JsonLinesUpload?> ReadUploadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var lines = new List<(int, string)>();
+        await using (var body = new HashingReadStream(request.Body, hash))
+        {
+            await foreach (var line in ReadAsync(body, cancellationToken).ConfigureAwait(false))
+            {
+                if (lines.Count == MaxLines)
+                {
+                    return null;
+                }
+
+                lines.Add(line);
+            }
         }
 
-        return lines;
+        return new JsonLinesUpload(lines, lines.Count == 0 ? 0 : lines[^1].Item1, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>
@@ -70,13 +83,17 @@ public static class JsonLinesBody
         return lines.AsParallel().AsOrdered().WithCancellation(cancellationToken).Select(l => (l.Number, check(l.Text))).ToList();
     }
 
-    public static async IAsyncEnumerable<(int Number, string Text)> ReadAsync(HttpRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<(int Number, string Text)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return ReadAsync(request.Body, cancellationToken);
+    }
 
+    private static async IAsyncEnumerable<(int Number, string Text)> ReadAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         // The body's size limit (Limits:MaxBulkRequestBodyBytes) is set by the limits middleware for every
         // endpoint that accepts JSON Lines. Bytes that are not UTF-8 become U+FFFD, as an editor would show them.
-        using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         var number = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
@@ -87,4 +104,54 @@ public static class JsonLinesBody
             }
         }
     }
+}
+
+/// <summary>A JSON Lines body as read: its non-blank lines, the number of its last one, and the SHA-256 of its bytes (lowercase hex).</summary>
+public sealed record JsonLinesUpload(IReadOnlyList<(int Number, string Text)> Lines, int LineCount, string Sha256);
+
+/// <summary>Passes a request body through unchanged while hashing every byte read from it.</summary>
+internal sealed class HashingReadStream(Stream inner, IncrementalHash hash) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        hash.AppendData(buffer[..read]);
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        hash.AppendData(buffer.Span[..read]);
+        return read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -32,7 +32,7 @@ public static class MeasurementEndpoints
 
         group.MapPost("/participants/{participantId}/measurements", RecordMeasurement).RequireAuthorization(Policies.Provider).RequireActiveContract()
             .WithName(nameof(RecordMeasurement))
-            .WithSummary("Record a measurement (or a correction: a new version) for one of your participants; checked against the measurement schema and the plan's window (provider).")
+            .WithSummary("Record a measurement (or a correction: a new version) for one of your participants; checked against the measurement schema and the plan's window; the same document as the current version is answered 200 with that version, not stored again (provider).")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/participants/{participantId}/measurements", ListMeasurements).RequireAuthorization(Policies.ContractReader)
             .WithName(nameof(ListMeasurements))
@@ -40,16 +40,17 @@ public static class MeasurementEndpoints
         group.MapPost("/measurements:bulk", RecordMeasurementsInBulk).RequireAuthorization(Policies.Provider)
             .RequireJsonLines("measurements").RequireActiveContract()
             .WithName(nameof(RecordMeasurementsInBulk))
-            .WithSummary("Record many measurements from JSON Lines (application/x-ndjson), matched to your participants by pseudonym; the answer says per line what was accepted or why not (provider).")
+            .WithSummary("Record many measurements from JSON Lines (application/x-ndjson), matched to your participants by pseudonym; the answer says per line what was accepted or why not. Send an Idempotency-Key: a retry of the same bytes writes only what was not committed (provider).")
             .Accepts<string>(JsonLinesBody.MediaType)
             .WithBulkTimeout()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 
-    public static async Task<Results<Created<MeasurementDto>, NotFound, ValidationProblem, ProblemHttpResult>> RecordMeasurement(
+    public static async Task<Results<Created<MeasurementDto>, Ok<MeasurementDto>, NotFound, ValidationProblem, ProblemHttpResult>> RecordMeasurement(
         string contractId,
         ActiveContract contract,
         string participantId,
@@ -83,6 +84,13 @@ public static class MeasurementEndpoints
 
         var recording = await measurements.RecordAsync(
             caller, contractId, new NewMeasurement(participant.Id, line.Point.Id, line.Date, line.Document), cancellationToken).ConfigureAwait(false);
+        if (recording.Outcome == RecordingOutcome.Unchanged)
+        {
+            // A re-sent measurement is no correction: the answer is the version that already holds this document.
+            var current = (await measurements.HistoryAsync(caller, contractId, participant.Id, cancellationToken).ConfigureAwait(false)).Single(m => m.Id == recording.Id);
+            return TypedResults.Ok(MeasurementDto.From(current));
+        }
+
         return recording.Outcome switch
         {
             RecordingOutcome.Recorded => TypedResults.Created(
@@ -119,12 +127,13 @@ public static class MeasurementEndpoints
         return TypedResults.Ok<IReadOnlyList<MeasurementDto>>(found.Select(MeasurementDto.From).ToList());
     }
 
-    public static async Task<Results<Ok<BulkResultDto>, NotFound, ProblemHttpResult>> RecordMeasurementsInBulk(
+    public static async Task<Results<Ok<BulkResultDto>, ValidationProblem, ProblemHttpResult>> RecordMeasurementsInBulk(
         string contractId,
         ActiveContract contract,
-        HttpRequest request,
+        HttpContext context,
         ParticipantStore participants,
         MeasurementStore measurements,
+        BulkUploadStore uploads,
         IOptions<LimitOptions> limits,
         CancellationToken cancellationToken)
     {
@@ -132,57 +141,51 @@ public static class MeasurementEndpoints
 
         // The caller's own participants only: a pseudonym of another provider's participant is simply unknown here.
         var enrolled = await participants.EnrolledAsync(caller, contractId, cancellationToken).ConfigureAwait(false);
-        var lines = await JsonLinesBody.ReadAllAsync(request, cancellationToken).ConfigureAwait(false);
-        if (lines is null)
-        {
-            return JsonLinesBody.TooManyLines();
-        }
-
-        var result = new BulkResultBuilder();
-        var accepted = new List<(int Line, NewMeasurement Measurement)>();
-        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, limits.Value.MaxJsonDepth), cancellationToken))
-        {
-            if (!intake.IsValid)
-            {
-                result.Add(BulkLineDto.Rejected(number, intake.Errors));
-                continue;
-            }
-
-            var line = intake.Value!;
-            if (!enrolled.TryGetValue(line.Pseudonym, out var participant))
-            {
-                result.Add(BulkLineDto.Rejected(number, "$.pseudonym", "None of your participants in this contract has this pseudonym."));
-            }
-            else if (MeasurementIntake.CheckWindow(line, participant.EnrolmentDate) is { } outside)
-            {
-                result.Add(BulkLineDto.Rejected(number, [outside]));
-            }
-            else
-            {
-                accepted.Add((number, new NewMeasurement(participant.Id, line.Point.Id, line.Date, line.Document)));
-            }
-        }
-
-        var recordings = await measurements.RecordManyAsync(caller, contractId, accepted.Select(a => a.Measurement).ToList(), cancellationToken).ConfigureAwait(false);
         var pseudonymOf = enrolled.Values.ToDictionary(p => p.Id, p => p.Pseudonym, StringComparer.Ordinal);
-        for (var i = 0; i < accepted.Count; i++)
+
+        IReadOnlyList<CheckedLine<NewMeasurement>> Check(IReadOnlyList<(int Number, string Text)> lines) =>
+            JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, limits.Value.MaxJsonDepth), cancellationToken)
+                .Select(l => Match(l.Number, l.Checked, enrolled))
+                .ToList();
+
+        return await RetryableUpload.RunAsync(
+            context,
+            contractId,
+            UploadKinds.Measurements,
+            caller,
+            uploads,
+            new UploadLines<NewMeasurement, Recording>(
+                Check,
+                (items, progress) => measurements.RecordManyAsync(caller, contractId, items, progress, cancellationToken),
+                (line, _, recording) => recording.Outcome switch
+                {
+                    RecordingOutcome.Recorded => BulkLineDto.Accepted(line, recording.Id!),
+                    RecordingOutcome.Unchanged => BulkLineDto.Unchanged(line, recording.Id!),
+                    RecordingOutcome.ContractNotActive => BulkLineDto.Rejected(line, "$", "The contract stopped being active during the upload."),
+                    RecordingOutcome.ConcurrentCorrection => BulkLineDto.Rejected(line, "$.point", "Another correction of this point was recorded at the same moment; send the line again."),
+                    _ => BulkLineDto.Rejected(line, "$.pseudonym", "The participant is no longer available to you."),
+                },
+                (measurement, recording) => recording.Outcome == RecordingOutcome.Recorded ? pseudonymOf[measurement.ParticipantId] : null),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A checked line matched to one of the caller's participants and its measurement window.</summary>
+    private static CheckedLine<NewMeasurement> Match(int number, IntakeResult<MeasurementLine> intake, IReadOnlyDictionary<string, EnrolledParticipant> enrolled)
+    {
+        if (!intake.IsValid)
         {
-            var line = accepted[i].Line;
-            result.Add(recordings[i].Outcome switch
-            {
-                RecordingOutcome.Recorded => BulkLineDto.Accepted(line, recordings[i].Id!),
-                RecordingOutcome.ContractNotActive => BulkLineDto.Rejected(line, "$", "The contract stopped being active during the upload."),
-                RecordingOutcome.ConcurrentCorrection => BulkLineDto.Rejected(line, "$.point", "Another correction of this point was recorded at the same moment; send the line again."),
-                _ => BulkLineDto.Rejected(line, "$.pseudonym", "The participant is no longer available to you."),
-            });
+            return new(number, BulkLineDto.Rejected(number, intake.Errors), null);
         }
 
-        var built = result.Build();
-        // One audit entry for the upload, naming the participants measured, instead of one entry per line.
-        RequestAudit.Of(request.HttpContext)?.Concerns(
-            accepted.Where((_, i) => recordings[i].Outcome == RecordingOutcome.Recorded).Select(a => pseudonymOf[a.Measurement.ParticipantId]).Distinct(StringComparer.Ordinal),
-            $"lines={lines.Count} accepted={built.Accepted} rejected={built.Rejected}");
-        return TypedResults.Ok(built);
+        var line = intake.Value!;
+        if (!enrolled.TryGetValue(line.Pseudonym, out var participant))
+        {
+            return new(number, BulkLineDto.Rejected(number, "$.pseudonym", "None of your participants in this contract has this pseudonym."), null);
+        }
+
+        return MeasurementIntake.CheckWindow(line, participant.EnrolmentDate) is { } outside
+            ? new(number, BulkLineDto.Rejected(number, [outside]), null)
+            : new(number, null, new NewMeasurement(participant.Id, line.Point.Id, line.Date, line.Document));
     }
 
     private static DocumentError? Mismatch(MeasurementLine line, Participant participant) =>

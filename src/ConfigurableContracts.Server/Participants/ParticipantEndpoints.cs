@@ -36,12 +36,13 @@ public static class ParticipantEndpoints
         group.MapPost("/participants:bulk", EnrolParticipantsInBulk).RequireAuthorization(Policies.Provider)
             .RequireJsonLines("participants").RequireActiveContract()
             .WithName(nameof(EnrolParticipantsInBulk))
-            .WithSummary("Enrol many participants from JSON Lines (application/x-ndjson), one record per line; the answer says per line what was accepted or why not (provider).")
+            .WithSummary("Enrol many participants from JSON Lines (application/x-ndjson), one record per line; the answer says per line what was accepted or why not. Send an Idempotency-Key: a retry of the same bytes writes only what was not committed (provider).")
             .Accepts<string>(JsonLinesBody.MediaType)
             .WithBulkTimeout()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/participants", ListParticipants).RequireAuthorization(Policies.ContractReader)
             .WithName(nameof(ListParticipants))
             .WithSummary("List participants: a provider sees its own, the commissioner and auditors all of the contract.");
@@ -74,61 +75,61 @@ public static class ParticipantEndpoints
             EnrolmentOutcome.Enrolled => TypedResults.Created(
                 $"/api/contracts/{contractId}/participants/{enrolment.Participant!.Id}", ParticipantDto.From(enrolment.Participant)),
             EnrolmentOutcome.DuplicatePseudonym => Problems.Conflict("The contract already has a participant with this pseudonym."),
+            EnrolmentOutcome.Unchanged => Problems.Conflict("You already enrolled this pseudonym with this very record; nothing was changed."),
             EnrolmentOutcome.ContractNotActive => Problems.Conflict("The contract is not active; participants are enrolled only under active contracts."),
             _ => TypedResults.NotFound(),
         };
     }
 
-    public static async Task<Results<Ok<BulkResultDto>, NotFound, ProblemHttpResult>> EnrolParticipantsInBulk(
-        string contractId, ActiveContract contract, HttpRequest request, ParticipantStore participants, IOptions<LimitOptions> limits,
+    public static async Task<Results<Ok<BulkResultDto>, ValidationProblem, ProblemHttpResult>> EnrolParticipantsInBulk(
+        string contractId, ActiveContract contract, HttpContext context, ParticipantStore participants, BulkUploadStore uploads, IOptions<LimitOptions> limits,
         CancellationToken cancellationToken)
     {
         var (caller, template) = (contract.Caller, contract.Template);
-        var lines = await JsonLinesBody.ReadAllAsync(request, cancellationToken).ConfigureAwait(false);
-        if (lines is null)
+
+        IReadOnlyList<CheckedLine<NewParticipant>> Check(IReadOnlyList<(int Number, string Text)> lines)
         {
-            return JsonLinesBody.TooManyLines();
+            var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            var checkedLines = new List<CheckedLine<NewParticipant>>(lines.Count);
+            foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, caller.OrganisationId, limits.Value.MaxJsonDepth), cancellationToken))
+            {
+                if (!intake.IsValid)
+                {
+                    checkedLines.Add(new(number, BulkLineDto.Rejected(number, intake.Errors), null));
+                }
+                else if (firstLineOf.TryGetValue(intake.Value!.Pseudonym, out var first))
+                {
+                    checkedLines.Add(new(number, BulkLineDto.Rejected(number, "$.pseudonym", $"The same pseudonym is already on line {first} of this upload."), null));
+                }
+                else
+                {
+                    firstLineOf[intake.Value.Pseudonym] = number;
+                    checkedLines.Add(new(number, null, intake.Value));
+                }
+            }
+
+            return checkedLines;
         }
 
-        var result = new BulkResultBuilder();
-        var accepted = new List<(int Line, NewParticipant Participant)>();
-        var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (number, intake) in JsonLinesBody.CheckInParallel(lines, text => Validate(template, text, caller.OrganisationId, limits.Value.MaxJsonDepth), cancellationToken))
-        {
-            if (!intake.IsValid)
-            {
-                result.Add(BulkLineDto.Rejected(number, intake.Errors));
-            }
-            else if (firstLineOf.TryGetValue(intake.Value!.Pseudonym, out var first))
-            {
-                result.Add(BulkLineDto.Rejected(number, "$.pseudonym", $"The same pseudonym is already on line {first} of this upload."));
-            }
-            else
-            {
-                firstLineOf[intake.Value.Pseudonym] = number;
-                accepted.Add((number, intake.Value));
-            }
-        }
-
-        var enrolments = await participants.EnrolManyAsync(caller, contractId, accepted.Select(a => a.Participant).ToList(), cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < accepted.Count; i++)
-        {
-            var (line, participant) = accepted[i];
-            result.Add(enrolments[i].Outcome switch
-            {
-                EnrolmentOutcome.Enrolled => BulkLineDto.Accepted(line, enrolments[i].Participant!.Id),
-                EnrolmentOutcome.DuplicatePseudonym => BulkLineDto.Rejected(line, "$.pseudonym", "The contract already has a participant with this pseudonym."),
-                EnrolmentOutcome.ContractNotActive => BulkLineDto.Rejected(line, "$", "The contract stopped being active during the upload."),
-                _ => BulkLineDto.Rejected(line, "$", "The contract is no longer available to you."),
-            });
-        }
-
-        var built = result.Build();
-        // One audit entry for the upload, naming every participant it enrolled, instead of one entry per line.
-        RequestAudit.Of(request.HttpContext)?.Concerns(
-            accepted.Where((_, i) => enrolments[i].Outcome == EnrolmentOutcome.Enrolled).Select(a => a.Participant.Pseudonym),
-            $"lines={lines.Count} accepted={built.Accepted} rejected={built.Rejected}");
-        return TypedResults.Ok(built);
+        return await RetryableUpload.RunAsync(
+            context,
+            contractId,
+            UploadKinds.Participants,
+            caller,
+            uploads,
+            new UploadLines<NewParticipant, Enrolment>(
+                Check,
+                (items, progress) => participants.EnrolManyAsync(caller, contractId, items, progress, cancellationToken),
+                (line, _, enrolment) => enrolment.Outcome switch
+                {
+                    EnrolmentOutcome.Enrolled => BulkLineDto.Accepted(line, enrolment.Participant!.Id),
+                    EnrolmentOutcome.Unchanged => BulkLineDto.Unchanged(line, enrolment.UnchangedId!),
+                    EnrolmentOutcome.DuplicatePseudonym => BulkLineDto.Rejected(line, "$.pseudonym", "The contract already has a participant with this pseudonym."),
+                    EnrolmentOutcome.ContractNotActive => BulkLineDto.Rejected(line, "$", "The contract stopped being active during the upload."),
+                    _ => BulkLineDto.Rejected(line, "$", "The contract is no longer available to you."),
+                },
+                (participant, enrolment) => enrolment.Outcome == EnrolmentOutcome.Enrolled ? participant.Pseudonym : null),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ParticipantDto>>, NotFound, ValidationProblem>> ListParticipants(

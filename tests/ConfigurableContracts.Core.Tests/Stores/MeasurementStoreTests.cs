@@ -82,6 +82,28 @@ public abstract class MeasurementStoreTests<TDatabase> : StoreTests<TDatabase>
     }
 
     [StoreFact]
+    public async Task ReSendingTheCurrentDocument_IsUnchanged_NotACorrection_WhileAnEarlierOneIs()
+    {
+        var (database, connections) = await CreateMigratedAsync();
+        await using var _ = database;
+        var world = await new StoreWorld(connections).WithOrganisationsAsync();
+        var contract = await world.ContractAsync(ContractStatus.Active, "forening-a");
+        var participant = await world.EnrolAsync(world.ProviderA, contract.Id, "HV-1");
+
+        var first = await world.Measurements.RecordAsync(world.ProviderA, contract.Id, StoreWorld.Measurement(participant.Id, 10));
+        var again = await world.Measurements.RecordManyAsync(world.ProviderA, contract.Id, [StoreWorld.Measurement(participant.Id, 10)]);
+        var single = await world.Measurements.RecordAsync(world.ProviderA, contract.Id, StoreWorld.Measurement(participant.Id, 10));
+        var correction = await world.Measurements.RecordAsync(world.ProviderA, contract.Id, StoreWorld.Measurement(participant.Id, 11));
+        var back = await world.Measurements.RecordAsync(world.ProviderA, contract.Id, StoreWorld.Measurement(participant.Id, 10));
+
+        Assert.Equal((RecordingOutcome.Unchanged, first.Id), (again[0].Outcome, again[0].Id));
+        Assert.Equal((RecordingOutcome.Unchanged, first.Id, 1), (single.Outcome, single.Id, single.Version));
+        Assert.Equal((RecordingOutcome.Recorded, 2), (correction.Outcome, correction.Version));
+        Assert.Equal((RecordingOutcome.Recorded, 3), (back.Outcome, back.Version));
+        Assert.Equal([1, 2, 3], (await world.Measurements.HistoryAsync(world.ProviderA, contract.Id, participant.Id)).Select(m => m.Version));
+    }
+
+    [StoreFact]
     public async Task ConcurrentCorrections_NeverShareAVersion()
     {
         var (database, connections) = await CreateMigratedAsync();

@@ -83,10 +83,27 @@ public abstract class ParticipantStoreTests<TDatabase> : StoreTests<TDatabase>
         await world.EnrolAsync(world.ProviderA, contract.Id, "HV-2");
 
         var results = await world.Participants.EnrolManyAsync(
-            world.ProviderA, contract.Id, [StoreWorld.Participant("HV-1"), StoreWorld.Participant("HV-2"), StoreWorld.Participant("HV-3")]);
+            world.ProviderA, contract.Id, [StoreWorld.Participant("HV-1"), StoreWorld.Participant("HV-2") with { Record = """{"pseudonym":"HV-2","enrolmentDate":"2022-01-10","schoolYear":5}""" }, StoreWorld.Participant("HV-3")]);
 
         Assert.Equal([EnrolmentOutcome.Enrolled, EnrolmentOutcome.DuplicatePseudonym, EnrolmentOutcome.Enrolled], results.Select(r => r.Outcome));
         Assert.Equal(["HV-1", "HV-2", "HV-3"], (await world.Participants.ListAsync(world.ProviderA, contract.Id)).Select(p => p.Pseudonym));
+    }
+
+    [StoreFact]
+    public async Task EnrolMany_AnswersUnchanged_ForAParticipantReSentWithItsVeryRecord_OnlyToItsOwnProvider()
+    {
+        var (database, connections) = await CreateMigratedAsync();
+        await using var _ = database;
+        var world = await new StoreWorld(connections).WithOrganisationsAsync();
+        var contract = await world.ContractAsync(ContractStatus.Active, "forening-a", "forening-b");
+        var enrolled = await world.EnrolAsync(world.ProviderA, contract.Id, "HV-1");
+
+        var again = await world.Participants.EnrolManyAsync(world.ProviderA, contract.Id, [StoreWorld.Participant("HV-1")]);
+        var byB = await world.Participants.EnrolManyAsync(world.ProviderB, contract.Id, [StoreWorld.Participant("HV-1")]);
+
+        Assert.Equal((EnrolmentOutcome.Unchanged, enrolled.Id), (again[0].Outcome, again[0].UnchangedId));
+        Assert.Equal((EnrolmentOutcome.DuplicatePseudonym, null), (byB[0].Outcome, byB[0].UnchangedId));
+        Assert.Single(await world.Participants.ListAsync(world.Commissioner, contract.Id));
     }
 
     [StoreFact]

@@ -106,7 +106,7 @@ public sealed class ParticipantEndpointTests(ServerFactory server) : IClassFixtu
             """{"pseudonym":"HV-0013", broken""",
             "",
             """{"pseudonym":"HV-0011","enrolmentDate":"2022-01-11","schoolYear":8}""",
-            """{"pseudonym":"HV-0010","enrolmentDate":"2022-01-10","schoolYear":7}""",
+            """{"pseudonym":"HV-0010","enrolmentDate":"2022-01-10","schoolYear":8}""",
             """{"pseudonym":"HV-0014","enrolmentDate":"2022-01-12","schoolYear":9}""",
         ];
 

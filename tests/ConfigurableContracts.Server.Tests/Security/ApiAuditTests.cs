@@ -90,7 +90,7 @@ public sealed class ApiAuditTests(ServerFactory server) : IClassFixture<ServerFa
     }
 
     [Fact]
-    public async Task BulkUpload_IsOneEntry_NamingEveryParticipantMeasuredAndTheCounts()
+    public async Task BulkUpload_IsOneEntryForTheRequestAndOnePerCommittedChunk_NamingEveryParticipantMeasuredAndTheCounts()
     {
         await using var scenario = await ContractScenario.CreateAsync(server);
         var contractId = (await scenario.ContractAsync()).GetProperty("id").GetString()!;
@@ -108,13 +108,18 @@ public sealed class ApiAuditTests(ServerFactory server) : IClassFixture<ServerFa
         using var response = await scenario.ProviderA.Client.PostAsync($"/api/contracts/{contractId}/measurements:bulk", ContractScenario.JsonLines(lines));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var uploadId = (await ContractScenario.Json(response)).GetProperty("upload").GetProperty("id").GetString();
         var entries = await EntriesByAsync(scenario.ProviderA);
-        var entry = Assert.Single(entries.Skip(before));
+        // The chunk's entry commits with its rows (so a crash cannot leave them unaudited); the request's follows.
+        var (chunk, entry) = (entries.Skip(before).First(), entries.Skip(before).Last());
+        Assert.Equal(2, entries.Count - before);
+        Assert.Equal(["HV-BULK1", "HV-BULK2"], chunk.Pseudonyms);
+        Assert.Equal(("committed", $"upload={uploadId} lines=1-3 accepted=2 unchanged=0 rejected=1", contractId), (chunk.Outcome, chunk.Detail, chunk.ContractId));
         Assert.Equal(["HV-BULK1", "HV-BULK2"], entry.Pseudonyms);
-        Assert.Equal("lines=3 accepted=2 rejected=1", entry.Detail);
+        Assert.Equal($"lines=3 accepted=2 rejected=1 upload={uploadId}", entry.Detail);
         Assert.Null(entry.ParticipantPseudonym);
-        Assert.DoesNotContain("score", JsonSerializer.Serialize(entry), StringComparison.Ordinal);
-        Assert.Single(await Log.QueryAsync(new AuditQuery(ParticipantPseudonym: "HV-BULK2", AfterSequence: entry.Sequence - 1)));
+        Assert.DoesNotContain("score", JsonSerializer.Serialize(entry) + JsonSerializer.Serialize(chunk), StringComparison.Ordinal);
+        Assert.Equal([chunk.Sequence, entry.Sequence], (await Log.QueryAsync(new AuditQuery(ParticipantPseudonym: "HV-BULK2", AfterSequence: chunk.Sequence - 1))).Select(e => e.Sequence));
     }
 
     [Fact]

@@ -121,7 +121,7 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
         "GetCaller", "ListTemplates", "GetTemplate", "GetTemplateVersion", "GetTemplateDiagnostics", "GetTemplateFile", "DiffTemplateVersions",
         "CreateContract", "ListContracts", "GetContract", "UpdateContract", "ActivateContract", "CloseContract",
         "EnrolParticipant", "EnrolParticipantsInBulk", "ListParticipants", "GetParticipant", "CorrectParticipant",
-        "RecordMeasurement", "ListMeasurements", "RecordMeasurementsInBulk",
+        "RecordMeasurement", "ListMeasurements", "RecordMeasurementsInBulk", "GetUpload",
         "ListDecisions", "GetOutcomeReport", "GetDecision", "ReplayDecision", "GetPaymentStatement", "ReviewPayments",
         "StartEvaluation", "ListContractEvaluations", "ListEvaluations", "GetEvaluation",
         "CreateOrganisation", "ListOrganisations", "GetOrganisation", "CreateKey", "ListKeys", "RevokeKey",
@@ -192,8 +192,17 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
             .ToLookup(e => e.Purpose!, StringComparer.Ordinal);
         foreach (var probe in probes)
         {
-            var found = entries[probe.Purpose].ToList();
+            // A bulk upload that wrote rows also has an entry per committed chunk, written with the rows: same caller,
+            // same purpose, outcome "committed", no status code. The request's own entry is the one checked below.
+            var committed = entries[probe.Purpose].Where(e => e.Outcome == "committed").ToList();
+            var found = entries[probe.Purpose].Where(e => e.Outcome != "committed").ToList();
             var where = $"{probe.Caller.Name} {probe.Operation.Method} {probe.Operation.Path} {probe.Status}";
+            if (committed.Any(c => !probe.Operation.Id.EndsWith("InBulk", StringComparison.Ordinal) || probe.Status != 200
+                || c.Subject != probe.Caller.Subject || c.OrganisationId != probe.Caller.OrganisationId || c.StatusCode is not null))
+            {
+                failures.Add($"{where}: a chunk entry that is not its own bulk upload's");
+            }
+
             if (!probe.Audited)
             {
                 // The open rule's reason claims the policy leaves this out; an entry would make the reason a lie.
@@ -331,6 +340,9 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
 
         public required string Unrelated { get; init; }
 
+        /// <summary>The Idempotency-Key of a bulk upload A sent: only A may ask how far it got.</summary>
+        public required string UploadKey { get; init; }
+
         public string ProviderA => Scenario.ProviderA.OrganisationId;
 
         public string ProviderB => Scenario.ProviderB.OrganisationId;
@@ -380,6 +392,11 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
             using var admin = server.ClientWithKey(server.AdminKey);
             using var key = await admin.PostAsJsonAsync($"/api/organisations/{scenario.ProviderA.OrganisationId}/keys", new { role = "provider", label = "probe target" });
             using var unrelated = await server.CallerAsync(Roles.Commissioner, "probe-x");
+            var uploadKey = "probe-upload-" + Guid.NewGuid().ToString("N");
+            using var bulk = new HttpRequestMessage(HttpMethod.Post, $"/api/contracts/{contractId}/measurements:bulk") { Content = ContractScenario.JsonLines(["{}"]) };
+            bulk.Headers.Add("Idempotency-Key", uploadKey);
+            using var uploaded = await scenario.ProviderA.Client.SendAsync(bulk);
+            Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
             return new OwnerWorld
             {
                 Scenario = scenario,
@@ -390,6 +407,7 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
                 RunId = run.Id,
                 KeyId = (await ContractScenario.Json(key)).GetProperty("key").GetProperty("id").GetString()!,
                 Unrelated = unrelated.OrganisationId,
+                UploadKey = uploadKey,
                 OwnerData = owned,
                 Participants = [pseudonym, participantId, ownPseudonym, ownParticipantId],
             };
@@ -410,6 +428,7 @@ public sealed partial class CrossTenantProbeTests(JwtServer jwt, ITestOutputHelp
             "keyId" => KeyId,
             "providerId" => ProviderA,
             "period" => "2022-06",
+            "uploadKey" => UploadKey,
             _ => null,
         };
 

@@ -21,12 +21,18 @@ internal static class AtomicLines
     /// connection, say): then it propagates and the chunk in progress is rolled back.
     /// </param>
     /// <param name="cancellationToken">Stops between statements; committed chunks stay committed.</param>
+    /// <param name="committing">
+    /// Runs last in each chunk's transaction, with the index of the chunk's first line and the chunk's results: what
+    /// must commit with the chunk or not at all (a retryable upload's progress and its audit entry). An exception
+    /// from it rolls the chunk back.
+    /// </param>
     public static async Task<IReadOnlyList<TResult>> WriteAsync<TLine, TResult>(
         DbConnectionFactory connections,
         IReadOnlyList<TLine> lines,
         Func<LineWriter, TLine, Task<TResult>> write,
         Func<TLine, DbException, TResult?> failed,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<LineWriter, int, IReadOnlyList<TResult>, Task>? committing = null)
         where TResult : class
     {
         var results = new List<TResult>(lines.Count);
@@ -39,8 +45,10 @@ internal static class AtomicLines
         for (var start = 0; start < lines.Count; start += ChunkSize)
         {
             var chunk = lines.Skip(start).Take(ChunkSize).ToList();
-            var written = await TryChunkAsync(connection, connections.Dialect, chunk, write, cancellationToken).ConfigureAwait(false)
-                ?? await ChunkWithSavepointsAsync(connection, connections.Dialect, chunk, write, failed, cancellationToken).ConfigureAwait(false);
+            var first = start;
+            Func<LineWriter, IReadOnlyList<TResult>, Task>? commit = committing is null ? null : (writer, written) => committing(writer, first, written);
+            var written = await TryChunkAsync(connection, connections.Dialect, chunk, write, commit, cancellationToken).ConfigureAwait(false)
+                ?? await ChunkWithSavepointsAsync(connection, connections.Dialect, chunk, write, failed, commit, cancellationToken).ConfigureAwait(false);
             results.AddRange(written);
         }
 
@@ -48,7 +56,12 @@ internal static class AtomicLines
     }
 
     private static async Task<List<TResult>?> TryChunkAsync<TLine, TResult>(
-        DbConnection connection, SqlDialect dialect, List<TLine> chunk, Func<LineWriter, TLine, Task<TResult>> write, CancellationToken cancellationToken)
+        DbConnection connection,
+        SqlDialect dialect,
+        List<TLine> chunk,
+        Func<LineWriter, TLine, Task<TResult>> write,
+        Func<LineWriter, IReadOnlyList<TResult>, Task>? commit,
+        CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var results = new List<TResult>(chunk.Count);
@@ -59,6 +72,11 @@ internal static class AtomicLines
                 foreach (var line in chunk)
                 {
                     results.Add(await write(writer, line).ConfigureAwait(false));
+                }
+
+                if (commit is not null)
+                {
+                    await commit(writer, results).ConfigureAwait(false);
                 }
             }
             catch (DbException)
@@ -78,6 +96,7 @@ internal static class AtomicLines
         List<TLine> chunk,
         Func<LineWriter, TLine, Task<TResult>> write,
         Func<TLine, DbException, TResult?> failed,
+        Func<LineWriter, IReadOnlyList<TResult>, Task>? commit,
         CancellationToken cancellationToken)
         where TResult : class
     {
@@ -108,6 +127,11 @@ internal static class AtomicLines
                     await connection.ExecuteAsync(dialect.RollbackToSavepoint(Savepoint), transaction: transaction).ConfigureAwait(false);
                     results.Add(result);
                 }
+            }
+
+            if (commit is not null)
+            {
+                await commit(writer, results).ConfigureAwait(false);
             }
         }
 

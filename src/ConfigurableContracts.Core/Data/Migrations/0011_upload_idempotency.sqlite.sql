@@ -1,0 +1,36 @@
+-- Bulk uploads a client can retry (issue #17). One row per upload, named by the client's Idempotency-Key or, sent
+-- without one, by 'sha256:' and the SHA-256 of the body; scoped to the organisation and contract. Lines are
+-- committed in chunks, and each chunk's transaction also moves committed_through_line on (only from the value the
+-- writer started from, so two requests can never both write one chunk), stores the chunk's per-line answer and
+-- writes its audit entry. A retry after a crash or a lost answer resumes after committed_through_line and is
+-- answered with the stored lines for the part committed before. Rows expire 24 hours after their last change.
+CREATE TABLE bulk_uploads (
+    id                      TEXT PRIMARY KEY,
+    organisation_id         TEXT NOT NULL REFERENCES organisations (id),
+    contract_id             TEXT NOT NULL REFERENCES contracts (id),
+    kind                    TEXT NOT NULL CHECK (kind IN ('participants', 'measurements')),
+    upload_key              TEXT NOT NULL,       -- the Idempotency-Key, or 'sha256:' + body_sha256 when none was sent
+    body_sha256             TEXT NOT NULL,       -- lowercase hex of the body's bytes as received
+    line_count              INTEGER NOT NULL,    -- lines in the body, blank ones included (line numbers are file lines)
+    committed_through_line  INTEGER NOT NULL,    -- every line up to this one is committed; 0 before the first chunk
+    accepted                INTEGER NOT NULL,
+    unchanged               INTEGER NOT NULL,
+    rejected                INTEGER NOT NULL,
+    created_at              TEXT NOT NULL,
+    created_by              TEXT NOT NULL,
+    updated_at              TEXT NOT NULL,
+    completed_at            TEXT NULL,           -- set by the chunk that committed the last line
+    expires_at              TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_bulk_uploads_key ON bulk_uploads (organisation_id, contract_id, kind, upload_key);
+CREATE INDEX ix_bulk_uploads_body ON bulk_uploads (organisation_id, contract_id, body_sha256);
+CREATE INDEX ix_bulk_uploads_expiry ON bulk_uploads (organisation_id, expires_at);
+
+-- The answer for lines first_line..last_line of one upload, as JSON, committed with those lines' rows.
+CREATE TABLE bulk_upload_chunks (
+    upload_id   TEXT NOT NULL REFERENCES bulk_uploads (id),
+    first_line  INTEGER NOT NULL,
+    last_line   INTEGER NOT NULL,
+    lines       TEXT NOT NULL,
+    PRIMARY KEY (upload_id, first_line)
+);
