@@ -63,7 +63,7 @@ public sealed class PaymentStatements(DbConnectionFactory connections, TimeProvi
             return null;
         }
 
-        var entries = (await connection.QueryAsync<LedgerEntry>(
+        var entries = (await connection.QueryAsync<LedgerEntry>(RequestCommand.Of(
             $"""
             SELECT l.id AS Id, l.sequence AS Sequence, l.provider_id AS ProviderId, p.pseudonym AS Pseudonym, l.decision_id AS DecisionId,
                    l.kind AS Kind, l.entry_type AS EntryType, l.corrects_entry_id AS CorrectsEntryId, l.period AS Period,
@@ -71,8 +71,8 @@ public sealed class PaymentStatements(DbConnectionFactory connections, TimeProvi
             FROM ledger_entries l LEFT JOIN participants p ON p.id = l.participant_id
             WHERE l.contract_id = @contractId AND l.period = @period AND {TenantScope.ContractRows(caller, "l")}
             ORDER BY l.sequence
-            """, new { contractId, period, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false)).AsList();
-        var reviews = (await ReviewsAsync(connection, contractId, period).ConfigureAwait(false)).ToDictionary(r => r.ProviderId, StringComparer.Ordinal);
+            """, new { contractId, period, CallerOrganisation = caller.OrganisationId }, cancellationToken)).ConfigureAwait(false)).AsList();
+        var reviews = (await ReviewsAsync(connection, contractId, period, cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.ProviderId, StringComparer.Ordinal);
         var providers = entries.GroupBy(e => e.ProviderId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(group =>
         {
             reviews.TryGetValue(group.Key, out var review);
@@ -97,24 +97,24 @@ public sealed class PaymentStatements(DbConnectionFactory connections, TimeProvi
 
         var review = new PaymentReview(providerId, period, status, note, caller.ActorId, time.GetUtcNow());
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(RequestCommand.Of(
             "DELETE FROM payment_reviews WHERE contract_id = @contractId AND provider_id = @ProviderId AND period = @Period",
-            new { contractId, review.ProviderId, review.Period }, transaction).ConfigureAwait(false);
-        await connection.ExecuteAsync(
+            new { contractId, review.ProviderId, review.Period }, cancellationToken, transaction)).ConfigureAwait(false);
+        await connection.ExecuteAsync(RequestCommand.Of(
             """
             INSERT INTO payment_reviews (contract_id, provider_id, period, status, note, reviewed_by, reviewed_at)
             VALUES (@contractId, @ProviderId, @Period, @Status, @Note, @ReviewedBy, @ReviewedAt)
-            """, new { contractId, review.ProviderId, review.Period, review.Status, review.Note, review.ReviewedBy, review.ReviewedAt }, transaction).ConfigureAwait(false);
+            """, new { contractId, review.ProviderId, review.Period, review.Status, review.Note, review.ReviewedBy, review.ReviewedAt }, cancellationToken, transaction)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return review;
     }
 
-    private static async Task<IEnumerable<PaymentReview>> ReviewsAsync(DbConnection connection, string contractId, string period) =>
-        (await connection.QueryAsync<ReviewRow>(
+    private static async Task<IEnumerable<PaymentReview>> ReviewsAsync(DbConnection connection, string contractId, string period, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<ReviewRow>(RequestCommand.Of(
             """
             SELECT provider_id AS ProviderId, period AS Period, status AS Status, note AS Note, reviewed_by AS ReviewedBy, reviewed_at AS ReviewedAt
             FROM payment_reviews WHERE contract_id = @contractId AND period = @period
-            """, new { contractId, period }).ConfigureAwait(false))
+            """, new { contractId, period }, cancellationToken)).ConfigureAwait(false))
         .Select(r => new PaymentReview(r.ProviderId, r.Period, r.Status, r.Note, r.ReviewedBy, r.ReviewedAt));
 
     private sealed record ReviewRow

@@ -1,0 +1,168 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Templates;
+using Dapper;
+
+namespace ConfigurableContracts.Core.Outcomes;
+
+/// <summary>
+/// Keeps <c>report_open_follow_ups</c> equal to what the measurement plan still expects of each participant: one
+/// row per planned point that has no measurement, unless the participant left before it was due, with the day its
+/// window closes. An outcome report then counts the rows whose window closed before its date, a range of one
+/// index, instead of parsing every participant record.
+/// <para>
+/// Enrolments, record corrections and measurements are written by intake, which knows nothing of reports; database
+/// triggers note the participant in <c>report_follow_up_changes</c> in the same transaction, whichever path writes,
+/// and the next report recomputes those participants here before it reads. A contract whose rows were never
+/// computed, or were computed for another template bundle, is recomputed whole (migration 0010 leaves existing
+/// contracts to this first read). Each step is one transaction that takes the contract's state row first, so two
+/// reports never apply the same changes twice; a report that is cancelled or killed mid-way leaves the changes it did
+/// not commit for the next one.
+/// </para>
+/// </summary>
+internal static class OpenFollowUps
+{
+    /// <summary>Changes taken per transaction: a first read of 100 000 participants commits in steps, not all at once.</summary>
+    private const int ChangesPerStep = 2000;
+
+    /// <summary>Ids per IN list: SQL Server takes at most 2 100 parameters per statement.</summary>
+    private const int IdsPerStatement = 500;
+
+    /// <summary>The template bundle of a contract whose rows are not computed yet.</summary>
+    private const string NotComputed = "";
+
+    public static async Task RefreshAsync(
+        DbConnection connection, SqlDialect dialect, string contractId, string bundleHash, MeasurementPlan plan, string? exitDateField,
+        CancellationToken cancellationToken)
+    {
+        var state = await connection.QuerySingleAsync<(string? BundleHash, long? FirstChange)>(RequestCommand.Of(
+            """
+            SELECT (SELECT bundle_hash FROM report_follow_up_state WHERE contract_id = @contractId),
+                   (SELECT MIN(id) FROM report_follow_up_changes WHERE contract_id = @contractId)
+            """, new { contractId }, cancellationToken)).ConfigureAwait(false);
+        if (state.BundleHash == bundleHash && state.FirstChange is null)
+        {
+            return;
+        }
+
+        if (state.BundleHash is null)
+        {
+            await connection.ExecuteAsync(RequestCommand.Of(
+                dialect.InsertIfAbsent("report_follow_up_state", ["contract_id", "bundle_hash"], "contract_id"),
+                new { ContractId = contractId, BundleHash = NotComputed }, cancellationToken)).ConfigureAwait(false);
+        }
+
+        while (await StepAsync(connection, dialect, contractId, bundleHash, plan, exitDateField, cancellationToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    /// <summary>One transaction of work; false once nothing is left to do.</summary>
+    private static async Task<bool> StepAsync(
+        DbConnection connection, SqlDialect dialect, string contractId, string bundleHash, MeasurementPlan plan, string? exitDateField,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var key = new { contractId };
+
+        // The lock: an update of the contract's state row, held to commit, which every refresher takes first.
+        await connection.ExecuteAsync(RequestCommand.Of(
+            "UPDATE report_follow_up_state SET bundle_hash = bundle_hash WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
+        var computedWith = await connection.ExecuteScalarAsync<string>(RequestCommand.Of(
+            "SELECT bundle_hash FROM report_follow_up_state WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
+        if (computedWith != bundleHash)
+        {
+            // Start over: every participant of the contract becomes a change, worked through in the steps that follow.
+            await connection.ExecuteAsync(RequestCommand.Of(
+                "DELETE FROM report_open_follow_ups WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
+            await connection.ExecuteAsync(RequestCommand.Of(
+                "DELETE FROM report_follow_up_changes WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
+            await connection.ExecuteAsync(RequestCommand.Of(
+                "INSERT INTO report_follow_up_changes (contract_id, participant_id) SELECT contract_id, id FROM participants WHERE contract_id = @contractId",
+                key, cancellationToken, transaction)).ConfigureAwait(false);
+            await connection.ExecuteAsync(RequestCommand.Of(
+                "UPDATE report_follow_up_state SET bundle_hash = @bundleHash WHERE contract_id = @contractId",
+                new { contractId, bundleHash }, cancellationToken, transaction)).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        var changes = (await connection.QueryAsync<(long Id, string ParticipantId)>(RequestCommand.Of(
+            $"SELECT id, participant_id FROM report_follow_up_changes WHERE contract_id = @contractId ORDER BY id {dialect.Page("@count", "0")}",
+            new { contractId, count = ChangesPerStep }, cancellationToken, transaction)).ConfigureAwait(false)).AsList();
+        if (changes.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        foreach (var ids in changes.Select(c => c.ParticipantId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
+        {
+            await RecomputeAsync(connection, transaction, dialect, contractId, ids, plan, exitDateField, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Exactly the changes read: any written since (on a server, by a transaction that committed meanwhile) stay for the next step.
+        foreach (var done in changes.Select(c => c.Id).Chunk(IdsPerStatement))
+        {
+            await connection.ExecuteAsync(RequestCommand.Of(
+                $"DELETE FROM report_follow_up_changes WHERE {dialect.InList("id", "@done")}", new { done }, cancellationToken, transaction)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Replaces the open follow-ups of these participants with what their current data leaves open.</summary>
+    private static async Task RecomputeAsync(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string contractId, string[] ids, MeasurementPlan plan, string? exitDateField,
+        CancellationToken cancellationToken)
+    {
+        var parameters = new { contractId, ids };
+        var participants = await connection.QueryAsync<(string Id, string ProviderId, DateOnly EnrolmentDate, string Record)>(RequestCommand.Of(
+            $"SELECT id, provider_id, enrolment_date, record FROM participants WHERE contract_id = @contractId AND {dialect.InList("id", "@ids")}",
+            parameters, cancellationToken, transaction)).ConfigureAwait(false);
+        var measured = (await connection.QueryAsync<(string ParticipantId, string Point)>(RequestCommand.Of(
+            $"SELECT DISTINCT participant_id, point FROM measurements WHERE contract_id = @contractId AND {dialect.InList("participant_id", "@ids")}",
+            parameters, cancellationToken, transaction)).ConfigureAwait(false)).ToHashSet();
+
+        var open = new List<OpenFollowUp>();
+        foreach (var participant in participants)
+        {
+            var exited = exitDateField is null ? null : ExitDate(participant.Record, exitDateField);
+            foreach (var point in plan.Points)
+            {
+                // A participant who left before a point was due is not overdue for it.
+                if (measured.Contains((participant.Id, point.Id)) || (exited is { } exit && exit < point.DueDate(participant.EnrolmentDate)))
+                {
+                    continue;
+                }
+
+                open.Add(new OpenFollowUp(contractId, participant.Id, point.Id, participant.ProviderId, point.WindowEnd(participant.EnrolmentDate)));
+            }
+        }
+
+        await connection.ExecuteAsync(RequestCommand.Of(
+            $"DELETE FROM report_open_follow_ups WHERE contract_id = @contractId AND {dialect.InList("participant_id", "@ids")}",
+            parameters, cancellationToken, transaction)).ConfigureAwait(false);
+        if (open.Count > 0)
+        {
+            await connection.ExecuteAsync(RequestCommand.Of(
+                """
+                INSERT INTO report_open_follow_ups (contract_id, participant_id, point, provider_id, window_end)
+                VALUES (@ContractId, @ParticipantId, @Point, @ProviderId, @WindowEnd)
+                """, open, cancellationToken, transaction)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The participant's exit date, from the field the template's participantFields.exitDate names.</summary>
+    private static DateOnly? ExitDate(string record, string field)
+    {
+        using var document = JsonDocument.Parse(record);
+        return document.RootElement.TryGetProperty(field, out var exit) && exit.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(exit.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    }
+
+    private sealed record OpenFollowUp(string ContractId, string ParticipantId, string Point, string ProviderId, DateOnly WindowEnd);
+}
