@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using ConfigurableContracts.Core.Data;
+using ConfigurableContracts.Core.Data.Bulk;
 using ConfigurableContracts.Core.Templates;
 using Dapper;
 
@@ -10,16 +11,17 @@ namespace ConfigurableContracts.Core.Outcomes;
 /// <summary>
 /// Keeps <c>report_open_follow_ups</c> equal to what the measurement plan still expects of each participant: one
 /// row per planned point that has no measurement, unless the participant left before it was due, with the day its
-/// window closes. An outcome report then counts the rows whose window closed before its date, a range of one
-/// index, instead of parsing every participant record.
+/// window closes; and <c>report_follow_up_counts</c> equal to those rows counted per provider, point and day. An
+/// outcome report sums the counts of the days before its date instead of parsing every participant record.
 /// <para>
 /// Enrolments, record corrections and measurements are written by intake, which knows nothing of reports; database
 /// triggers note the participant in <c>report_follow_up_changes</c> in the same transaction, whichever path writes,
 /// and the next report recomputes those participants here before it reads. A contract whose rows were never
-/// computed, or were computed for another template bundle, is recomputed whole (migration 0010 leaves existing
-/// contracts to this first read). Each step is one transaction that takes the contract's state row first, so two
-/// reports never apply the same changes twice; a report that is cancelled or killed mid-way leaves the changes it did
-/// not commit for the next one.
+/// computed, or were computed for another template bundle, is recomputed whole in one transaction (migration 0010
+/// leaves existing contracts to this first read). Each step is one transaction that takes the contract's state row
+/// first, so two reports never apply the same changes twice; a report that is cancelled or killed mid-way leaves the
+/// changes it did not commit for the next one. Changes are removed before the participants they name are read: on a
+/// server (read committed), a write that commits in between is either read or leaves its change for the next step.
 /// </para>
 /// </summary>
 internal static class OpenFollowUps
@@ -29,6 +31,13 @@ internal static class OpenFollowUps
 
     /// <summary>Ids per IN list: SQL Server takes at most 2 100 parameters per statement.</summary>
     private const int IdsPerStatement = 500;
+
+    private const string InsertSql =
+        "INSERT INTO report_open_follow_ups (contract_id, participant_id, point, provider_id, window_end) VALUES (@ContractId, @ParticipantId, @Point, @ProviderId, @WindowEnd)";
+
+    private static readonly string[] InsertParameters = ["@ContractId", "@ParticipantId", "@Point", "@ProviderId", "@WindowEnd"];
+
+    private static readonly string[] CountParameters = ["@ContractId", "@WindowEnd", "@ProviderId", "@Point", "@Change"];
 
     /// <summary>The template bundle of a contract whose rows are not computed yet.</summary>
     private const string NotComputed = "";
@@ -74,17 +83,7 @@ internal static class OpenFollowUps
             "SELECT bundle_hash FROM report_follow_up_state WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
         if (computedWith != bundleHash)
         {
-            // Start over: every participant of the contract becomes a change, worked through in the steps that follow.
-            await connection.ExecuteAsync(RequestCommand.Of(
-                "DELETE FROM report_open_follow_ups WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
-            await connection.ExecuteAsync(RequestCommand.Of(
-                "DELETE FROM report_follow_up_changes WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
-            await connection.ExecuteAsync(RequestCommand.Of(
-                "INSERT INTO report_follow_up_changes (contract_id, participant_id) SELECT contract_id, id FROM participants WHERE contract_id = @contractId",
-                key, cancellationToken, transaction)).ConfigureAwait(false);
-            await connection.ExecuteAsync(RequestCommand.Of(
-                "UPDATE report_follow_up_state SET bundle_hash = @bundleHash WHERE contract_id = @contractId",
-                new { contractId, bundleHash }, cancellationToken, transaction)).ConfigureAwait(false);
+            await RebuildAsync(connection, transaction, dialect, contractId, bundleHash, plan, exitDateField, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -98,11 +97,6 @@ internal static class OpenFollowUps
             return false;
         }
 
-        foreach (var ids in changes.Select(c => c.ParticipantId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
-        {
-            await RecomputeAsync(connection, transaction, dialect, contractId, ids, plan, exitDateField, cancellationToken).ConfigureAwait(false);
-        }
-
         // Exactly the changes read: any written since (on a server, by a transaction that committed meanwhile) stay for the next step.
         foreach (var done in changes.Select(c => c.Id).Chunk(IdsPerStatement))
         {
@@ -110,49 +104,104 @@ internal static class OpenFollowUps
                 $"DELETE FROM report_follow_up_changes WHERE {dialect.InList("id", "@done")}", new { done }, cancellationToken, transaction)).ConfigureAwait(false);
         }
 
+        var counts = new Dictionary<(string Provider, string Point, DateOnly WindowEnd), int>();
+        var open = new List<OpenFollowUp>();
+        foreach (var ids in changes.Select(c => c.ParticipantId).Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
+        {
+            var parameters = new { contractId, ids };
+            var before = await connection.QueryAsync<(string ProviderId, string Point, DateOnly WindowEnd)>(RequestCommand.Of(
+                $"SELECT provider_id, point, window_end FROM report_open_follow_ups WHERE contract_id = @contractId AND {dialect.InList("participant_id", "@ids")}",
+                parameters, cancellationToken, transaction)).ConfigureAwait(false);
+            foreach (var row in before)
+            {
+                counts[row] = counts.GetValueOrDefault(row) - 1;
+            }
+
+            await connection.ExecuteAsync(RequestCommand.Of(
+                $"DELETE FROM report_open_follow_ups WHERE contract_id = @contractId AND {dialect.InList("participant_id", "@ids")}",
+                parameters, cancellationToken, transaction)).ConfigureAwait(false);
+            var participants = await connection.QueryAsync<ParticipantDates>(RequestCommand.Of(
+                $"SELECT id AS Id, provider_id AS ProviderId, enrolment_date AS EnrolmentDate, record AS Record FROM participants WHERE contract_id = @contractId AND {dialect.InList("id", "@ids")}",
+                parameters, cancellationToken, transaction)).ConfigureAwait(false);
+            var measured = (await connection.QueryAsync<(string ParticipantId, string Point)>(RequestCommand.Of(
+                $"SELECT DISTINCT participant_id, point FROM measurements WHERE contract_id = @contractId AND {dialect.InList("participant_id", "@ids")}",
+                parameters, cancellationToken, transaction)).ConfigureAwait(false)).ToHashSet();
+            open.AddRange(participants.SelectMany(p => Open(contractId, p, measured, plan, exitDateField)));
+        }
+
+        await WriteAsync(connection, transaction, dialect, contractId, open, counts, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    /// <summary>Replaces the open follow-ups of these participants with what their current data leaves open.</summary>
-    private static async Task RecomputeAsync(
-        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string contractId, string[] ids, MeasurementPlan plan, string? exitDateField,
+    /// <summary>
+    /// Recomputes a contract's rows from all its participants and measurements, read once, and marks them computed
+    /// with <paramref name="bundleHash"/>: what the first report after migration 0010 does, in one transaction.
+    /// </summary>
+    private static async Task RebuildAsync(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string contractId, string bundleHash, MeasurementPlan plan, string? exitDateField,
         CancellationToken cancellationToken)
     {
-        var parameters = new { contractId, ids };
-        var participants = await connection.QueryAsync<(string Id, string ProviderId, DateOnly EnrolmentDate, string Record)>(RequestCommand.Of(
-            $"SELECT id, provider_id, enrolment_date, record FROM participants WHERE contract_id = @contractId AND {dialect.InList("id", "@ids")}",
-            parameters, cancellationToken, transaction)).ConfigureAwait(false);
-        var measured = (await connection.QueryAsync<(string ParticipantId, string Point)>(RequestCommand.Of(
-            $"SELECT DISTINCT participant_id, point FROM measurements WHERE contract_id = @contractId AND {dialect.InList("participant_id", "@ids")}",
-            parameters, cancellationToken, transaction)).ConfigureAwait(false)).ToHashSet();
-
-        var open = new List<OpenFollowUp>();
-        foreach (var participant in participants)
+        var key = new { contractId };
+        foreach (var table in new[] { "report_follow_up_changes", "report_open_follow_ups", "report_follow_up_counts" })
         {
-            var exited = exitDateField is null ? null : ExitDate(participant.Record, exitDateField);
-            foreach (var point in plan.Points)
-            {
-                // A participant who left before a point was due is not overdue for it.
-                if (measured.Contains((participant.Id, point.Id)) || (exited is { } exit && exit < point.DueDate(participant.EnrolmentDate)))
-                {
-                    continue;
-                }
+            await connection.ExecuteAsync(RequestCommand.Of($"DELETE FROM {table} WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false);
+        }
 
-                open.Add(new OpenFollowUp(contractId, participant.Id, point.Id, participant.ProviderId, point.WindowEnd(participant.EnrolmentDate)));
+        var measured = (await connection.QueryAsync<(string ParticipantId, string Point)>(RequestCommand.Of(
+            "SELECT DISTINCT participant_id, point FROM measurements WHERE contract_id = @contractId", key, cancellationToken, transaction)).ConfigureAwait(false)).ToHashSet();
+
+        // Streamed: only the open follow-ups are kept, not every record.
+        var open = new List<OpenFollowUp>();
+        var participants = connection.QueryUnbufferedAsync<ParticipantDates>(
+            "SELECT id AS Id, provider_id AS ProviderId, enrolment_date AS EnrolmentDate, record AS Record FROM participants WHERE contract_id = @contractId",
+            key, transaction, RequestCommand.TimeoutSeconds);
+        await foreach (var participant in participants.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            open.AddRange(Open(contractId, participant, measured, plan, exitDateField));
+        }
+
+        await WriteAsync(connection, transaction, dialect, contractId, open, [], cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(RequestCommand.Of(
+            "UPDATE report_follow_up_state SET bundle_hash = @bundleHash WHERE contract_id = @contractId", new { contractId, bundleHash }, cancellationToken, transaction)).ConfigureAwait(false);
+    }
+
+    /// <summary>The planned points a participant still owes: not measured, and not due after the participant left.</summary>
+    private static IEnumerable<OpenFollowUp> Open(string contractId, ParticipantDates participant, HashSet<(string, string)> measured, MeasurementPlan plan, string? exitDateField)
+    {
+        var exited = exitDateField is null ? null : ExitDate(participant.Record, exitDateField);
+        foreach (var point in plan.Points)
+        {
+            // A participant who left before a point was due is not overdue for it.
+            if (measured.Contains((participant.Id, point.Id)) || (exited is { } exit && exit < point.DueDate(participant.EnrolmentDate)))
+            {
+                continue;
+            }
+
+            yield return new OpenFollowUp(contractId, participant.Id, point.Id, participant.ProviderId, point.WindowEnd(participant.EnrolmentDate));
+        }
+    }
+
+    /// <summary>Inserts the open follow-ups and adds them, with the removals already in <paramref name="counts"/>, to the counts.</summary>
+    private static async Task WriteAsync(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string contractId, List<OpenFollowUp> open,
+        Dictionary<(string Provider, string Point, DateOnly WindowEnd), int> counts, CancellationToken cancellationToken)
+    {
+        await using (var insert = new PreparedCommand(connection, transaction, dialect, InsertSql))
+        {
+            foreach (var row in open)
+            {
+                await insert.SetRow(InsertParameters, row.ContractId, row.ParticipantId, row.Point, row.ProviderId, row.WindowEnd).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                var group = (row.ProviderId, row.Point, row.WindowEnd);
+                counts[group] = counts.GetValueOrDefault(group) + 1;
             }
         }
 
-        await connection.ExecuteAsync(RequestCommand.Of(
-            $"DELETE FROM report_open_follow_ups WHERE contract_id = @contractId AND {dialect.InList("participant_id", "@ids")}",
-            parameters, cancellationToken, transaction)).ConfigureAwait(false);
-        if (open.Count > 0)
+        await using var add = new PreparedCommand(connection, transaction, dialect,
+            ReportCounts.AddSql(dialect, "report_follow_up_counts", ["contract_id", "window_end", "provider_id", "point"], "participants"));
+        foreach (var ((provider, point, windowEnd), change) in counts.Where(c => c.Value != 0))
         {
-            await connection.ExecuteAsync(RequestCommand.Of(
-                """
-                INSERT INTO report_open_follow_ups (contract_id, participant_id, point, provider_id, window_end)
-                VALUES (@ContractId, @ParticipantId, @Point, @ProviderId, @WindowEnd)
-                """, open, cancellationToken, transaction)).ConfigureAwait(false);
+            await add.SetRow(CountParameters, contractId, windowEnd, provider, point, change).ExecuteAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -165,4 +214,16 @@ internal static class OpenFollowUps
     }
 
     private sealed record OpenFollowUp(string ContractId, string ParticipantId, string Point, string ProviderId, DateOnly WindowEnd);
+
+    /// <summary>A participant as its follow-ups need it; a class with setters for Dapper's unbuffered reads.</summary>
+    private sealed class ParticipantDates
+    {
+        public string Id { get; set; } = "";
+
+        public string ProviderId { get; set; } = "";
+
+        public DateOnly EnrolmentDate { get; set; }
+
+        public string Record { get; set; } = "";
+    }
 }

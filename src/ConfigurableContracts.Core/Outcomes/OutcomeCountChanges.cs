@@ -38,19 +38,6 @@ internal sealed class OutcomeCountChanges
         }
     }
 
-    private static string UpsertSql(SqlDialect dialect) => dialect.Provider switch
-    {
-        DatabaseProvider.SqlServer => """
-            UPDATE report_outcome_counts WITH (UPDLOCK, HOLDLOCK) SET decisions = decisions + @Change
-            WHERE contract_id = @ContractId AND provider_id = @ProviderId AND workflow = @Workflow AND outcome = @Outcome AND status = @Status;
-            IF @@ROWCOUNT = 0
-                INSERT INTO report_outcome_counts (contract_id, provider_id, workflow, outcome, status, decisions)
-                VALUES (@ContractId, @ProviderId, @Workflow, @Outcome, @Status, @Change);
-            """,
-        _ => """
-            INSERT INTO report_outcome_counts (contract_id, provider_id, workflow, outcome, status, decisions)
-            VALUES (@ContractId, @ProviderId, @Workflow, @Outcome, @Status, @Change)
-            ON CONFLICT (contract_id, provider_id, workflow, outcome, status) DO UPDATE SET decisions = report_outcome_counts.decisions + excluded.decisions
-            """,
-    };
+    private static string UpsertSql(SqlDialect dialect) =>
+        ReportCounts.AddSql(dialect, "report_outcome_counts", ["contract_id", "provider_id", "workflow", "outcome", "status"], "decisions");
 }

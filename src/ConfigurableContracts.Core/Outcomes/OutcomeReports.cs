@@ -29,8 +29,8 @@ public sealed record OutcomeReport(string ContractId, DateOnly AsOf, bool Final,
 
 /// <summary>
 /// Builds outcome reports within the caller's scope from rows kept up to date as data is written: outcome counts per
-/// provider (<see cref="OutcomeCountChanges"/>, written with the decisions), open follow-ups
-/// (<see cref="OpenFollowUps"/>, brought up to date here first) and the few cohort decisions. A report reads a few
+/// provider (<see cref="OutcomeCountChanges"/>, written with the decisions), open follow-ups counted per provider,
+/// point and closing day (<see cref="OpenFollowUps"/>, brought up to date here first) and the few cohort decisions. A report reads a few
 /// indexed rows however many participants the contract has; a commissioner's sums every provider's rows, a
 /// provider's reads its own. Every statement carries the request's cancellation and a command time-out.
 /// </summary>
@@ -69,10 +69,11 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
             template.Declared.ParticipantFields?.ExitDate, cancellationToken).ConfigureAwait(false);
         var overdue = (await connection.QueryAsync<(string ProviderId, string Point, int Overdue)>(RequestCommand.Of(
             $"""
-            SELECT o.provider_id, o.point, COUNT(*)
-            FROM report_open_follow_ups o
+            SELECT o.provider_id, o.point, SUM(o.participants)
+            FROM report_follow_up_counts o
             WHERE o.contract_id = @contractId AND o.window_end < @asOf AND {TenantScope.ContractRows(caller, "o")}
             GROUP BY o.provider_id, o.point
+            HAVING SUM(o.participants) > 0
             """, scoped, cancellationToken)).ConfigureAwait(false))
             .Select(o => new OverdueCount(o.ProviderId, o.Point, o.Overdue))
             .OrderBy(o => o.ProviderId, StringComparer.Ordinal).ThenBy(o => o.Point, StringComparer.Ordinal).ToList();

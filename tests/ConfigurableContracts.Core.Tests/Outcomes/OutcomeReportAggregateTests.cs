@@ -117,6 +117,11 @@ public abstract class OutcomeReportAggregateTests<TDatabase> : StoreTests<TDatab
              ("p-left-on-due-day", "followUp", new DateOnly(2022, 3, 30)), ("p-stays", "baseline", new DateOnly(2021, 9, 30))],
             await OpenAsync(connection, fixture, plan));
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM report_follow_up_changes"));
+        Assert.Equal(
+            [(EvaluationFixture.ProviderA, "baseline", new DateOnly(2021, 9, 30), 1), (EvaluationFixture.ProviderA, "followUp", new DateOnly(2022, 3, 30), 1),
+             (EvaluationFixture.ProviderB, "baseline", new DateOnly(2021, 9, 30), 2), (EvaluationFixture.ProviderB, "followUp", new DateOnly(2022, 3, 30), 1)],
+            (await connection.QueryAsync<(string, string, DateOnly, int)>(
+                "SELECT provider_id, point, window_end, participants FROM report_follow_up_counts WHERE participants <> 0 ORDER BY provider_id, point")).AsList());
     }
 
     [StoreFact]
@@ -131,7 +136,10 @@ public abstract class OutcomeReportAggregateTests<TDatabase> : StoreTests<TDatab
         // As migration 0010 leaves a contract: no follow-up rows, no state, no changes noted.
         await using (var connection = await fixture.Connections.OpenAsync())
         {
-            await connection.ExecuteAsync("DELETE FROM report_open_follow_ups; DELETE FROM report_follow_up_state; DELETE FROM report_follow_up_changes;");
+            foreach (var table in new[] { "report_open_follow_ups", "report_follow_up_counts", "report_follow_up_state", "report_follow_up_changes" })
+            {
+                await connection.ExecuteAsync($"DELETE FROM {table}");
+            }
         }
 
         Assert.Equal(before, JsonSerializer.Serialize(await reports.ReportAsync(Commissioner, EvaluationFixture.ContractId, new DateOnly(2022, 6, 1))));

@@ -33,8 +33,17 @@ CREATE TABLE report_open_follow_ups (
     window_end      date NOT NULL,
     PRIMARY KEY (contract_id, participant_id, point)
 );
--- Covers the report's read: overdue rows of one contract, counted by provider and point without visiting the table.
-CREATE INDEX ix_report_open_follow_ups_due ON report_open_follow_ups (contract_id, window_end, provider_id, point);
+
+-- The same rows counted per provider, point and closing day: what a report reads. Overdue on a date is the sum of
+-- the rows before it, a few hundred rows however many participants the contract has.
+CREATE TABLE report_follow_up_counts (
+    contract_id  nvarchar(64) NOT NULL REFERENCES contracts (id),
+    provider_id  nvarchar(64) NOT NULL,
+    point        nvarchar(64) NOT NULL,
+    window_end   date NOT NULL,
+    participants int NOT NULL,                -- falls to 0 rather than being deleted; reports skip those
+    PRIMARY KEY (contract_id, window_end, provider_id, point)
+);
 
 -- Which template bundle the open follow-ups of a contract were computed with; a missing row, or another bundle,
 -- makes the next report recompute them all (contracts evaluated before this migration are rebuilt on first read).
