@@ -67,7 +67,7 @@ internal static class OutcomeReportScenario
             Console.WriteLine($"aggregates: single report median {Median(single):F2} ms (p95 {Percentile(single, 0.95):F2} ms); a provider's {Median(providerSingle):F2} ms; working set {memory.Describe()}");
             memory.Reset();
             var (done, latencies, elapsed) = await ConcurrentAsync(Clients, loadDuration, () => reports.ReportAsync(commissioner, Contract, AsOf));
-            Console.WriteLine($"aggregates: {Clients} clients for {elapsed.TotalSeconds:F0} s: {done / elapsed.TotalSeconds:N0} reports/s, p50 {Median(latencies):F1} ms, max {latencies.Max():F1} ms; working set {memory.Describe()}");
+            Console.WriteLine($"aggregates: {Clients} clients for {elapsed.TotalSeconds:F0} s: {done / elapsed.TotalSeconds:N0} reports/s, p50 {Median(latencies):F1} ms, p95 {Percentile(latencies, 0.95):F1} ms, max {latencies.Max():F1} ms; working set {memory.Describe()}");
 
             memory.Reset();
             var countingSingle = await SequentialAsync(countingRounds, () => counting.ReportAsync(commissioner, Contract, template, AsOf));
