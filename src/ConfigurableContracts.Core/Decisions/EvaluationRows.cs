@@ -85,11 +85,7 @@ internal sealed record DecisionRow(
     DateOnly AsOf,
     string RunId,
     DateTimeOffset DecidedAt,
-    CurrentDecision? Replaces)
-{
-    /// <summary>The id of the decision this one supersedes.</summary>
-    public string? Supersedes => Replaces?.Id;
-}
+    CurrentDecision? Replaces);
 
 /// <summary>A ledger entry as written.</summary>
 internal sealed record LedgerRow(

@@ -80,3 +80,5 @@ CREATE TRIGGER tr_measurements_inserted_report AFTER INSERT ON measurements
 
 -- Decision lists page by sequence within one contract.
 CREATE INDEX ix_decisions_contract_sequence ON decisions (contract_id, sequence);
+-- Payment statements page a period's ledger entries by sequence.
+CREATE INDEX ix_ledger_period_sequence ON ledger_entries (contract_id, period, sequence);

@@ -63,6 +63,8 @@ CREATE INDEX ix_report_follow_up_changes ON report_follow_up_changes (contract_i
 
 -- Decision lists page by sequence within one contract.
 CREATE INDEX ix_decisions_contract_sequence ON decisions (contract_id, sequence);
+-- Payment statements page a period's ledger entries by sequence.
+CREATE INDEX ix_ledger_period_sequence ON ledger_entries (contract_id, period, sequence);
 GO
 CREATE TRIGGER tr_participants_changed_report ON participants AFTER INSERT, UPDATE
 AS
