@@ -66,15 +66,19 @@ internal static class OutcomeReportScenario
             var providerSingle = await SequentialAsync(200, () => reports.ReportAsync(provider, Contract, AsOf));
             Console.WriteLine($"aggregates: single report median {Median(single):F2} ms (p95 {Percentile(single, 0.95):F2} ms); a provider's {Median(providerSingle):F2} ms; working set {memory.Describe()}");
             memory.Reset();
+            var cpu = CpuTime();
             var (done, latencies, elapsed) = await ConcurrentAsync(Clients, loadDuration, () => reports.ReportAsync(commissioner, Contract, AsOf));
-            Console.WriteLine($"aggregates: {Clients} clients for {elapsed.TotalSeconds:F0} s: {done / elapsed.TotalSeconds:N0} reports/s, p50 {Median(latencies):F1} ms, p95 {Percentile(latencies, 0.95):F1} ms, max {latencies.Max():F1} ms; working set {memory.Describe()}");
+            cpu = CpuTime() - cpu;
+            Console.WriteLine($"aggregates: {Clients} clients for {elapsed.TotalSeconds:F0} s: {done / elapsed.TotalSeconds:N0} reports/s, p50 {Median(latencies):F1} ms, p95 {Percentile(latencies, 0.95):F1} ms, max {latencies.Max():F1} ms; {cpu.TotalMilliseconds / done:F2} ms CPU per report; working set {memory.Describe()}");
 
             memory.Reset();
             var countingSingle = await SequentialAsync(countingRounds, () => counting.ReportAsync(commissioner, Contract, template, AsOf));
             Console.WriteLine($"counting (before 0010): single report median {Median(countingSingle):N0} ms over {countingRounds}; working set {memory.Describe()}");
             memory.Reset();
+            cpu = CpuTime();
             var (countingDone, countingLatencies, countingElapsed) = await ConcurrentAsync(Clients, TimeSpan.Zero, () => counting.ReportAsync(commissioner, Contract, template, AsOf));
-            Console.WriteLine($"counting (before 0010): {Clients} clients, one report each: {countingDone / countingElapsed.TotalSeconds:F2} reports/s, p50 {Median(countingLatencies) / 1000:F1} s, max {countingLatencies.Max() / 1000:F1} s; working set {memory.Describe()}");
+            cpu = CpuTime() - cpu;
+            Console.WriteLine($"counting (before 0010): {Clients} clients, one report each: {countingDone / countingElapsed.TotalSeconds:F2} reports/s, p50 {Median(countingLatencies) / 1000:F1} s, max {countingLatencies.Max() / 1000:F1} s; {cpu.TotalMilliseconds / countingDone:N0} ms CPU per report; working set {memory.Describe()}");
             Console.WriteLine($"load average after: {LoadAverage()}");
             return report.Outcomes.Count > 0 ? 0 : 1;
         }
@@ -143,6 +147,13 @@ internal static class OutcomeReportScenario
     }
 
     private static double Median(List<double> values) => Percentile(values, 0.5);
+
+    /// <summary>CPU time of the whole process: what a report costs whatever else the machine is doing.</summary>
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
 
     private static double Percentile(List<double> values, double share)
     {
