@@ -26,7 +26,7 @@ namespace ConfigurableContracts.Core.Outcomes;
 /// </summary>
 internal static class OpenFollowUps
 {
-    /// <summary>Changes taken per transaction: a first read of 100 000 participants commits in steps, not all at once.</summary>
+    /// <summary>Changes taken per transaction: after a bulk upload of 100 000 enrolments the next report commits in steps, not all at once.</summary>
     private const int ChangesPerStep = 2000;
 
     /// <summary>Ids per IN list: SQL Server takes at most 2 100 parameters per statement.</summary>
@@ -42,6 +42,7 @@ internal static class OpenFollowUps
     /// <summary>The template bundle of a contract whose rows are not computed yet.</summary>
     private const string NotComputed = "";
 
+    /// <summary>Brings the contract's rows up to date; two indexed lookups when nothing changed since the last report.</summary>
     public static async Task RefreshAsync(
         DbConnection connection, SqlDialect dialect, string contractId, string bundleHash, MeasurementPlan plan, string? exitDateField,
         CancellationToken cancellationToken)
