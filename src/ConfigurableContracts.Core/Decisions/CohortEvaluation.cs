@@ -51,7 +51,7 @@ internal static class CohortEvaluation
                     }
 
                     batch.Decisions.Add(DecisionChanges.Numbered(
-                        DecisionChanges.NewDecision(run, result, workflow.Name, null, provider, null, snapshot, output, existing?.Id), ++run.Sequence));
+                        DecisionChanges.NewDecision(run, result, workflow.Name, null, provider, null, snapshot, output, existing), ++run.Sequence));
                 }
             }
         }

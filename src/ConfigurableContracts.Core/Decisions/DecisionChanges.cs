@@ -21,11 +21,11 @@ internal static class DecisionChanges
     /// </summary>
     public static DecisionRow NewDecision(
         RunContext run, RuleResultTree result, string workflow, string? participantId, string? providerId, string? point,
-        InputSnapshot snapshot, string? output, string? supersedes)
+        InputSnapshot snapshot, string? output, CurrentDecision? supersedes)
     {
         var status = result.Status.ToString();
         var id = InputSnapshot.HashJoined(run.ContractId, participantId, providerId, workflow, result.RuleName, point,
-            run.Template.BundleHash, snapshot.DataHash, status, output, supersedes);
+            run.Template.BundleHash, snapshot.DataHash, status, output, supersedes?.Id);
         return new DecisionRow(id, 0, run.ContractId, participantId, providerId, workflow, result.RuleName, point, status, output,
             new Utf8Text(DecisionSerialisation.ResultJsonUtf8(result)), run.Template.BundleHash, ContractEvaluator.EngineVersion,
             snapshot.InputHash, snapshot.DataHash, run.AsOf, run.RunId, run.Now, supersedes);

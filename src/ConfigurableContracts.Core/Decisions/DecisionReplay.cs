@@ -32,18 +32,18 @@ public sealed class DecisionReplay(DbConnectionFactory connections, BundleTempla
     public async Task<ReplayResult?> ReplayAsync(string decisionId, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var decision = await connection.QuerySingleOrDefaultAsync<StoredDecision>(
+        var decision = await connection.QuerySingleOrDefaultAsync<StoredDecision>(RequestCommand.Of(
             """
             SELECT id AS Id, workflow AS Workflow, outcome AS Outcome, result_tree AS ResultTree, bundle_hash AS BundleHash,
                    input_hash AS InputHash, engine_version AS EngineVersion
             FROM decisions WHERE id = @decisionId
-            """, new { decisionId }).ConfigureAwait(false);
+            """, new { decisionId }, cancellationToken)).ConfigureAwait(false);
         if (decision is null)
         {
             return null;
         }
 
-        var snapshotText = await SnapshotAsync(connection, decision.InputHash).ConfigureAwait(false);
+        var snapshotText = await SnapshotAsync(connection, decision.InputHash, cancellationToken).ConfigureAwait(false);
         if ((RetentionMarker.RemovedOn(snapshotText) ?? RetentionMarker.RemovedOn(decision.ResultTree)) is { } removedOn)
         {
             throw new DecisionDataRemovedException(decision.Id, removedOn);
@@ -51,7 +51,7 @@ public sealed class DecisionReplay(DbConnectionFactory connections, BundleTempla
 
         using var snapshot = JsonDocument.Parse(snapshotText);
         var contractHash = snapshot.RootElement.GetProperty("contractInput").GetString()!;
-        using var contractPart = JsonDocument.Parse(await SnapshotAsync(connection, contractHash).ConfigureAwait(false));
+        using var contractPart = JsonDocument.Parse(await SnapshotAsync(connection, contractHash, cancellationToken).ConfigureAwait(false));
 
         var template = await bundles.GetAsync(decision.BundleHash, cancellationToken).ConfigureAwait(false);
         var workflow = template.Workflows.Single(w => w.Name == decision.Workflow);
@@ -89,8 +89,8 @@ public sealed class DecisionReplay(DbConnectionFactory connections, BundleTempla
         return inputs;
     }
 
-    private static async Task<string> SnapshotAsync(System.Data.Common.DbConnection connection, string hash) =>
-        await connection.QuerySingleOrDefaultAsync<string>("SELECT snapshot FROM evaluation_inputs WHERE input_hash = @hash", new { hash }).ConfigureAwait(false)
+    private static async Task<string> SnapshotAsync(System.Data.Common.DbConnection connection, string hash, CancellationToken cancellationToken) =>
+        await connection.QuerySingleOrDefaultAsync<string>(RequestCommand.Of("SELECT snapshot FROM evaluation_inputs WHERE input_hash = @hash", new { hash }, cancellationToken)).ConfigureAwait(false)
         ?? throw new InvalidOperationException($"The input snapshot {hash} is missing.");
 
     private sealed record StoredDecision

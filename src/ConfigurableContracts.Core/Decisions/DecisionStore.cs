@@ -70,8 +70,8 @@ public sealed class DecisionStore(DbConnectionFactory connections)
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.QuerySingleOrDefaultAsync<Decision>(
-            $"{Select} WHERE d.id = @id AND {TenantScope.ContractRows(caller, "d")}", new { id, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<Decision>(RequestCommand.Of(
+            $"{Select} WHERE d.id = @id AND {TenantScope.ContractRows(caller, "d")}", new { id, CallerOrganisation = caller.OrganisationId }, cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Decision>> ListAsync(Caller caller, string contractId, DecisionQuery query, CancellationToken cancellationToken = default)
@@ -95,9 +95,11 @@ public sealed class DecisionStore(DbConnectionFactory connections)
         }
 
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<Decision>(
+        // A page of one contract's decisions after a sequence number (ix_decisions_contract_sequence), at most 5 000.
+        var rows = await connection.QueryAsync<Decision>(RequestCommand.Of(
             $"{Select} WHERE {string.Join(" AND ", filters)} ORDER BY d.sequence {connections.Dialect.Page("@Limit", "0")}",
-            new { contractId, query.AfterSequence, query.ParticipantPseudonym, query.Outcome, Limit = Math.Clamp(query.Limit, 1, 5000), CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
+            new { contractId, query.AfterSequence, query.ParticipantPseudonym, query.Outcome, Limit = Math.Clamp(query.Limit, 1, 5000), CallerOrganisation = caller.OrganisationId },
+            cancellationToken)).ConfigureAwait(false);
         return rows.AsList();
     }
 }

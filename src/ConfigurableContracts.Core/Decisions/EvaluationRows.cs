@@ -65,7 +65,7 @@ internal sealed record CurrentDecision
     public required string DataHash { get; init; }
 }
 
-/// <summary>A decision row as written.</summary>
+/// <summary>A decision row as written, with the current decision it supersedes (if any).</summary>
 internal sealed record DecisionRow(
     string Id,
     long Sequence,
@@ -85,7 +85,7 @@ internal sealed record DecisionRow(
     DateOnly AsOf,
     string RunId,
     DateTimeOffset DecidedAt,
-    string? Supersedes);
+    CurrentDecision? Replaces);
 
 /// <summary>A ledger entry as written.</summary>
 internal sealed record LedgerRow(

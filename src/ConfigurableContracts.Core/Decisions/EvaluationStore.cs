@@ -1,6 +1,7 @@
 using System.Data.Common;
 using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Data.Bulk;
+using ConfigurableContracts.Core.Outcomes;
 using Dapper;
 
 namespace ConfigurableContracts.Core.Decisions;
@@ -158,9 +159,10 @@ internal sealed class EvaluationStore(DbConnectionFactory connections)
     public WalCheckpointer Checkpointer() => new(Dialect.Provider == DatabaseProvider.Sqlite ? connections : null);
 
     /// <summary>
-    /// Writes one batch atomically: snapshots, decisions with their supersession links, ledger entries. Every
-    /// statement is prepared once per batch and run per row; every insert ignores a row whose key exists, so a batch
-    /// committed before a crash and written again by the retry changes nothing.
+    /// Writes one batch atomically: snapshots, decisions with their supersession links, the outcome counts reports
+    /// read (<see cref="OutcomeCountChanges"/>), ledger entries. Every statement is prepared once per batch and run
+    /// per row; every insert ignores a row whose key exists, so a batch committed before a crash and written again by
+    /// the retry changes nothing, and the counts change only by the rows that did change.
     /// </summary>
     public async Task WriteAsync(
         DbConnection connection,
@@ -183,21 +185,30 @@ internal sealed class EvaluationStore(DbConnectionFactory connections)
             }
         }
 
+        var counts = new OutcomeCountChanges();
         await using (var insert = new PreparedCommand(connection, transaction, Dialect, _insertDecision))
         await using (var supersede = new PreparedCommand(connection, transaction, Dialect, SupersedeSql))
         {
             foreach (var d in decisions)
             {
-                await insert.SetRow(DecisionParameters,
+                var inserted = await insert.SetRow(DecisionParameters,
                     d.Id, d.Sequence, d.ContractId, d.ParticipantId, d.ProviderId, d.Workflow, d.Outcome, d.MeasurementPoint, d.Status,
                     d.ActionOutput, d.ResultTree, d.BundleHash, d.EngineVersion, d.InputHash, d.DataHash, d.AsOf, d.RunId, d.DecidedAt)
                     .ExecuteAsync(cancellationToken).ConfigureAwait(false);
-                if (d.Supersedes is not null)
+                if (inserted == 1)
                 {
-                    await supersede.SetRow(SupersedeParameters, d.Id, d.Supersedes).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                    counts.Add(d.ContractId, d.ParticipantId, d.ProviderId, d.Workflow, d.Outcome, d.Status, 1);
+                }
+
+                if (d.Replaces is { } old
+                    && await supersede.SetRow(SupersedeParameters, d.Id, old.Id).ExecuteAsync(cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    counts.Add(d.ContractId, old.ParticipantId, old.ProviderId, old.Workflow, old.Outcome, old.Status, -1);
                 }
             }
         }
+
+        await counts.WriteAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false);
 
         await using (var insert = new PreparedCommand(connection, transaction, Dialect, _insertLedger))
         {

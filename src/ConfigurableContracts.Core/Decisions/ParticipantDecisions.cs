@@ -67,7 +67,7 @@ internal sealed class ParticipantDecisions(
                     current.TryGetValue((participant.Id, workflow.Name, result.RuleName), out var existing);
                     var decision = DecisionChanges.IsUnchanged(existing, snapshot, result.Status, output)
                         ? null
-                        : DecisionChanges.NewDecision(run, result, workflow.Name, participant.Id, participant.ProviderId, measurementPoint, snapshot, output, existing?.Id);
+                        : DecisionChanges.NewDecision(run, result, workflow.Name, participant.Id, participant.ProviderId, measurementPoint, snapshot, output, existing);
                     outcomes.Add(new EvaluatedOutcome(workflow.Name, result, decision));
                 }
             }

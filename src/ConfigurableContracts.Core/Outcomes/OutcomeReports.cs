@@ -28,7 +28,13 @@ public sealed record CohortStanding(string? ProviderId, string Outcome, string S
 /// <summary>Where a contract stands on <see cref="AsOf"/>; <see cref="Final"/> once the contract is closed.</summary>
 public sealed record OutcomeReport(string ContractId, DateOnly AsOf, bool Final, IReadOnlyList<OutcomeCounts> Outcomes, IReadOnlyList<OverdueCount> Overdue, IReadOnlyList<CohortStanding> Cohort);
 
-/// <summary>Builds outcome reports from current decisions and the measurement plan, within the caller's scope.</summary>
+/// <summary>
+/// Builds outcome reports within the caller's scope from rows kept up to date as data is written: outcome counts per
+/// provider (<see cref="OutcomeCountChanges"/>, written with the decisions), open follow-ups counted per provider,
+/// point and closing day (<see cref="OpenFollowUps"/>, brought up to date here first) and the few cohort decisions. A report reads a few
+/// indexed rows however many participants the contract has; a commissioner's sums every provider's rows, a
+/// provider's reads its own. Every statement carries the request's cancellation and a command time-out.
+/// </summary>
 public sealed class OutcomeReports(DbConnectionFactory connections, BundleTemplates bundles)
 {
     public async Task<OutcomeReport?> ReportAsync(Caller caller, string contractId, DateOnly asOf, CancellationToken cancellationToken = default)
@@ -41,35 +47,45 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
             return null;
         }
 
-        if (await RetainedReports.ReadAsync(connection, caller, contractId, asOf).ConfigureAwait(false) is { } retained)
+        if (await RetainedReports.ReadAsync(connection, caller, contractId, asOf, cancellationToken).ConfigureAwait(false) is { } retained)
         {
             return retained;
         }
 
-        var contract = await connection.QuerySingleAsync<(string Status, string BundleHash, string Parameters)>(
-            "SELECT status, bundle_hash, parameters FROM contracts WHERE id = @contractId", new { contractId }).ConfigureAwait(false);
+        var contract = await connection.QuerySingleAsync<(string Status, string BundleHash, string Parameters)>(RequestCommand.Of(
+            "SELECT status, bundle_hash, parameters FROM contracts WHERE id = @contractId", new { contractId }, cancellationToken)).ConfigureAwait(false);
         var template = await bundles.GetAsync(contract.BundleHash, cancellationToken).ConfigureAwait(false);
-        var scope = TenantScope.ContractRows(caller, "d");
+        var scoped = new { contractId, asOf, CallerOrganisation = caller.OrganisationId };
 
-        var counts = await connection.QueryAsync<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)>(
+        var counts = await connection.QueryAsync<(string Workflow, string Outcome, string ProviderId, string Status, int Count)>(RequestCommand.Of(
             $"""
-            SELECT d.workflow, d.outcome, d.provider_id, d.status, COUNT(*)
-            FROM decisions d
-            WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NOT NULL AND {scope}
-            GROUP BY d.workflow, d.outcome, d.provider_id, d.status
-            """, new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
+            SELECT r.workflow, r.outcome, r.provider_id, r.status, r.decisions
+            FROM report_outcome_counts r
+            WHERE r.contract_id = @contractId AND r.decisions > 0 AND {TenantScope.ContractRows(caller, "r")}
+            """, scoped, cancellationToken)).ConfigureAwait(false);
         var outcomes = counts.GroupBy(c => (c.Workflow, c.Outcome, c.ProviderId))
             .Select(g => new OutcomeCounts(g.Key.Workflow, g.Key.Outcome, g.Key.ProviderId, Count(g, RuleStatus.Achieved), Count(g, RuleStatus.NotAchieved), Count(g, RuleStatus.NotEvaluable), Count(g, RuleStatus.Error)))
-            .OrderBy(o => o.Outcome, StringComparer.Ordinal).ThenBy(o => o.ProviderId, StringComparer.Ordinal).ToList();
+            .OrderBy(o => o.Outcome, StringComparer.Ordinal).ThenBy(o => o.ProviderId, StringComparer.Ordinal).ThenBy(o => o.Workflow, StringComparer.Ordinal).ToList();
 
-        var overdue = await OverdueAsync(connection, caller, contractId, template.MeasurementPlan, template.Declared.ParticipantFields?.ExitDate, asOf).ConfigureAwait(false);
+        await OpenFollowUps.RefreshAsync(connection, connections.Dialect, contractId, contract.BundleHash, template.MeasurementPlan,
+            template.Declared.ParticipantFields?.ExitDate, cancellationToken).ConfigureAwait(false);
+        var overdue = (await connection.QueryAsync<(string ProviderId, string Point, int Overdue)>(RequestCommand.Of(
+            $"""
+            SELECT o.provider_id, o.point, SUM(o.participants)
+            FROM report_follow_up_counts o
+            WHERE o.contract_id = @contractId AND o.window_end < @asOf AND {TenantScope.ContractRows(caller, "o")}
+            GROUP BY o.provider_id, o.point
+            HAVING SUM(o.participants) > 0
+            """, scoped, cancellationToken)).ConfigureAwait(false))
+            .Select(o => new OverdueCount(o.ProviderId, o.Point, o.Overdue))
+            .OrderBy(o => o.ProviderId, StringComparer.Ordinal).ThenBy(o => o.Point, StringComparer.Ordinal).ToList();
 
-        var cohortRows = await connection.QueryAsync<(string? ProviderId, string Outcome, string Status, string? ActionOutput)>(
+        var cohortRows = await connection.QueryAsync<(string? ProviderId, string Outcome, string Status, string? ActionOutput)>(RequestCommand.Of(
             $"""
             SELECT d.provider_id, d.outcome, d.status, d.action_output
             FROM decisions d
-            WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NULL AND {scope}
-            """, new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
+            WHERE d.contract_id = @contractId AND d.superseded_by IS NULL AND d.participant_id IS NULL AND {TenantScope.ContractRows(caller, "d")}
+            """, scoped, cancellationToken)).ConfigureAwait(false);
         using var parameters = JsonDocument.Parse(contract.Parameters);
         var target = PaymentModel.ReadCap(parameters.RootElement, template.Declared.CohortTarget?.TargetShareParameter);
         var cohort = cohortRows
@@ -79,44 +95,6 @@ public sealed class OutcomeReports(DbConnectionFactory connections, BundleTempla
         return new OutcomeReport(contractId, asOf, contract.Status == ContractStatus.Closed, outcomes, overdue, cohort);
     }
 
-    private static async Task<List<OverdueCount>> OverdueAsync(
-        System.Data.Common.DbConnection connection, Caller caller, string contractId, Templates.MeasurementPlan plan, string? exitDateField, DateOnly asOf)
-    {
-        var participants = await connection.QueryAsync<(string Id, string ProviderId, DateOnly EnrolmentDate, string Record)>(
-            $"SELECT p.id, p.provider_id, p.enrolment_date, p.record FROM participants p WHERE p.contract_id = @contractId AND {TenantScope.ContractRows(caller, "p")}",
-            new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false);
-        var measured = (await connection.QueryAsync<(string ParticipantId, string Point)>(
-            $"SELECT DISTINCT m.participant_id, m.point FROM measurements m WHERE m.contract_id = @contractId AND {TenantScope.ContractRows(caller, "m")}",
-            new { contractId, CallerOrganisation = caller.OrganisationId }).ConfigureAwait(false)).ToHashSet();
-        var overdue = new Dictionary<(string, string), int>();
-        foreach (var participant in participants)
-        {
-            var exited = exitDateField is null ? null : ExitDate(participant.Record, exitDateField);
-            foreach (var point in plan.Points)
-            {
-                // A participant who left before a point was due is not overdue for it.
-                if (measured.Contains((participant.Id, point.Id)) || !point.IsOverdue(participant.EnrolmentDate, asOf)
-                    || (exited is { } exit && exit < point.DueDate(participant.EnrolmentDate)))
-                {
-                    continue;
-                }
-
-                overdue[(participant.ProviderId, point.Id)] = overdue.GetValueOrDefault((participant.ProviderId, point.Id)) + 1;
-            }
-        }
-
-        return overdue.Select(o => new OverdueCount(o.Key.Item1, o.Key.Item2, o.Value))
-            .OrderBy(o => o.ProviderId, StringComparer.Ordinal).ThenBy(o => o.Point, StringComparer.Ordinal).ToList();
-    }
-
-    /// <summary>The participant's exit date, from the field the template's participantFields.exitDate names.</summary>
-    private static DateOnly? ExitDate(string record, string field)
-    {
-        using var document = JsonDocument.Parse(record);
-        return document.RootElement.TryGetProperty(field, out var exit) && exit.ValueKind == JsonValueKind.String
-            && DateOnly.TryParseExact(exit.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
-    }
-
-    private static int Count(IEnumerable<(string Workflow, string Outcome, string? ProviderId, string Status, int Count)> rows, RuleStatus status) =>
+    private static int Count(IEnumerable<(string Workflow, string Outcome, string ProviderId, string Status, int Count)> rows, RuleStatus status) =>
         rows.Where(r => r.Status == status.ToString()).Sum(r => r.Count);
 }

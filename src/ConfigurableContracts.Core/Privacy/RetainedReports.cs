@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Outcomes;
 using ConfigurableContracts.Core.Security;
 using ConfigurableContracts.Core.Tenancy;
@@ -18,10 +19,10 @@ internal static class RetainedReports
     public static string Serialize(OutcomeReport report) => JsonSerializer.Serialize(report, Options);
 
     /// <summary>The stored report in the caller's scope, as of <paramref name="asOf"/>; null while the contract is not retained.</summary>
-    public static async Task<OutcomeReport?> ReadAsync(DbConnection connection, Caller caller, string contractId, DateOnly asOf)
+    public static async Task<OutcomeReport?> ReadAsync(DbConnection connection, Caller caller, string contractId, DateOnly asOf, CancellationToken cancellationToken)
     {
-        var text = await connection.QuerySingleOrDefaultAsync<string>(
-            "SELECT report FROM retained_reports WHERE contract_id = @contractId", new { contractId }).ConfigureAwait(false);
+        var text = await connection.QuerySingleOrDefaultAsync<string>(RequestCommand.Of(
+            "SELECT report FROM retained_reports WHERE contract_id = @contractId", new { contractId }, cancellationToken)).ConfigureAwait(false);
         if (text is null)
         {
             return null;

@@ -23,7 +23,7 @@ public static partial class PaymentEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/contracts/{contractId}/payments").WithTags("Payments").AuditReads();
         group.MapGet("/", GetPaymentStatement).RequireAuthorization(Policies.ContractReader).WithName(nameof(GetPaymentStatement))
-            .WithSummary("What the contract owes for a period (period=YYYY-MM), per provider, with every ledger entry; format=csv for CSV.")
+            .WithSummary("What the contract owes for a period (period=YYYY-MM), per provider: the period's totals and a page of its ledger entries (after=, limit= up to 5000; nextAfter names the next page); format=csv for CSV.")
             .Produces<PaymentStatement>(contentType: "application/json")
             .Produces(StatusCodes.Status200OK, contentType: CsvDownload.MediaType);
         group.MapPut("/{period}/reviews/{providerId}", ReviewPayments).RequireAuthorization(Policies.PaymentReviewer).WithName(nameof(ReviewPayments))
@@ -32,16 +32,41 @@ public static partial class PaymentEndpoints
     }
 
     public static async Task<Results<Ok<PaymentStatement>, FileContentHttpResult, NotFound, ValidationProblem>> GetPaymentStatement(
-        string contractId, string? period, string? format, RequestCaller caller, HttpRequest http, PaymentStatements statements, CancellationToken cancellationToken)
+        string contractId, string? period, string? format, long? after, int? limit, RequestCaller caller, HttpRequest http, PaymentStatements statements,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(http);
+        var errors = new List<DocumentError>();
         if (period is null || !Period().IsMatch(period))
         {
-            return Problems.Validation([new("period", $"'{period}' is not a period; use YYYY-MM, e.g. 2022-06.")]);
+            errors.Add(new("period", $"'{period}' is not a period; use YYYY-MM, e.g. 2022-06."));
         }
 
-        if (await statements.StatementAsync(caller.Caller, contractId, period, cancellationToken) is not { } statement)
+        if (after < 0)
+        {
+            errors.Add(new("after", $"'{after}' is not a ledger sequence; use the nextAfter of the previous page, or leave it out for the first."));
+        }
+
+        if (limit is < 1 or > LedgerPage.MaxLimit)
+        {
+            errors.Add(new("limit", $"'{limit}' entries per page is outside 1–{LedgerPage.MaxLimit}."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var page = new LedgerPage(after ?? 0, limit ?? LedgerPage.MaxLimit);
+        if (await statements.StatementAsync(caller.Caller, contractId, period!, page, cancellationToken) is not { } statement)
         {
             return TypedResults.NotFound();
+        }
+
+        // CSV has no body field for the cursor: the next page is named in a header instead.
+        if (statement.NextAfter is { } next)
+        {
+            http.HttpContext.Response.Headers["X-Next-After"] = next.ToString(CultureInfo.InvariantCulture);
         }
 
         return CsvDownload.IsRequested(http, format, acceptMayAsk: false)

@@ -96,7 +96,7 @@ internal static class NightlyRunScenario
         }
     }
 
-    private static async Task SeedAsync(DbConnectionFactory connections, string root, TemplateVersion template, string contractId, int count, bool withOrganisations)
+    internal static async Task SeedAsync(DbConnectionFactory connections, string root, TemplateVersion template, string contractId, int count, bool withOrganisations)
     {
         var contractJson = await File.ReadAllTextAsync(Path.Combine(root, "schemas/preventive-youth-support/examples/contract.json"));
         using var contract = JsonDocument.Parse(contractJson);
@@ -221,7 +221,7 @@ internal static class NightlyRunScenario
     /// Waits (at most 10 s) until the JIT's background tier-up after the warm-up has finished: no method compiled for
     /// half a second. A server's nightly job finds its code compiled the same way, hours after its last night.
     /// </summary>
-    private static async Task JitSettledAsync()
+    internal static async Task JitSettledAsync()
     {
         var waited = Stopwatch.StartNew();
         var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -251,7 +251,7 @@ internal static class NightlyRunScenario
         return line is null ? 0 : long.Parse(line["write_bytes:".Length..].Trim(), CultureInfo.InvariantCulture);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

@@ -97,6 +97,40 @@ public sealed class OutcomeEndpointTests(ServerFactory server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task PaymentStatement_PagesItsEntries_ByCursor_WithThePeriodsTotalsOnEveryPage()
+    {
+        var (scenario, contractId) = await EvaluatedContractAsync();
+        await using var _ = scenario;
+        var second = await ContractScenario.EnrolAsync(scenario.ProviderA, contractId, "A-two");
+        foreach (var (point, date, score) in new[] { ("baseline", "2022-01-12", 20), ("followUp3", "2022-04-12", 10) })
+        {
+            using var measured = await scenario.ProviderA.Client.PostAsJsonAsync($"/api/contracts/{contractId}/participants/{second}/measurements", ContractScenario.Measurement("A-two", point, date, score));
+            Assert.Equal(HttpStatusCode.Created, measured.StatusCode);
+        }
+
+        await server.Services.GetRequiredService<ContractEvaluator>().EvaluateAsync(contractId, "test-run-2", new DateOnly(2022, 6, 1), null, CancellationToken.None);
+        var client = scenario.Commissioner.Client;
+
+        var whole = await ContractScenario.Json(await client.GetAsync($"/api/contracts/{contractId}/payments?period=2022-06"));
+        using var firstResponse = await client.GetAsync($"/api/contracts/{contractId}/payments?period=2022-06&limit=1");
+        var first = await ContractScenario.Json(firstResponse);
+        var next = first.GetProperty("nextAfter").GetInt64();
+        var last = await ContractScenario.Json(await client.GetAsync($"/api/contracts/{contractId}/payments?period=2022-06&limit=1&after={next}"));
+        using var bad = await client.GetAsync($"/api/contracts/{contractId}/payments?period=2022-06&limit=0&after=-1");
+
+        static string[] Ids(JsonElement statement) =>
+            [.. statement.GetProperty("providers").EnumerateArray().SelectMany(p => p.GetProperty("entries").EnumerateArray()).Select(e => e.GetProperty("id").GetString()!)];
+        Assert.Equal(2, Ids(whole).Length);
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("nextAfter").ValueKind);
+        Assert.Equal([Ids(whole)[0]], Ids(first));
+        Assert.Equal(next.ToString(System.Globalization.CultureInfo.InvariantCulture), firstResponse.Headers.GetValues("X-Next-After").Single());
+        Assert.Equal([Ids(whole)[1]], Ids(last));
+        Assert.Equal(JsonValueKind.Null, last.GetProperty("nextAfter").ValueKind);
+        Assert.All(new[] { first, last }, page => Assert.Equal(whole.GetProperty("net").GetDecimal(), page.GetProperty("net").GetDecimal()));
+        Assert.Equal(["after", "limit"], await ContractScenario.ErrorPathsAsync(bad));
+    }
+
+    [Fact]
     public async Task OutcomeReport_CountsStatusesPerProvider_AndOverdueFollowUps()
     {
         var (scenario, contractId) = await EvaluatedContractAsync();
