@@ -91,10 +91,10 @@ public static class TenantScope
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(caller);
-        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+        return await connection.ExecuteScalarAsync<int>(Data.RequestCommand.Of(
             $"SELECT COUNT(*) FROM contracts c WHERE c.id = @contractId AND {Contracts(caller, "c")}",
             new { contractId, CallerOrganisation = caller.OrganisationId },
-            cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+            cancellationToken)).ConfigureAwait(false) > 0;
     }
 
     /// <summary>
