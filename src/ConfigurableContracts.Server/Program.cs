@@ -53,6 +53,9 @@ builder.AddPrivacy();
 builder.Services.AddProblemResponses();
 builder.Services.AddApiDocs();
 
+// Health: /health, /health/ready (database, writes, templates, scheduler) and /health/live.
+builder.AddHealth();
+
 var app = builder.Build();
 
 app.UseProblemResponses();
