@@ -91,8 +91,16 @@ public sealed partial class EvaluationRunner(
             }
 
             if (existing is not null
-                && await runs.TryClaimAsync(existing.Id, instanceId, now, now + Settings.LeaseDuration, cancellationToken).ConfigureAwait(false))
+                && await runs.TryClaimAsync(existing.Id, instanceId, now, now + Settings.LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
+                return await runs.GetAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (existing is { Status: RunStatus.Running or RunStatus.Retrying, HolderProcess: { } previous }
+                && PreviousLife(existing, instanceId) is { } why
+                && await runs.TryTakeOverAsync(existing.Id, instanceId, existing.InstanceId, previous, now, now + Settings.LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                LogTakenOver(logger, existing.Id, existing.InstanceId, previous, why);
                 return await runs.GetAsync(existing.Id, cancellationToken).ConfigureAwait(false);
             }
 
@@ -110,6 +118,35 @@ public sealed partial class EvaluationRunner(
             LogWaiting(logger, request.ContractId, holder?.Id ?? "(ended)", delay);
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="run"/>'s holder, whose lease is still live, is a previous life of this instance that will
+    /// never renew it — so the run is resumed now rather than when the lease lapses — or null when that cannot be
+    /// shown and the holder may be alive. Two live instances never overlap: a holder in this process, or alive on this
+    /// host, is never taken over.
+    /// </summary>
+    private string? PreviousLife(EvaluationRun run, string instanceId)
+    {
+        if (run.HolderProcess is not { } holder || string.Equals(holder, RunHolder.Current, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (RunHolder.IsProvablyDead(holder))
+        {
+            return "its process on this host is gone";
+        }
+
+        // An instance id set in configuration names one process at a time (as in Quartz's cluster), so a holder under
+        // this very id in another process is this instance before it restarted — on another host when a container
+        // came back elsewhere, where its process cannot be looked up.
+        return Settings.InstanceId is { Length: > 0 } configured
+            && string.Equals(configured, instanceId, StringComparison.Ordinal)
+            && string.Equals(run.InstanceId, configured, StringComparison.Ordinal)
+            && !RunHolder.IsOnThisHost(holder)
+                ? $"it holds this instance's configured id {configured} and ran in an earlier process"
+                : null;
     }
 
     private Task<EvaluationRun?> TwinAsync(RunRequest request, CancellationToken cancellationToken) => request.Trigger switch
@@ -371,6 +408,9 @@ public sealed partial class EvaluationRunner(
 
     [LoggerMessage(LogLevel.Error, "Evaluation run {RunId}: its state could not be recorded ({Error}); left for the recovery check once its lease lapses")]
     private static partial void LogNotRecorded(ILogger logger, string runId, string error);
+
+    [LoggerMessage(LogLevel.Warning, "Evaluation run {RunId} resumed at once from {PreviousInstance} ({PreviousHolder}): {Reason}")]
+    private static partial void LogTakenOver(ILogger logger, string runId, string? previousInstance, string previousHolder, string reason);
 
     [LoggerMessage(LogLevel.Information, "Nothing to do for evaluation run {RunId}: {Reason}")]
     private static partial void LogNothingToDo(ILogger logger, string runId, string reason);
