@@ -217,7 +217,7 @@ public sealed partial class EvaluationRunner(
                 await progress.StopAsync(writer).ConfigureAwait(false);
                 failure = progressFailure;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception)
             {
                 await progress.StopAsync(writer).ConfigureAwait(false);
                 failure = exception;

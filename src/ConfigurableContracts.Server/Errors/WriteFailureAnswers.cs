@@ -141,7 +141,16 @@ internal sealed partial class WriteFailureGate(RequestDelegate next, DatabaseWri
 
         public bool HasStarted => inner.HasStarted;
 
-        public void OnStarting(Func<object, Task> callback, object state) => _callbacks.Push((callback, state));
+        public void OnStarting(Func<object, Task> callback, object state)
+        {
+            if (inner.HasStarted)
+            {
+                // As the server itself refuses: a callback asked for after the start would never run.
+                throw new InvalidOperationException("The response has already started.");
+            }
+
+            _callbacks.Push((callback, state));
+        }
 
         public void OnCompleted(Func<object, Task> callback, object state) => inner.OnCompleted(callback, state);
 
