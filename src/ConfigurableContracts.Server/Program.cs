@@ -61,6 +61,9 @@ builder.AddTelemetry();
 builder.Services.AddProblemResponses();
 builder.Services.AddApiDocs();
 
+// Health: /health, /health/ready (database, writes, templates, scheduler) and /health/live.
+builder.AddHealth();
+
 var app = builder.Build();
 
 app.UseProblemResponses();

@@ -27,6 +27,9 @@ public sealed record EvaluationRun
 
     public string? InstanceId { get; init; }
 
+    /// <summary>The process that holds (or last held) the run, as <see cref="RunHolder"/> describes it; null before it was recorded.</summary>
+    public string? HolderProcess { get; init; }
+
     public DateTimeOffset? LeaseExpiresAt { get; init; }
 
     public int? ParticipantsTotal { get; init; }

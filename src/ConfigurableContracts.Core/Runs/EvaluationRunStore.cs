@@ -19,7 +19,7 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
         """
         id AS Id, contract_id AS ContractId, triggered_by AS TriggeredBy, status AS Status, scheduled_for AS ScheduledFor,
         created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt, attempt AS Attempt, instance_id AS InstanceId,
-        lease_expires_at AS LeaseExpiresAt, participants_total AS ParticipantsTotal, participants_done AS ParticipantsDone,
+        holder_process AS HolderProcess, lease_expires_at AS LeaseExpiresAt, participants_total AS ParticipantsTotal, participants_done AS ParticipantsDone,
         progress_at AS ProgressAt, counts AS Counts, error AS Error
         """;
 
@@ -58,7 +58,8 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
     /// Every active run (queued, running or retrying), oldest first: at start-up, the runs an earlier process was
     /// asked for or was doing when it stopped. That includes runs whose lease has not lapsed yet: a process killed
     /// and restarted at once finds the lease its previous self renewed moments ago still live, and nothing else
-    /// would ever resume those runs on a single instance. Whoever resumes one waits its lease out before claiming it.
+    /// would ever resume those runs on a single instance. Whoever resumes one claims it at once when its holder is
+    /// provably gone (<see cref="RunHolder"/>), else waits its lease out.
     /// </summary>
     public async Task<IReadOnlyList<EvaluationRun>> UnfinishedAsync(CancellationToken cancellationToken = default)
     {
@@ -90,9 +91,9 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
             await connection.ExecuteAsync(
                 """
                 INSERT INTO evaluation_runs (id, contract_id, triggered_by, status, scheduled_for, created_at, started_at, finished_at, attempt,
-                    instance_id, lease_expires_at, participants_total, participants_done, progress_at, counts, error)
+                    instance_id, holder_process, lease_expires_at, participants_total, participants_done, progress_at, counts, error)
                 VALUES (@Id, @ContractId, @TriggeredBy, @Status, @ScheduledFor, @CreatedAt, @StartedAt, @FinishedAt, @Attempt,
-                    @InstanceId, @LeaseExpiresAt, @ParticipantsTotal, @ParticipantsDone, @ProgressAt, @Counts, @Error)
+                    @InstanceId, @HolderProcess, @LeaseExpiresAt, @ParticipantsTotal, @ParticipantsDone, @ProgressAt, @Counts, @Error)
                 """,
                 RunRow.From(run)).ConfigureAwait(false);
             return true;
@@ -106,18 +107,40 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
     /// <summary>
     /// Makes <paramref name="instanceId"/> the run's holder and starts an attempt, when the run is queued or its
     /// previous holder's lease has lapsed. False when someone else holds it or it has finished.
+    /// <paramref name="holderProcess"/> records which process holds it (<see cref="RunHolder.Current"/> by default).
     /// </summary>
-    public async Task<bool> TryClaimAsync(string id, string instanceId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public async Task<bool> TryClaimAsync(string id, string instanceId, DateTimeOffset now, DateTimeOffset leaseUntil, string? holderProcess = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync(
             $"""
             UPDATE evaluation_runs
-            SET status = 'running', attempt = attempt + 1, instance_id = @instanceId, started_at = COALESCE(started_at, @now),
-                lease_expires_at = @leaseUntil, error = NULL
+            SET status = 'running', attempt = attempt + 1, instance_id = @instanceId, holder_process = @holder,
+                started_at = COALESCE(started_at, @now), lease_expires_at = @leaseUntil, error = NULL
             WHERE id = @id AND {Claimable}
             """,
-            new { id, instanceId, now, leaseUntil }).ConfigureAwait(false);
+            new { id, instanceId, holder = holderProcess ?? RunHolder.Current, now, leaseUntil }).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <summary>
+    /// Takes over a run whose lease is still live from a holder known to be gone (a previous life of this instance),
+    /// when the run is still held by exactly <paramref name="previousInstanceId"/> and <paramref name="previousHolder"/>:
+    /// of two instances that both saw the same dead holder, one wins. False when the run changed meanwhile.
+    /// </summary>
+    public async Task<bool> TryTakeOverAsync(
+        string id, string instanceId, string? previousInstanceId, string previousHolder, DateTimeOffset now, DateTimeOffset leaseUntil,
+        string? holderProcess = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(
+            """
+            UPDATE evaluation_runs
+            SET status = 'running', attempt = attempt + 1, instance_id = @instanceId, holder_process = @holder,
+                started_at = COALESCE(started_at, @now), lease_expires_at = @leaseUntil, error = NULL
+            WHERE id = @id AND status IN ('running', 'retrying') AND instance_id = @previousInstanceId AND holder_process = @previousHolder
+            """,
+            new { id, instanceId, holder = holderProcess ?? RunHolder.Current, previousInstanceId, previousHolder, now, leaseUntil }).ConfigureAwait(false);
         return changed == 1;
     }
 
@@ -239,6 +262,8 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
 
         public string? InstanceId { get; set; }
 
+        public string? HolderProcess { get; set; }
+
         public DateTimeOffset? LeaseExpiresAt { get; set; }
 
         public int? ParticipantsTotal { get; set; }
@@ -263,6 +288,7 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
             FinishedAt = run.FinishedAt,
             Attempt = run.Attempt,
             InstanceId = run.InstanceId,
+            HolderProcess = run.HolderProcess,
             LeaseExpiresAt = run.LeaseExpiresAt,
             ParticipantsTotal = run.ParticipantsTotal,
             ParticipantsDone = run.ParticipantsDone,
@@ -283,6 +309,7 @@ public sealed class EvaluationRunStore(DbConnectionFactory connections)
             FinishedAt = FinishedAt,
             Attempt = Attempt,
             InstanceId = InstanceId,
+            HolderProcess = HolderProcess,
             LeaseExpiresAt = LeaseExpiresAt,
             ParticipantsTotal = ParticipantsTotal,
             ParticipantsDone = ParticipantsDone,

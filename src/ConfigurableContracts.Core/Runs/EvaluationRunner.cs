@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,7 +46,8 @@ public sealed partial class EvaluationRunner(
     /// <summary>
     /// Runs <paramref name="request"/> as <paramref name="instanceId"/>. Returns the run as it ended, or null when
     /// there was nothing for this instance to do (the occurrence already ran, or another live instance holds it).
-    /// Cancellation (shutdown) hands the run back for recovery and rethrows.
+    /// Cancellation (shutdown) hands the run back for recovery and rethrows. Also null when how the attempt ended could
+    /// not be recorded (the database refused the write): the run is then left for recovery.
     /// </summary>
     public async Task<EvaluationRun?> RunAsync(RunRequest request, string instanceId, CancellationToken cancellationToken)
     {
@@ -90,8 +92,16 @@ public sealed partial class EvaluationRunner(
             }
 
             if (existing is not null
-                && await runs.TryClaimAsync(existing.Id, instanceId, now, now + Settings.LeaseDuration, cancellationToken).ConfigureAwait(false))
+                && await runs.TryClaimAsync(existing.Id, instanceId, now, now + Settings.LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
+                return await runs.GetAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (existing is { Status: RunStatus.Running or RunStatus.Retrying, HolderProcess: { } previous }
+                && PreviousLife(existing, instanceId) is { } why
+                && await runs.TryTakeOverAsync(existing.Id, instanceId, existing.InstanceId, previous, now, now + Settings.LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                LogTakenOver(logger, existing.Id, existing.InstanceId, previous, why);
                 return await runs.GetAsync(existing.Id, cancellationToken).ConfigureAwait(false);
             }
 
@@ -109,6 +119,35 @@ public sealed partial class EvaluationRunner(
             LogWaiting(logger, request.ContractId, holder?.Id ?? "(ended)", delay);
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="run"/>'s holder, whose lease is still live, is a previous life of this instance that will
+    /// never renew it — so the run is resumed now rather than when the lease lapses — or null when that cannot be
+    /// shown and the holder may be alive. Two live instances never overlap: a holder in this process, or alive on this
+    /// host, is never taken over.
+    /// </summary>
+    private string? PreviousLife(EvaluationRun run, string instanceId)
+    {
+        if (run.HolderProcess is not { } holder || string.Equals(holder, RunHolder.Current, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (RunHolder.IsProvablyDead(holder))
+        {
+            return "its process on this host is gone";
+        }
+
+        // An instance id set in configuration names one process at a time (as in Quartz's cluster), so a holder under
+        // this very id in another process is this instance before it restarted — on another host when a container
+        // came back elsewhere, where its process cannot be looked up.
+        return Settings.InstanceId is { Length: > 0 } configured
+            && string.Equals(configured, instanceId, StringComparison.Ordinal)
+            && string.Equals(run.InstanceId, configured, StringComparison.Ordinal)
+            && !RunHolder.IsOnThisHost(holder)
+                ? $"it holds this instance's configured id {configured} and ran in an earlier process"
+                : null;
     }
 
     private Task<EvaluationRun?> TwinAsync(RunRequest request, CancellationToken cancellationToken) => request.Trigger switch
@@ -139,7 +178,7 @@ public sealed partial class EvaluationRunner(
         return failed;
     }
 
-    private async Task<EvaluationRun> ExecuteAsync(EvaluationRun run, string instanceId, CancellationToken cancellationToken)
+    private async Task<EvaluationRun?> ExecuteAsync(EvaluationRun run, string instanceId, CancellationToken cancellationToken)
     {
         using var telemetry = ContractsTelemetry.StartRun(run.ContractId, run.Id, RunNames.Of(run.Trigger));
         for (var retry = 0; ; )
@@ -147,20 +186,25 @@ public sealed partial class EvaluationRunner(
             using var holding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var progress = new ProgressWriter(runs, time, Settings, logger, run, instanceId, holding);
             var writer = progress.RunAsync(holding.Token);
+            Exception failure;
             try
             {
                 LogStarted(logger, run.Id, run.ContractId, RunNames.Of(run.Trigger), run.Attempt + retry, instanceId);
                 var outcome = await evaluation.RunAsync(run.ContractId, run, progress, holding.Token).ConfigureAwait(false);
                 await progress.StopAsync(writer).ConfigureAwait(false);
-                await runs.CompleteAsync(run.Id, instanceId, time.GetUtcNow(), outcome, error: null, CancellationToken.None).ConfigureAwait(false);
+                if (!await RecordAsync(run, () => runs.CompleteAsync(run.Id, instanceId, time.GetUtcNow(), outcome, error: null, CancellationToken.None)).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
                 LogSucceeded(logger, run.Id, run.ContractId, outcome.ParticipantsTotal, string.Join(", ", outcome.Counts.Select(c => $"{c.Key}={c.Value}")));
                 telemetry.Succeeded();
-                return (await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false))!;
+                return await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 await progress.StopAsync(writer).ConfigureAwait(false);
-                await runs.ReleaseAsync(run.Id, instanceId, $"Interrupted when instance {instanceId} stopped; resumed by the instance that recovers it.", time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await RecordAsync(run, () => runs.ReleaseAsync(run.Id, instanceId, $"Interrupted when instance {instanceId} stopped; resumed by the instance that recovers it.", time.GetUtcNow(), CancellationToken.None)).ConfigureAwait(false);
                 LogReleased(logger, run.Id, instanceId);
                 throw;
             }
@@ -168,43 +212,85 @@ public sealed partial class EvaluationRunner(
             {
                 await progress.StopAsync(writer).ConfigureAwait(false);
                 LogLeaseLost(logger, run.Id, instanceId);
-                return (await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false))!;
+                return await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception exception) when (IsTransient(exception) && retry < Settings.MaxRetries)
+            catch (OperationCanceledException) when (progress.WriteFailure is { } progressFailure)
+            {
+                // The lease could not be renewed: going on would outlive it. The attempt ends as the write failed.
+                await progress.StopAsync(writer).ConfigureAwait(false);
+                failure = progressFailure;
+            }
+            catch (Exception exception)
             {
                 await progress.StopAsync(writer).ConfigureAwait(false);
+                failure = exception;
+            }
+
+            if (IsTransient(failure) && retry < Settings.MaxRetries)
+            {
                 retry++;
                 var delay = Settings.BackoffBefore(retry);
                 var now = time.GetUtcNow();
-                await runs.MarkRetryingAsync(run.Id, instanceId, $"{Describe(exception)}; retry {retry} of {Settings.MaxRetries} after {delay}.",
-                    now + delay + Settings.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
-                LogRetrying(logger, run.Id, Describe(exception), retry, Settings.MaxRetries, delay);
+                if (!await RecordAsync(run, () => runs.MarkRetryingAsync(run.Id, instanceId, $"{Describe(failure)}; retry {retry} of {Settings.MaxRetries} after {delay}.",
+                        now + delay + Settings.LeaseDuration, CancellationToken.None)).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                LogRetrying(logger, run.Id, Describe(failure), retry, Settings.MaxRetries, delay);
                 try
                 {
                     await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
-                    await runs.ReleaseAsync(run.Id, instanceId, $"Interrupted when instance {instanceId} stopped before retry {retry}.", time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    await RecordAsync(run, () => runs.ReleaseAsync(run.Id, instanceId, $"Interrupted when instance {instanceId} stopped before retry {retry}.", time.GetUtcNow(), CancellationToken.None)).ConfigureAwait(false);
                     throw;
                 }
 
-                await runs.ResumeAsync(run.Id, instanceId, time.GetUtcNow() + Settings.LeaseDuration, cancellationToken).ConfigureAwait(false);
+                if (!await RecordAsync(run, () => runs.ResumeAsync(run.Id, instanceId, time.GetUtcNow() + Settings.LeaseDuration, CancellationToken.None)).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                continue;
             }
-            catch (Exception exception)
+
+            var error = Describe(failure);
+            if (!await RecordAsync(run, () => runs.CompleteAsync(run.Id, instanceId, time.GetUtcNow(), outcome: null, error, CancellationToken.None)).ConfigureAwait(false))
             {
-                await progress.StopAsync(writer).ConfigureAwait(false);
-                var error = Describe(exception);
-                await runs.CompleteAsync(run.Id, instanceId, time.GetUtcNow(), outcome: null, error, CancellationToken.None).ConfigureAwait(false);
-                LogFailed(logger, run.Id, run.ContractId, error);
-                telemetry.Failed(error);
-                return (await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false))!;
+                return null;
             }
+
+            LogFailed(logger, run.Id, run.ContractId, error);
+            telemetry.Failed(error);
+            return await runs.GetAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes a change of the run's state; false when the database refused it (a full disk, say). The run is then
+    /// left as last recorded, active under a lease nobody renews: this instance stops working on it, so that whoever
+    /// takes it over once the lease lapses — the scheduler's recovery check (<see cref="SchedulerOptions.RecoveryInterval"/>),
+    /// a restart — never overlaps with it, and the evaluation, being idempotent, is simply done again.
+    /// </summary>
+    private async Task<bool> RecordAsync(EvaluationRun run, Func<Task<bool>> write)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (IsTransient(exception))
+        {
+            LogNotRecorded(logger, run.Id, Describe(exception));
+            return false;
         }
     }
 
     /// <summary>Database and timeout failures are worth a retry; a bug or bad data is not.</summary>
-    public static bool IsTransient(Exception exception) => exception is DbException or TimeoutException;
+    public static bool IsTransient(Exception exception) =>
+        exception is DbException or TimeoutException || DbErrors.WriteFailureOf(exception) is not null;
 
     /// <summary>
     /// What a failure is recorded as. Exception messages can quote data (a constraint error names the key,
@@ -238,6 +324,9 @@ public sealed partial class EvaluationRunner(
 
         public bool LeaseLost { get; private set; }
 
+        /// <summary>Why the lease could not be renewed, when the database refused the progress write.</summary>
+        public Exception? WriteFailure { get; private set; }
+
         public void Report(EvaluationProgress value) => _latest = value;
 
         public async Task RunAsync(CancellationToken cancellationToken)
@@ -270,7 +359,19 @@ public sealed partial class EvaluationRunner(
         {
             var now = time.GetUtcNow();
             var snapshot = _latest;
-            if (!await runs.ReportProgressAsync(run.Id, instanceId, snapshot, now, now + settings.LeaseDuration, cancellationToken).ConfigureAwait(false))
+            bool held;
+            try
+            {
+                held = await runs.ReportProgressAsync(run.Id, instanceId, snapshot, now, now + settings.LeaseDuration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (IsTransient(exception))
+            {
+                WriteFailure = exception;
+                await holding.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+
+            if (!held)
             {
                 LeaseLost = true;
                 await holding.CancelAsync().ConfigureAwait(false);
@@ -308,6 +409,12 @@ public sealed partial class EvaluationRunner(
 
     [LoggerMessage(LogLevel.Warning, "Evaluation run {RunId} stopped on {InstanceId}: another instance took over its lapsed lease")]
     private static partial void LogLeaseLost(ILogger logger, string runId, string instanceId);
+
+    [LoggerMessage(LogLevel.Error, "Evaluation run {RunId}: its state could not be recorded ({Error}); left for the recovery check once its lease lapses")]
+    private static partial void LogNotRecorded(ILogger logger, string runId, string error);
+
+    [LoggerMessage(LogLevel.Warning, "Evaluation run {RunId} resumed at once from {PreviousInstance} ({PreviousHolder}): {Reason}")]
+    private static partial void LogTakenOver(ILogger logger, string runId, string? previousInstance, string previousHolder, string reason);
 
     [LoggerMessage(LogLevel.Information, "Nothing to do for evaluation run {RunId}: {Reason}")]
     private static partial void LogNothingToDo(ILogger logger, string runId, string reason);

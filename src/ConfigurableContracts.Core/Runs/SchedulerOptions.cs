@@ -59,6 +59,12 @@ public sealed class SchedulerOptions
 
     public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often the scheduler looks for runs nobody is doing: active under a lease that lapsed (the holder died, or
+    /// could not record how its attempt ended because writes failed) or queued and never started. It fires each again.
+    /// </summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How late a nightly firing may still start normally; later ones are left to start-up catch-up.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromHours(1);
 

@@ -50,6 +50,11 @@ public sealed class SchedulerOptionsValidator(IOptions<DatabaseOptions> database
             failures.Add($"Scheduler:LeaseDuration '{options.LeaseDuration}' must be at least twice Scheduler:ProgressInterval ('{options.ProgressInterval}').");
         }
 
+        if (options.RecoveryInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"Scheduler:RecoveryInterval '{options.RecoveryInterval}' must be positive.");
+        }
+
         if (options.Clustered == true && database.Value.Provider == DatabaseProvider.Sqlite)
         {
             failures.Add("Scheduler:Clustered 'true' needs Database:Provider PostgreSql or SqlServer; SQLite runs a single instance.");

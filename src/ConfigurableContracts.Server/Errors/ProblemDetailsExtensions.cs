@@ -1,3 +1,4 @@
+using ConfigurableContracts.Core.Data;
 using ConfigurableContracts.Core.Intake;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,12 +9,14 @@ namespace ConfigurableContracts.Server.Errors;
 /// <summary>
 /// Every error answer is an RFC 7807 ProblemDetails: unhandled exceptions become a plain 500 with a trace id
 /// (never a stack trace or exception text, which could carry pseudonyms or connection details), and bare status
-/// codes such as 404 or 405 get a body too.
+/// codes such as 404 or 405 get a body too. A write the database refused (full disk, read-only, lock timeout) is a 503
+/// with its reason and Retry-After (<see cref="WriteFailureAnswers"/>).
 /// </summary>
 public static class ProblemDetailsExtensions
 {
     public static IServiceCollection AddProblemResponses(this IServiceCollection services)
     {
+        services.AddExceptionHandler<WriteFailureAnswers>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
@@ -42,6 +45,7 @@ public static class ProblemDetailsExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
         app.UseStatusCodePages();
+        app.UseMiddleware<WriteFailureGate>();
         return app;
     }
 
@@ -71,6 +75,7 @@ public static class ProblemDetailsExtensions
     {
         BadHttpRequestException bad => bad.StatusCode,
         OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
+        _ when DbErrors.WriteFailureOf(exception) is not null => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 }

@@ -10,7 +10,7 @@ namespace ConfigurableContracts.Server.Scheduling;
 /// <summary>
 /// Nightly evaluations with Quartz.NET: the clustered ADO.NET job store on PostgreSQL and SQL Server (its
 /// tables come from our migrations), the in-memory store on SQLite; jobs and triggers synced with the
-/// contracts at start-up, orphaned runs resumed and missed nights caught up.
+/// contracts at start-up, orphaned runs resumed and missed nights caught up, abandoned runs recovered while running.
 /// </summary>
 public static class SchedulingExtensions
 {
@@ -93,6 +93,7 @@ public static class SchedulingExtensions
         });
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddHostedService<SchedulingStartup>();
+        services.AddHostedService<RunRecovery>();
         return services;
     }
 

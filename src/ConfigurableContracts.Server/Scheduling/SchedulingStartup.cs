@@ -5,7 +5,8 @@ namespace ConfigurableContracts.Server.Scheduling;
 
 /// <summary>
 /// At start-up, after migrations: brings Quartz's triggers in step with the active contracts, resumes runs an
-/// earlier process left queued or running (each once its lease lapses), and catches up, once, each contract's latest
+/// earlier process left queued or running (at once when that process is provably gone, else once its lease lapses),
+/// and catches up, once, each contract's latest
 /// nightly run if it was missed while no server was up.
 /// </summary>
 internal sealed partial class SchedulingStartup(
@@ -22,8 +23,10 @@ internal sealed partial class SchedulingStartup(
         var now = time.GetUtcNow();
 
         // Also runs under a lease that is still live: after a crash and an immediate restart the lease is this
-        // instance's own from before, and on a single instance no one else would resume the run. The runner waits
-        // the lease out, and leaves the run alone if its holder turns out to be alive and keeps renewing it.
+        // instance's own from before, and on a single instance no one else would resume the run. The runner takes
+        // it over at once when its holder is provably a previous life of this instance (same host and its process
+        // gone, or this instance's configured id), else waits the lease out and leaves the run alone if its holder
+        // turns out to be alive and keeps renewing it.
         foreach (var orphan in await runs.UnfinishedAsync(cancellationToken).ConfigureAwait(false))
         {
             LogResuming(logger, orphan.Id, orphan.ContractId, RunNames.Of(orphan.Status), orphan.LeaseExpiresAt);
