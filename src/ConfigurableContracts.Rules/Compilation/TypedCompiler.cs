@@ -142,14 +142,6 @@ internal sealed class TypedCompiler
             _body.Add(Ex.IfThen(known, Ex.Call(Method(nameof(TypedReads.JsonFields)), value, Ex.Constant(names), JsonParameter, Ex.Constant(offset))));
         }
         _slots[symbol.Slot] = new Local(value, known, symbol.Type, InPlace(symbol.Type, json));
-
-        // Every field the rules read off this input, read now (see CachedRead). A read that throws leaves the field
-        // unreadable, and the rules that read it to the closures.
-        if (symbol.Type.Shape is { } fieldShape && fieldsRead.TryGetValue(symbol.Slot, out var fieldsOfInput))
-        {
-            var fills = fieldsOfInput.Where(f => ClrType(fieldShape.Types[f], json) is not null).Select(f => CachedRead(symbol, fieldShape, f).Fill).ToList();
-            if (fills.Count > 0) _body.Add(Ex.TryCatch(Ex.Block(typeof(void), fills), Ex.Catch(typeof(Exception), Ex.Empty())));
-        }
     }
 
     private void EmitGlobal(CompiledParam global)
@@ -281,8 +273,9 @@ internal sealed class TypedCompiler
 
     /// <summary>
     /// The variables caching a field of an input — its value, and a state: 0 not read yet, 1 read, 2 unreadable —
-    /// and the code that reads it if it has not been read. All of an input's fields are read right after the input,
-    /// one after another, so that their loads from memory overlap; a rule only checks the state.
+    /// and the code that reads it if it has not been read. The first rule that needs the field reads it; reading every
+    /// field right after its input was tried and measured slower at 20 000 participants (0.66 against 0.37 µs), though
+    /// faster with the data in cache.
     /// </summary>
     private (CachedField Cached, Ex Fill) CachedRead(Symbol input, ObjectShape shape, int index)
     {
