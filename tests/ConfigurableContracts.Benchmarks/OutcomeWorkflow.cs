@@ -73,8 +73,8 @@ internal static class OutcomeWorkflow
     public static List<Dictionary<string, JsonElement>> GenerateJson(int count, int seed = 20_240_601, bool complete = false)
     {
         var random = new Random(seed);
-        var contract = JsonDocument.Parse("""{"activityPayment": 8000, "outcomePayment": 30000.00, "threshold": 1.5}""").RootElement;
-        var asOf = JsonDocument.Parse("\"2024-06-01\"").RootElement;
+        var contract = Element("""{"activityPayment": 8000, "outcomePayment": 30000.00, "threshold": 1.5}""");
+        var asOf = Element("\"2024-06-01\"");
         var kinds = new[] { "group", "individual", "family" };
         var exits = new[] { null, null, null, null, "moved", "declined", "completed" };
         var result = new List<Dictionary<string, JsonElement>>(count);
@@ -92,7 +92,7 @@ internal static class OutcomeWorkflow
             {
                 ["contract"] = contract,
                 ["asOf"] = asOf,
-                ["participant"] = JsonDocument.Parse(participant).RootElement,
+                ["participant"] = Element(participant),
                 ["baseline"] = Measurement(random, enrolled.AddDays(random.Next(0, 45))),
             };
             // About a fifth have no three-month and a third no six-month follow-up yet: NotEvaluable is common.
@@ -104,8 +104,19 @@ internal static class OutcomeWorkflow
     }
 
     private static JsonElement Measurement(Random random, DateTime on) =>
-        JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture,
-            $$"""{"measuredOn": "{{Date(on)}}", "score": {{random.Next(0, 50) / 10m}}}""")).RootElement;
+        Element(string.Create(CultureInfo.InvariantCulture,
+            $$"""{"measuredOn": "{{Date(on)}}", "score": {{random.Next(0, 50) / 10m}}}"""));
+
+    /// <summary>
+    /// A document kept in memory as long-lived data is: parsed, cloned into its own exact-size storage, and the
+    /// parse disposed. A parsed document left undisposed keeps the array-pool buffers it rented, oversized and
+    /// scattered, which would make every engine reading it wait on memory for the harness's sake.
+    /// </summary>
+    private static JsonElement Element(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     private static string Date(DateTime date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
