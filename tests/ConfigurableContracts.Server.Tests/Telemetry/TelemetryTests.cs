@@ -94,10 +94,22 @@ public sealed class TelemetryTests
             client.DefaultRequestHeaders.Add(ConfigurableContracts.Server.Security.ApiKeyAuthenticationHandler.HeaderName, File.ReadAllText(factory.BootstrapKeyFile).Trim());
             using var response = await client.GetAsync("/api/organisations");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+            // The request's span ends a moment after its answer reaches the client, so stopping the host at once could
+            // shut the exporter before there is a span to send. Flush until the collector has both, or time runs out.
+            var tracer = server.Services.GetRequiredService<TracerProvider>();
+            var meter = server.Services.GetRequiredService<MeterProvider>();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (DateTime.UtcNow < deadline && (await collector.PathsAsync(expected: 2, TimeSpan.Zero)).Distinct().Count() < 2)
+            {
+                tracer.ForceFlush(1_000);
+                meter.ForceFlush(1_000);
+                await Task.Delay(100);
+            }
         }
         finally
         {
-            // Stopping the host flushes both exporters.
+            // Stopping the host flushes both exporters too.
             await server.DisposeAsync();
         }
 
