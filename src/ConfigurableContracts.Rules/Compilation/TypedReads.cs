@@ -128,27 +128,15 @@ internal static class TypedReads
     /// <summary>
     /// Finds the properties named <paramref name="utf8Names"/> (in schema order) in one pass over the object, into
     /// <paramref name="into"/> from <paramref name="offset"/>; a name it lacks stays a default element, which reads
-    /// as absent. The next expected name is tried first, as documents list fields in schema order; of duplicate
-    /// names the last wins, as in the converter.
+    /// as absent. Names are matched as the converter matches them (<see cref="RuleValues.MatchField"/>), and of
+    /// duplicate names the last wins, as there.
     /// </summary>
     public static void JsonFields(JsonElement json, byte[][] utf8Names, JsonElement[] into, int offset)
     {
         var expected = 0;
         foreach (var property in json.EnumerateObject())
         {
-            var match = -1;
-            if (expected < utf8Names.Length && property.NameEquals(utf8Names[expected])) match = expected;
-            else
-            {
-                for (var i = 0; i < utf8Names.Length; i++)
-                {
-                    if (i != expected && property.NameEquals(utf8Names[i]))
-                    {
-                        match = i;
-                        break;
-                    }
-                }
-            }
+            var match = RuleValues.MatchField(property, utf8Names, expected);
             if (match < 0) continue;
             into[offset + match] = property.Value;
             expected = match + 1;
@@ -190,7 +178,7 @@ internal static class TypedReads
         if (json.ValueKind != JsonValueKind.Number) return false;
         if (RuleValues.TryParsePlainNumber(JsonMarshal.GetRawUtf8Value(json), out var magnitude, out var negative, out var scale))
         {
-            result = new decimal((int)(uint)magnitude, (int)(magnitude >> 32), 0, negative, scale);
+            result = RuleValues.PlainDecimal(magnitude, negative, scale);
             return true;
         }
         return json.TryGetDecimal(out result);

@@ -118,13 +118,8 @@ public sealed class RuleInputs
             foreach (var (name, json) in dictionary) result.AppendJson(name, json);
             return result;
         }
-        foreach (var (name, json) in inputs)
-        {
-            // As with Set, a later value of the same name replaces the earlier one.
-            var index = result.IndexOf(name);
-            if (index < 0) result.AppendJson(name, json);
-            else result.DeferAt(index, json);
-        }
+        // As with Set, a later value of the same name replaces the earlier one.
+        foreach (var (name, json) in inputs) result.SetDeferredJson(name, json);
         return result;
     }
 

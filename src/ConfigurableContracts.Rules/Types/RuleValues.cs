@@ -39,7 +39,7 @@ public static class RuleValues
                 if (TryParsePlainNumber(raw, out var magnitude, out var negative, out var scale))
                 {
                     if (type.Kind != RuleTypeKind.Number && scale == 0) return negative ? -(long)magnitude : (long)magnitude;
-                    return new decimal((int)(uint)magnitude, (int)(magnitude >> 32), 0, negative, scale);
+                    return PlainDecimal(magnitude, negative, scale);
                 }
                 if (type.Kind == RuleTypeKind.Number) return json.GetDecimal();
                 if (type.Kind == RuleTypeKind.Integer && json.TryGetInt64(out var integer)) return integer;
@@ -101,7 +101,11 @@ public static class RuleValues
         return new RuleRecord(shape, values, extra);
     }
 
-    private static int MatchField(JsonProperty property, byte[][] names, int expected)
+    /// <summary>
+    /// Which of <paramref name="names"/> (UTF-8, escapes compared as written) the property has, trying the next
+    /// expected one first, as documents usually list fields in schema order; -1 for none.
+    /// </summary>
+    internal static int MatchField(JsonProperty property, byte[][] names, int expected)
     {
         if (expected < names.Length && property.NameEquals(names[expected])) return expected;
         for (var i = 0; i < names.Length; i++)
@@ -136,6 +140,10 @@ public static class RuleValues
         }
         return digits > 0 && !(negative && magnitude == 0);
     }
+
+    /// <summary>The decimal of a plain number's digits and scale (see <see cref="TryParsePlainNumber"/>).</summary>
+    internal static decimal PlainDecimal(ulong magnitude, bool negative, byte scale) =>
+        new((int)(uint)magnitude, (int)(magnitude >> 32), 0, negative, scale);
 
     /// <summary>True for a JSON number written without fraction or exponent (so inferred as integer).</summary>
     public static bool IsIntegerLiteral(JsonElement number) => JsonMarshal.GetRawUtf8Value(number).IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
