@@ -21,7 +21,7 @@ internal static class WorkflowInputs
         TemplateWorkflow workflow, object? contract, JsonElement record, IReadOnlyDictionary<string, JsonDocument> measurements, MeasurementPlan plan, DateOnly asOf)
     {
         var inputs = new RuleInputs(workflow.InputTypes);
-        foreach (var (name, type) in workflow.InputTypes)
+        foreach (var name in workflow.InputTypes.Keys)
         {
             switch (workflow.SourceOf(name))
             {

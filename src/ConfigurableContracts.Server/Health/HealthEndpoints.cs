@@ -33,18 +33,14 @@ public static class HealthEndpoints
         ArgumentNullException.ThrowIfNull(app);
         // Probes carry no credentials and the reports hold no data; no probe is rate limited, so an orchestrator never
         // reads a 429 as a healthy server being down.
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReportAsync })
-            .WithTags("Health")
-            .AllowAnonymous()
-            .DisableRateLimiting();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReportAsync, Predicate = check => check.Tags.Contains(ReadyTag) })
-            .WithTags("Health")
-            .AllowAnonymous()
-            .DisableRateLimiting();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { ResponseWriter = WriteReportAsync, Predicate = _ => false })
-            .WithTags("Health")
-            .AllowAnonymous()
-            .DisableRateLimiting();
+        void Map(string path, Func<HealthCheckRegistration, bool>? predicate) =>
+            app.MapHealthChecks(path, new HealthCheckOptions { ResponseWriter = WriteReportAsync, Predicate = predicate })
+                .WithTags("Health")
+                .AllowAnonymous()
+                .DisableRateLimiting();
+        Map("/health", predicate: null);
+        Map("/health/ready", check => check.Tags.Contains(ReadyTag));
+        Map("/health/live", _ => false);
         return app;
     }
 
